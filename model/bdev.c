@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+/*
+ * model/bdev.c - the block device and XFS free-space accounting.
+ *
+ * Scope: block contents, block reference counts (the refcount btree of a
+ * reflink file system: one reference per data-fork or COW-fork mapping),
+ * a deterministic next-fit allocator, delalloc reservations and ENOSPC, and
+ * busy extents.
+ *
+ * Invariants:
+ *   - state == BLK_USED  <=>  refcount > 0;
+ *   - a block whose last reference is dropped becomes BLK_BUSY, not free: it
+ *     cannot be reused until the log force that makes the free durable
+ *     (xfs_extent_busy), so a crash can never recover a mapping to a block
+ *     that now holds another file's data;
+ *   - nfree >= reserved: a delalloc reservation is always backed.
+ */
+#include <stdlib.h>
+
+#include "model/core.h"
+
+void bdev_init(struct kernel *k, uint64_t nblocks)
+{
+	struct block_device *b = &k->bdev;
+	uint64_t i;
+
+	b->nblocks = nblocks;
+	b->blocks = calloc(nblocks ? nblocks : 1, sizeof(*b->blocks));
+	if (!b->blocks)
+		abort();
+	for (i = 0; i < nblocks; i++)
+		b->blocks[i].content = content_zero(k->pool);
+	b->nfree = nblocks;
+	b->nbusy = 0;
+	b->reserved = 0;
+	b->cursor = 0;
+	b->busy = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+}
+
+void bdev_destroy(struct kernel *k)
+{
+	struct block_device *b = &k->bdev;
+	uint64_t i;
+
+	for (i = 0; i < b->nblocks; i++)
+		content_put(k->pool, b->blocks[i].content);
+	free(b->blocks);
+	g_array_free(b->busy, TRUE);
+	b->blocks = NULL;
+}
+
+/* xfs_mod_fdblocks(-n): reserve space for a delalloc extent. */
+int bdev_reserve(struct kernel *k, uint64_t n)
+{
+	struct block_device *b = &k->bdev;
+
+	if (b->reserved + n > b->nfree + b->nbusy)
+		return -ENOSPC;
+	b->reserved += n;
+	return 0;
+}
+
+void bdev_unreserve(struct kernel *k, uint64_t n)
+{
+	k->bdev.reserved -= n < k->bdev.reserved ? n : k->bdev.reserved;
+}
+
+static bool bdev_find_free(struct block_device *b, uint64_t *blockp)
+{
+	uint64_t i, n;
+
+	for (i = 0, n = b->cursor; i < b->nblocks; i++) {
+		if (b->blocks[n].state == BLK_FREE) {
+			*blockp = n;
+			b->cursor = n + 1 == b->nblocks ? 0 : n + 1;
+			return true;
+		}
+		n = n + 1 == b->nblocks ? 0 : n + 1;
+	}
+	return false;
+}
+
+/**
+ * bdev_alloc - allocate one block with refcount 1.
+ * @reserved: the caller holds a delalloc reservation for it.
+ *
+ * When only busy blocks remain, the log is forced to make them reusable,
+ * as xfs_extent_busy_flush() does.
+ * Return: 0, or -ENOSPC.
+ */
+int bdev_alloc(struct kernel *k, uint64_t *blockp, bool reserved)
+{
+	struct block_device *b = &k->bdev;
+
+	if (!reserved && b->reserved >= b->nfree + b->nbusy)
+		return -ENOSPC;
+	if (!b->nfree && b->nbusy)
+		xfs_log_force(k);
+	if (!bdev_find_free(b, blockp))
+		return -ENOSPC;
+	if (reserved)
+		bdev_unreserve(k, 1);
+	b->blocks[*blockp].state = BLK_USED;
+	b->blocks[*blockp].refcount = 1;
+	b->nfree--;
+	return 0;
+}
+
+void bdev_get(struct kernel *k, uint64_t block)
+{
+	struct block *blk = &k->bdev.blocks[block];
+
+	if (blk->state != BLK_USED)
+		kernel_report(k, "refcounts", "reference to free block %llu",
+			      (unsigned long long)block);
+	blk->refcount++;
+}
+
+void bdev_put(struct kernel *k, uint64_t block)
+{
+	struct block_device *b = &k->bdev;
+	struct block *blk = &b->blocks[block];
+
+	if (blk->state != BLK_USED || !blk->refcount) {
+		kernel_report(k, "refcounts", "put of free block %llu",
+			      (unsigned long long)block);
+		return;
+	}
+	if (--blk->refcount)
+		return;
+	blk->state = BLK_BUSY;
+	b->nbusy++;
+	g_array_append_val(b->busy, block);
+}
+
+void bdev_write(struct kernel *k, uint64_t block, const struct content *c)
+{
+	struct block *blk = &k->bdev.blocks[block];
+	const struct content *old = blk->content;
+
+	blk->content = content_get(c);
+	content_put(k->pool, old);
+}
+
+const struct content *bdev_read(struct kernel *k, uint64_t block)
+{
+	return k->bdev.blocks[block].content;
+}
+
+/* The frees logged so far are durable: busy blocks become free. */
+void bdev_log_force(struct kernel *k)
+{
+	struct block_device *b = &k->bdev;
+	guint i;
+
+	for (i = 0; i < b->busy->len; i++) {
+		uint64_t n = g_array_index(b->busy, uint64_t, i);
+
+		if (b->blocks[n].state != BLK_BUSY)
+			continue;
+		b->blocks[n].state = BLK_FREE;
+		b->nbusy--;
+		b->nfree++;
+	}
+	g_array_set_size(b->busy, 0);
+}

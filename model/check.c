@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: MIT
+/*
+ * model/check.c - the full-state invariant checker.
+ *
+ * Scope: walks every inode, page, mm and block and reports the first broken
+ * rule by the name DESIGN.md section 5 gives it.  Each rule is stated where
+ * it is checked.  The engine runs check_all() after every step; the
+ * "data" invariant is checked at each read and at quiescent points
+ * (model/sysops.c), "cow-before-write" at bio submission
+ * (model/writeback.c) and "deadlock" by the lock code and the engine.
+ *
+ * The checker only reads state; it never repairs anything.
+ */
+#include <stdlib.h>
+
+#include "model/core.h"
+#include "model/check.h"
+
+#define PAGE_REPORT(k, inv, p, fmt, ...)				\
+	kernel_report(k, inv, "page %llu (inode %llu index %llu): " fmt,	\
+		      (unsigned long long)(p)->id,			\
+		      (unsigned long long)((p)->mapping ?		\
+				(p)->mapping->host->i_ino : 0),		\
+		      (unsigned long long)(p)->index, ##__VA_ARGS__)
+
+/*
+ * dirty-consistency: PG_dirty <=> DIRTY tag, PG_writeback <=> WRITEBACK
+ * tag; a page under writeback is not locked by a task that is not writing
+ * it back (no rule), and has no writable PTE is left to stable-pages configs.
+ * index-consistent: the page found at index i of mapping m names (m, i) as
+ * an owner.
+ * host-ambiguity: a dirty or writeback page has exactly one owner, the one
+ * writeback will use.
+ * uptodate: a mapped page is uptodate.
+ */
+static void check_page(struct kernel *k, struct address_space *m,
+		       uint64_t index, struct page *p)
+{
+	struct xarray *xa = &m->i_pages;
+
+	if (p->mapping != m || p->index != index)
+		PAGE_REPORT(k, "index-consistent",
+			    p, "found at index %llu of inode %llu",
+			    (unsigned long long)index,
+			    (unsigned long long)m->host->i_ino);
+	else if (page_test(p, PG_dirty) !=
+		 xa_get_mark(xa, index, PAGECACHE_TAG_DIRTY))
+		PAGE_REPORT(k, "dirty-consistency", p,
+			    "PG_dirty %d but DIRTY tag %d",
+			    page_test(p, PG_dirty),
+			    xa_get_mark(xa, index, PAGECACHE_TAG_DIRTY));
+	else if (page_test(p, PG_writeback) !=
+		 xa_get_mark(xa, index, PAGECACHE_TAG_WRITEBACK))
+		PAGE_REPORT(k, "dirty-consistency", p,
+			    "PG_writeback %d but WRITEBACK tag %d",
+			    page_test(p, PG_writeback),
+			    xa_get_mark(xa, index, PAGECACHE_TAG_WRITEBACK));
+	else if ((page_test(p, PG_dirty) || page_test(p, PG_writeback)) &&
+		 p->nxowners)
+		PAGE_REPORT(k, "host-ambiguity", p,
+			    "dirty or under writeback with %u owners",
+			    p->nxowners + 1);
+	else if (p->mapcount && !page_test(p, PG_uptodate))
+		PAGE_REPORT(k, "uptodate", p, "mapped but not uptodate");
+	else if (p->refcount < p->mapcount + 1)
+		PAGE_REPORT(k, "refcounts", p, "refcount %d < mapcount %d + 1",
+			    p->refcount, p->mapcount);
+}
+
+/*
+ * eof: with no operation in progress on the inode (i_rwsem free), no page
+ * lies at or beyond DIV_ROUND_UP(i_size, PAGE_SIZE).
+ */
+static void check_eof(struct kernel *k, struct inode *inode)
+{
+	uint64_t index = i_blocks_end(k, inode->i_size);
+	struct page *p;
+
+	if (inode->i_rwsem.writer || inode->i_rwsem.readers ||
+	    inode->i_data.invalidate_lock.writer)
+		return;
+	p = xa_find(&inode->i_data.i_pages, &index, UINT64_MAX, XA_PRESENT);
+	if (p)
+		PAGE_REPORT(k, "eof", p, "beyond EOF (i_size %llu)",
+			    (unsigned long long)inode->i_size);
+}
+
+static void check_mapping(struct kernel *k, struct inode *inode)
+{
+	struct address_space *m = &inode->i_data;
+	uint64_t index, n = 0;
+	struct page *p;
+
+	xa_for_each(&m->i_pages, index, p) {
+		check_page(k, m, index, p);
+		n++;
+	}
+	if (n != m->nrpages)
+		kernel_report(k, "refcounts", "inode %llu: nrpages %llu but %llu pages",
+			      (unsigned long long)inode->i_ino,
+			      (unsigned long long)m->nrpages,
+			      (unsigned long long)n);
+	if (itree_check(&m->i_mmap))
+		kernel_report(k, "rmap-complete", "inode %llu: i_mmap corrupt",
+			      (unsigned long long)inode->i_ino);
+	check_eof(k, inode);
+}
+
+struct pte_ctx {
+	struct vm_area_struct *vma;
+	pgoff_t index;
+	bool found;
+};
+
+/* Is @vma in the i_mmap of owner @o, at the index the PTE implies? */
+static bool owner_reaches(struct page_owner *o, void *arg)
+{
+	struct pte_ctx *c = arg;
+	struct itree_node *n;
+
+	if (o->index != c->index)
+		return false;
+	itree_for_each(n, &o->mapping->i_mmap, o->index, o->index)
+		if (n == &c->vma->shared)
+			return c->found = true;
+	return false;
+}
+
+/*
+ * rmap-complete: every PTE maps a page reachable from one of the page's
+ * owners through i_mmap at the PTE's file index.  A dirty PTE is writable
+ * and its page is dirty (dirty-consistency).  eof: no PTE maps a page
+ * beyond EOF.
+ */
+static void check_pte(struct kernel *k, struct vm_area_struct *vma,
+		      uint64_t vpn, pte_t pte)
+{
+	struct page *p = pte_page(pte);
+	struct pte_ctx c = { vma, 0, false };
+	uint64_t addr = vpn << k->page_shift;
+
+	c.index = vma->vm_pgoff + ((addr - vma->vm_start) >> k->page_shift);
+	page_for_each_owner(p, owner_reaches, &c);
+	if (!c.found)
+		PAGE_REPORT(k, "rmap-complete", p,
+			    "PTE at %#llx (mm %d) not reachable through i_mmap",
+			    (unsigned long long)addr, vma->vm_mm->id);
+	else if ((pte & PTE_DIRTY) && !(pte & PTE_WRITE))
+		PAGE_REPORT(k, "dirty-consistency", p, "dirty read-only PTE");
+	else if ((pte & PTE_DIRTY) && !page_test(p, PG_dirty))
+		PAGE_REPORT(k, "dirty-consistency", p,
+			    "dirty PTE on a clean page");
+}
+
+static void check_mm(struct kernel *k, struct mm_struct *mm, GHashTable *maps)
+{
+	struct vm_area_struct *vma;
+
+	list_for_each_entry(vma, &mm->mmap, vma_list) {
+		uint64_t first = vma->vm_start >> k->page_shift;
+		uint64_t last = (vma->vm_end >> k->page_shift) - 1, vpn;
+		void *e;
+
+		xa_for_each_range(&mm->ptes, vpn, e, first, last, XA_PRESENT) {
+			struct page *p = pte_page((pte_t)e);
+			gpointer n = g_hash_table_lookup(maps, p);
+
+			g_hash_table_insert(maps, p, GINT_TO_POINTER(
+					    GPOINTER_TO_INT(n) + 1));
+			check_pte(k, vma, vpn, (pte_t)e);
+		}
+	}
+}
+
+/* refcounts: page->mapcount equals the number of PTEs mapping it. */
+static void check_mapcounts(struct kernel *k, GHashTable *maps)
+{
+	guint i;
+
+	for (i = 0; i < k->inodes->len && !k->violation; i++) {
+		struct inode *inode = g_ptr_array_index(k->inodes, i);
+		uint64_t index;
+		struct page *p;
+
+		xa_for_each(&inode->i_data.i_pages, index, p) {
+			int n = GPOINTER_TO_INT(g_hash_table_lookup(maps, p));
+
+			if (n != p->mapcount) {
+				PAGE_REPORT(k, "refcounts", p,
+					    "mapcount %d but %d PTEs",
+					    p->mapcount, n);
+				break;
+			}
+		}
+	}
+}
+
+int check_all(struct kernel *k)
+{
+	GHashTable *maps;
+	struct mm_struct *mm;
+	guint i;
+
+	for (i = 0; i < k->inodes->len && !k->violation; i++) {
+		struct inode *inode = g_ptr_array_index(k->inodes, i);
+
+		if (!inode->evicted)
+			check_mapping(k, inode);
+	}
+	maps = g_hash_table_new(g_direct_hash, g_direct_equal);
+	list_for_each_entry(mm, &k->mms, mm_list)
+		if (!k->violation)
+			check_mm(k, mm, maps);
+	if (!k->violation)
+		check_mapcounts(k, maps);
+	g_hash_table_destroy(maps);
+	return k->violation ? -1 : 0;
+}
+
+static int count_extent(const struct bmap_irec *irec, void *arg)
+{
+	uint32_t *refs = arg;
+	uint64_t i;
+
+	if (irec->br_state == EXT_DELALLOC)
+		return 0;
+	for (i = 0; i < irec->br_blockcount; i++)
+		refs[irec->br_startblock + i]++;
+	return 0;
+}
+
+/*
+ * refcounts (blocks): each block's refcount equals the number of data- and
+ * COW-fork mappings of it; a used block is referenced, a free one is not.
+ * Linear in the disk size: run at syscall boundaries, not per step.
+ */
+int check_blocks(struct kernel *k)
+{
+	struct block_device *b = &k->bdev;
+	uint32_t *refs = calloc(b->nblocks ? b->nblocks : 1, sizeof(*refs));
+	uint64_t n;
+	guint i;
+
+	if (!refs)
+		abort();
+	for (i = 0; i < k->inodes->len; i++) {
+		struct inode *inode = g_ptr_array_index(k->inodes, i);
+
+		if (inode->evicted)
+			continue;
+		bmap_walk(inode->i_df, 0, UINT64_MAX, count_extent, refs);
+		bmap_walk(inode->i_cowfp, 0, UINT64_MAX, count_extent, refs);
+	}
+	for (n = 0; n < b->nblocks && !k->violation; n++) {
+		if (refs[n] != b->blocks[n].refcount ||
+		    (refs[n] != 0) != (b->blocks[n].state == BLK_USED))
+			kernel_report(k, "refcounts",
+				      "block %llu: refcount %u state %d but %u extent references",
+				      (unsigned long long)n,
+				      b->blocks[n].refcount,
+				      b->blocks[n].state, refs[n]);
+	}
+	free(refs);
+	return k->violation ? -1 : 0;
+}

@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * model/core.h - the simulated machine, its tasks and their step machines.
+ *
+ * Scope: struct kernel (everything simulated), struct task (one thread of a
+ * simulated process) and the step-machine calling convention every operation
+ * uses.  Declarations of the model's internal modules live here too, grouped
+ * by the file that implements them.
+ *
+ * Step machines.  An operation is a stack of frames (task->stack).  Each
+ * frame names a step function (enum fn_id) and a program counter; its locals
+ * are plain data in the frame's union.  One call of the step function runs
+ * one atomic step: it may take or drop locks, touch pages, submit I/O, and
+ * then returns:
+ *
+ *   STEP_NEXT   progress was made; call again (pc already advanced)
+ *   STEP_BLOCK  task->wait says what it waits for; retry the same pc later
+ *   STEP_DONE   the frame returned (task_return() popped it)
+ *
+ * A callee is entered with task_call(), which pushes a frame; the caller's pc
+ * must already point at the step that consumes the callee's return value
+ * (frame->ret).  No C stack survives a step, so a run is a sequence of
+ * (task, step) choices and can be replayed, hashed and explored.
+ *
+ * Concurrency rule: every step runs with no other step in progress (a
+ * discrete event); kernel spinlocks (xa_lock, PTL, ILOCK) are therefore never
+ * modelled as held across steps.  Sleeping locks (model/lock.c) are.
+ */
+#ifndef PCSIM_MODEL_CORE_H
+#define PCSIM_MODEL_CORE_H
+
+#include <errno.h>
+
+#include "model/kernel.h"
+#include "model/sys.h"
+
+struct oracle;
+struct policy_ops;
+
+enum step_result {
+	STEP_NEXT,
+	STEP_BLOCK,
+	STEP_DONE,
+};
+
+enum fn_id {
+	FN_SYSCALL = 1,		/* model/sys.c: dispatch of one system call */
+	FN_BUFFERED_WRITE,	/* model/rw.c: xfs_file_buffered_write */
+	FN_BUFFERED_READ,	/* model/rw.c: filemap_read */
+	FN_DIO_WRITE,		/* model/rw.c: xfs_file_dio_write */
+	FN_DIO_READ,		/* model/rw.c: xfs_file_dio_read */
+	FN_WRITE_AND_WAIT,	/* model/writeback.c: filemap_write_and_wait_range */
+	FN_WRITEPAGES,		/* model/writeback.c: writeback_iter + iomap_writepages */
+	FN_FDATAWAIT,		/* model/writeback.c: filemap_fdatawait_range */
+	FN_FSYNC,		/* model/writeback.c: xfs_file_fsync */
+	FN_SYNC_ALL,		/* model/writeback.c: sync(2) / flusher for all inodes */
+	FN_MACCESS,		/* model/fault.c: user stores/loads through a mapping */
+	FN_FAULT,		/* model/fault.c: handle_mm_fault for one page */
+	FN_TRUNCATE,		/* model/truncate.c: xfs_setattr_size */
+	FN_TRUNCATE_PAGES,	/* model/truncate.c: truncate_inode_pages_range */
+	FN_FALLOCATE,		/* model/truncate.c: xfs_file_fallocate */
+	FN_ZERO_RANGE,		/* model/rw.c: iomap_zero_range through the page cache */
+	FN_REMAP,		/* model/remap.c: xfs_file_remap_range */
+	FN_MAX
+};
+
+/* What a blocked task waits for (polled by the scheduler). */
+enum wait_kind {
+	WAIT_NONE = 0,
+	WAIT_RWSEM_READ,	/* @obj: struct rwsem * */
+	WAIT_RWSEM_WRITE,	/* @obj: struct rwsem * */
+	WAIT_PAGE_LOCK,		/* @obj: struct page * */
+	WAIT_PAGE_WRITEBACK,	/* @obj: struct page * */
+	WAIT_DIO,		/* @obj: struct inode *: i_dio_count == 0 */
+};
+
+struct wait {
+	enum wait_kind kind;
+	void *obj;
+};
+
+/* Locals of the frames that iterate over a byte range of one inode. */
+struct range_locals {
+	struct inode *inode;
+	struct file *file;
+	uint64_t pos, end;	/* bytes: [pos, end) still to do */
+	uint64_t start;		/* first byte of the request */
+	uint64_t done;		/* bytes completed */
+	struct page *page;	/* page held across steps (a reference) */
+	unsigned int flags;	/* frame-specific */
+	uint8_t byte;		/* fill byte for writes */
+	int err;
+	GChecksum *md5;		/* FN_BUFFERED_READ for md5sum, else NULL */
+};
+
+/* Locals of FN_REMAP. */
+struct remap_locals {
+	struct file *src, *dst;
+	uint64_t pos_in, pos_out, len, req_len;
+	unsigned int remap_flags;	/* REMAP_FILE_* */
+	int err;
+	bool same;			/* dedupe comparison result */
+};
+
+/* Locals of FN_MACCESS / FN_FAULT. */
+struct maccess_locals {
+	struct vm_area_struct *vma;
+	uint64_t addr, end;		/* bytes still to touch */
+	uint64_t fault_addr;		/* FN_FAULT: the address */
+	unsigned int flags;		/* SYSF_REVERSE, FAULT_FLAG_WRITE */
+	uint8_t byte;
+	struct page *page;		/* FN_FAULT: page found, referenced */
+	int err;
+};
+
+struct frame {
+	enum fn_id fn;
+	int pc;
+	int64_t ret;			/* value returned by the last callee */
+	union {
+		struct range_locals r;
+		struct remap_locals m;
+		struct maccess_locals a;
+	} u;
+};
+
+#define TASK_MAX_DEPTH 12
+
+enum task_state {
+	TASK_IDLE,		/* no operation */
+	TASK_RUNNING,		/* runnable or blocked on task->wait */
+};
+
+struct proc;
+
+/*
+ * struct task - one simulated thread.  Everything it needs across steps is in
+ * here or reachable from objects it holds references to.
+ */
+struct task {
+	int id;			/* 0.. : also lock owner ids (id + 1) */
+	char comm[16];
+	struct proc *proc;
+	enum task_state state;
+	struct wait wait;
+	struct frame stack[TASK_MAX_DEPTH];
+	int depth;
+	struct sys_req req;	/* the call being executed */
+	struct sys_res res;
+	const char *step_name;	/* last step run, for traces */
+	uint16_t held[8];	/* lock classes held, in acquisition order */
+	int nheld;
+};
+
+#define PROC_MAX_FILES 16
+
+struct proc {
+	int pid;
+	char comm[16];
+	struct mm_struct *mm;
+	struct file *files[PROC_MAX_FILES];
+	struct task task;
+};
+
+/* Run statistics (issue 3 extends them). */
+struct kstats {
+	uint64_t nr_cached, peak_cached;
+	uint64_t cow_page_copies, cow_block_allocs;
+	uint64_t wb_ios, wb_bytes;
+	uint64_t faults_major, faults_minor;
+	uint64_t ptes_zapped, pages_reclaimed;
+	uint64_t read_ios;
+};
+
+/* A bio: one block-sized I/O to or from one page. */
+struct bio {
+	bool write;
+	struct page *page;		/* referenced until completion */
+	struct inode *inode;		/* write: inode for ioend processing */
+	pgoff_t index;			/* file page index of the I/O */
+	uint64_t block;			/* disk block */
+	bool cow;			/* write: target is a COW fork extent */
+	bool unwritten;			/* write: target extent is unwritten */
+	bool direct;			/* direct I/O: no page, @content */
+	const struct content *content;	/* direct write payload */
+	uint64_t end_off;		/* write: byte end of valid data */
+};
+
+enum kevent_type {
+	KEV_BIO_END = 1,
+};
+
+#define TRACE_RING 16
+
+struct kernel {
+	struct kconfig cfg;
+	uint32_t page_shift;
+	struct content_pool *pool;
+	struct block_device bdev;
+	GPtrArray *inodes;		/* index i_ino - 1; never shrinks */
+	GTree *dir;			/* name (char *) -> struct inode * */
+	GTree *p_dir;			/* persisted: name -> i_ino (uintptr) */
+	struct list_head lru;		/* all cached pages, oldest first */
+	struct list_head mms;
+	struct eventq events;
+	struct oracle *oracle;
+	const struct policy_ops *policy;
+	struct kstats stats;
+	uint64_t next_page_id, next_vma_id;
+	int next_pid, next_mm_id;
+	uint64_t nr_pages_alloc;	/* live struct pages */
+	struct task *current;		/* task whose step is running */
+	char *violation;		/* first violation, formatted */
+	GString *trace[TRACE_RING];	/* last trace lines */
+	unsigned int trace_head;
+	uint64_t steps;
+};
+
+static inline uint64_t kpage_size(const struct kernel *k)
+{
+	return k->cfg.page_size;
+}
+
+static inline pgoff_t off_to_index(const struct kernel *k, uint64_t off)
+{
+	return off >> k->page_shift;
+}
+
+static inline uint64_t round_up_page(const struct kernel *k, uint64_t off)
+{
+	return (off + kpage_size(k) - 1) & ~(kpage_size(k) - 1);
+}
+
+static inline uint64_t round_down_page(const struct kernel *k, uint64_t off)
+{
+	return off & ~(kpage_size(k) - 1);
+}
+
+/* ---- model/task.c: step-machine calling convention */
+void task_call(struct task *t, enum fn_id fn, const struct frame *init);
+enum step_result task_return(struct task *t, int64_t ret);
+enum step_result task_block(struct task *t, enum wait_kind kind, void *obj);
+bool task_wait_ready(const struct task *t);
+enum step_result task_step(struct kernel *k, struct task *t);
+void trace_step(struct kernel *k, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void kernel_report(struct kernel *k, const char *inv, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- model/lock.c */
+void rwsem_init(struct rwsem *s, const char *name, int lclass, uint64_t obj);
+bool down_read(struct kernel *k, struct task *t, struct rwsem *s);
+bool down_write(struct kernel *k, struct task *t, struct rwsem *s);
+void up_read(struct kernel *k, struct task *t, struct rwsem *s);
+void up_write(struct kernel *k, struct task *t, struct rwsem *s);
+bool folio_trylock(struct kernel *k, struct task *t, struct page *p);
+void folio_unlock(struct kernel *k, struct task *t, struct page *p);
+bool rwsem_ready(const struct rwsem *s, bool write);
+/* Hand a held lock to an I/O completion (folio lock of a read). */
+void lock_released(struct task *t, int lclass);
+
+/* ---- model/bdev.c */
+void bdev_init(struct kernel *k, uint64_t nblocks);
+void bdev_destroy(struct kernel *k);
+int bdev_reserve(struct kernel *k, uint64_t n);		/* delalloc */
+void bdev_unreserve(struct kernel *k, uint64_t n);
+int bdev_alloc(struct kernel *k, uint64_t *blockp, bool reserved);
+void bdev_get(struct kernel *k, uint64_t block);		/* refcount++ */
+void bdev_put(struct kernel *k, uint64_t block);		/* refcount-- */
+void bdev_write(struct kernel *k, uint64_t block, const struct content *c);
+const struct content *bdev_read(struct kernel *k, uint64_t block);
+void bdev_log_force(struct kernel *k);				/* busy -> free */
+
+/* ---- model/pagecache.c */
+struct page *page_alloc(struct kernel *k, const struct content *c);
+void get_page(struct page *p);
+void put_page(struct kernel *k, struct page *p);
+struct page *filemap_get_page(struct address_space *m, pgoff_t index);
+void filemap_add_folio(struct kernel *k, struct address_space *m,
+		       struct page *p, pgoff_t index);
+void filemap_remove_folio(struct kernel *k, struct page *p);
+void folio_mark_dirty(struct kernel *k, struct page *p);
+bool folio_clear_dirty_for_io(struct kernel *k, struct page *p);
+void folio_start_writeback(struct kernel *k, struct page *p);
+void folio_end_writeback(struct kernel *k, struct page *p);
+void page_set_content(struct kernel *k, struct page *p,
+		      const struct content *c);
+const struct content *read_file_page(struct kernel *k, struct inode *inode,
+				     pgoff_t index);
+bool page_for_each_owner(struct page *p, bool (*fn)(struct page_owner *o,
+						     void *arg), void *arg);
+
+/* ---- model/inode.c */
+struct inode *inode_new(struct kernel *k);
+struct inode *inode_lookup(struct kernel *k, const char *name);
+void inode_link(struct kernel *k, const char *name, struct inode *inode);
+void inode_unlink(struct kernel *k, const char *name);
+void inode_release(struct kernel *k, struct inode *inode);
+void inode_evict(struct kernel *k, struct inode *inode);
+void inode_free_blocks(struct kernel *k, struct inode *inode,
+		       struct bmap *fork, uint64_t fsb, uint64_t count);
+void xfs_log_force(struct kernel *k);
+void xfs_log_recover(struct kernel *k);
+struct inode *kernel_inode(struct kernel *k, uint64_t ino);
+uint64_t i_blocks_end(const struct kernel *k, uint64_t size);
+gint dir_name_cmp(gconstpointer a, gconstpointer b, gpointer unused);
+
+/* ---- model/mm.c */
+struct mm_struct *mm_new(struct kernel *k);
+void mm_free(struct kernel *k, struct mm_struct *mm);
+struct vm_area_struct *find_vma(struct mm_struct *mm, uint64_t addr);
+int do_mmap(struct kernel *k, struct mm_struct *mm, struct file *f,
+	    uint64_t off, uint64_t len, unsigned int vm_flags, uint64_t *addrp);
+int do_munmap(struct kernel *k, struct mm_struct *mm, uint64_t addr,
+	      uint64_t len);
+void set_pte(struct kernel *k, struct vm_area_struct *vma, uint64_t addr,
+	     struct page *p, pte_t flags);
+void unmap_mapping_range(struct kernel *k, struct address_space *m,
+			 pgoff_t first, pgoff_t last, bool even_cows);
+void folio_mkclean(struct kernel *k, struct page *p);
+bool folio_mapped(const struct page *p);
+
+/* ---- model/writeback.c */
+void submit_bio(struct kernel *k, struct bio *bio);
+void bio_end_io(struct kernel *k, struct bio *bio);
+int xfs_map_blocks(struct kernel *k, struct inode *inode, pgoff_t index,
+		   uint64_t *blockp, bool *cowp, bool *unwrittenp);
+
+/* ---- model/rw.c */
+bool call_zero_eof(struct kernel *k, struct task *t, struct inode *inode,
+		   uint64_t newsize);
+int xfs_buffered_write_iomap_begin(struct kernel *k, struct inode *inode,
+				   pgoff_t index);
+
+/* Frame step functions. */
+enum step_result fn_syscall(struct kernel *k, struct task *t, struct frame *f);
+enum step_result fn_buffered_write(struct kernel *k, struct task *t,
+				   struct frame *f);
+enum step_result fn_buffered_read(struct kernel *k, struct task *t,
+				  struct frame *f);
+enum step_result fn_dio_write(struct kernel *k, struct task *t,
+			      struct frame *f);
+enum step_result fn_dio_read(struct kernel *k, struct task *t,
+			     struct frame *f);
+enum step_result fn_zero_range(struct kernel *k, struct task *t,
+			       struct frame *f);
+enum step_result fn_write_and_wait(struct kernel *k, struct task *t,
+				   struct frame *f);
+enum step_result fn_writepages(struct kernel *k, struct task *t,
+			       struct frame *f);
+enum step_result fn_fdatawait(struct kernel *k, struct task *t,
+			      struct frame *f);
+enum step_result fn_fsync(struct kernel *k, struct task *t, struct frame *f);
+enum step_result fn_sync_all(struct kernel *k, struct task *t,
+			     struct frame *f);
+enum step_result fn_maccess(struct kernel *k, struct task *t,
+			    struct frame *f);
+enum step_result fn_fault(struct kernel *k, struct task *t, struct frame *f);
+enum step_result fn_truncate(struct kernel *k, struct task *t,
+			     struct frame *f);
+enum step_result fn_truncate_pages(struct kernel *k, struct task *t,
+				   struct frame *f);
+enum step_result fn_fallocate(struct kernel *k, struct task *t,
+			      struct frame *f);
+enum step_result fn_remap(struct kernel *k, struct task *t, struct frame *f);
+
+/* ---- model/check.c */
+#include "model/check.h"
+
+#endif /* PCSIM_MODEL_CORE_H */

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: MIT
+/*
+ * model/inode.c - inodes, the directory, eviction, the log and recovery.
+ *
+ * Scope: creating and naming regular files in one flat directory, freeing
+ * their blocks, and the journal as far as crash semantics need it.
+ *
+ * The log.  Every metadata change (extent maps, i_disk_size, directory
+ * entries) is a transaction committed in memory.  A log force (fsync, sync,
+ * unmount, xfs_extent_busy_flush) makes every committed transaction durable:
+ * the persisted copies p_df/p_size/p_exists and p_dir are refreshed for each
+ * inode changed since the last force.  A crash recovers exactly the persisted
+ * state: forks from p_df, sizes from p_size, names from p_dir; block
+ * refcounts are rebuilt from the recovered data forks, and COW fork staging
+ * extents are dropped, as xfs_reflink_recover_cow() does.
+ *
+ * Inode objects are never freed before the kernel is: a crash may bring an
+ * unlinked inode back.  Eviction frees only in-core state.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/core.h"
+#include "model/oracle.h"
+
+static void mapping_init(struct address_space *m, struct inode *inode)
+{
+	m->host = inode;
+	xa_init(&m->i_pages);
+	m->i_mmap.root = NULL;
+	m->i_mmap.count = 0;
+	rwsem_init(&m->invalidate_lock, "invalidate_lock",
+		   LOCK_CLASS_INVALIDATE, inode->i_ino);
+	rwsem_init(&m->i_mmap_rwsem, "i_mmap_rwsem", LOCK_CLASS_I_MMAP,
+		   inode->i_ino);
+}
+
+struct inode *inode_new(struct kernel *k)
+{
+	struct inode *inode = calloc(1, sizeof(*inode));
+
+	if (!inode)
+		abort();
+	inode->i_ino = k->inodes->len + 1;
+	inode->i_df = bmap_new();
+	inode->i_cowfp = bmap_new();
+	inode->log_dirty = true;
+	rwsem_init(&inode->i_rwsem, "i_rwsem", LOCK_CLASS_I_RWSEM,
+		   inode->i_ino);
+	mapping_init(&inode->i_data, inode);
+	g_ptr_array_add(k->inodes, inode);
+	oracle_create(k->oracle, inode->i_ino);
+	return inode;
+}
+
+struct inode *kernel_inode(struct kernel *k, uint64_t ino)
+{
+	if (!ino || ino > k->inodes->len)
+		return NULL;
+	return g_ptr_array_index(k->inodes, ino - 1);
+}
+
+struct inode *inode_lookup(struct kernel *k, const char *name)
+{
+	return g_tree_lookup(k->dir, name);
+}
+
+void inode_link(struct kernel *k, const char *name, struct inode *inode)
+{
+	g_tree_insert(k->dir, g_strdup(name), inode);
+	inode->i_nlink++;
+	inode->log_dirty = true;
+}
+
+/* Remove a name; the inode goes once it is also closed (iput_final). */
+void inode_unlink(struct kernel *k, const char *name)
+{
+	struct inode *inode = inode_lookup(k, name);
+
+	if (!inode)
+		return;
+	g_tree_remove(k->dir, name);
+	inode->i_nlink--;
+	inode->log_dirty = true;
+	if (!inode->i_count && !inode->i_nlink)
+		inode_evict(k, inode);
+}
+
+/* The last open file of @inode closed. */
+void inode_release(struct kernel *k, struct inode *inode)
+{
+	inode->i_count--;
+	if (!inode->i_count && !inode->i_nlink)
+		inode_evict(k, inode);
+}
+
+struct free_ctx {
+	struct kernel *k;
+};
+
+static int free_extent(const struct bmap_irec *irec, void *arg)
+{
+	struct kernel *k = arg;
+	uint64_t i;
+
+	if (irec->br_state == EXT_DELALLOC) {
+		bdev_unreserve(k, irec->br_blockcount);
+		return 0;
+	}
+	for (i = 0; i < irec->br_blockcount; i++)
+		bdev_put(k, irec->br_startblock + i);
+	return 0;
+}
+
+/**
+ * inode_free_blocks - unmap [@fsb, @fsb + @count) of @fork, dropping block
+ * references (xfs_bunmapi + xfs_refcount_decrease_extent) and delalloc
+ * reservations.
+ */
+void inode_free_blocks(struct kernel *k, struct inode *inode,
+		       struct bmap *fork, uint64_t fsb, uint64_t count)
+{
+	if (!count)
+		return;
+	bmap_walk(fork, fsb, count, free_extent, k);
+	bmap_set(fork, fsb, count, EXT_HOLE, BMAP_NOBLOCK);
+	inode->log_dirty = true;
+}
+
+/* Drop every page of an unused inode: truncate_inode_pages_final. */
+static void drop_all_pages(struct kernel *k, struct inode *inode)
+{
+	struct page *p;
+	uint64_t index = 0;
+
+	while ((p = xa_find(&inode->i_data.i_pages, &index, UINT64_MAX,
+			    XA_PRESENT))) {
+		page_clear(p, PG_dirty);
+		xa_clear_mark(&inode->i_data.i_pages, index,
+			      PAGECACHE_TAG_DIRTY);
+		xa_clear_mark(&inode->i_data.i_pages, index,
+			      PAGECACHE_TAG_TOWRITE);
+		filemap_remove_folio(k, p);
+	}
+}
+
+/**
+ * inode_evict - the inode has no name and no open file: free it in core.
+ * Its blocks are freed by the inactivation transaction.
+ */
+void inode_evict(struct kernel *k, struct inode *inode)
+{
+	drop_all_pages(k, inode);
+	inode_free_blocks(k, inode, inode->i_df, 0, UINT64_MAX);
+	inode_free_blocks(k, inode, inode->i_cowfp, 0, UINT64_MAX);
+	inode->evicted = true;
+	inode->i_size = 0;
+	inode->i_disk_size = 0;
+	oracle_remove(k->oracle, inode->i_ino);
+}
+
+static gboolean persist_dirent(gpointer key, gpointer value, gpointer data)
+{
+	GTree *p_dir = data;
+	struct inode *inode = value;
+
+	g_tree_insert(p_dir, g_strdup(key), (gpointer)(uintptr_t)inode->i_ino);
+	return FALSE;
+}
+
+static void persist_inode(struct inode *inode)
+{
+	bmap_free(inode->p_df);
+	inode->p_df = inode->evicted ? NULL : bmap_dup(inode->i_df);
+	inode->p_size = inode->i_disk_size;
+	inode->p_exists = !inode->evicted;
+	inode->log_dirty = false;
+}
+
+/**
+ * xfs_log_force - make every committed transaction durable.
+ *
+ * Context: called from fsync, sync, unmount and block allocation; atomic
+ * with respect to other steps (the CIL push is one event here).
+ */
+void xfs_log_force(struct kernel *k)
+{
+	guint i;
+
+	for (i = 0; i < k->inodes->len; i++) {
+		struct inode *inode = g_ptr_array_index(k->inodes, i);
+
+		if (inode->log_dirty)
+			persist_inode(inode);
+	}
+	g_tree_destroy(k->p_dir);
+	k->p_dir = g_tree_new_full(dir_name_cmp, NULL, g_free,
+				   NULL);
+	g_tree_foreach(k->dir, persist_dirent, k->p_dir);
+	bdev_log_force(k);
+}
+
+static int recount_extent(const struct bmap_irec *irec, void *arg)
+{
+	struct kernel *k = arg;
+	uint64_t i;
+
+	for (i = 0; i < irec->br_blockcount; i++) {
+		struct block *blk = &k->bdev.blocks[irec->br_startblock + i];
+
+		if (blk->state != BLK_USED) {
+			blk->state = BLK_USED;
+			k->bdev.nfree--;
+		}
+		blk->refcount++;
+	}
+	return 0;
+}
+
+/* Rebuild the block refcounts from the recovered data forks. */
+static void recover_refcounts(struct kernel *k)
+{
+	struct block_device *b = &k->bdev;
+	uint64_t i;
+
+	for (i = 0; i < b->nblocks; i++) {
+		b->blocks[i].state = BLK_FREE;
+		b->blocks[i].refcount = 0;
+		b->blocks[i].inflight = 0;
+	}
+	b->nfree = b->nblocks;
+	b->nbusy = 0;
+	b->reserved = 0;
+	g_array_set_size(b->busy, 0);
+	for (i = 0; i < k->inodes->len; i++) {
+		struct inode *inode = g_ptr_array_index(k->inodes, i);
+
+		if (!inode->evicted)
+			bmap_walk(inode->i_df, 0, UINT64_MAX, recount_extent,
+				  k);
+	}
+}
+
+static void recover_inode(struct kernel *k, struct inode *inode)
+{
+	bmap_free(inode->i_df);
+	bmap_free(inode->i_cowfp);
+	inode->i_cowfp = bmap_new();
+	inode->i_df = inode->p_df ? bmap_dup(inode->p_df) : bmap_new();
+	inode->evicted = !inode->p_exists;
+	inode->i_size = inode->i_disk_size = inode->p_size;
+	inode->i_nlink = 0;
+	inode->i_count = 0;
+	inode->i_dio_count = 0;
+	inode->i_flags &= ~XFS_DIFLAG2_REFLINK;
+	inode->log_dirty = false;
+}
+
+static gboolean recover_dirent(gpointer key, gpointer value, gpointer data)
+{
+	struct kernel *k = data;
+	struct inode *inode = kernel_inode(k, (uintptr_t)value);
+
+	g_tree_insert(k->dir, g_strdup(key), inode);
+	inode->i_nlink++;
+	return FALSE;
+}
+
+/**
+ * xfs_log_recover - after a crash (the page cache is already gone), bring
+ * back the state of the last log force.
+ */
+void xfs_log_recover(struct kernel *k)
+{
+	guint i;
+
+	for (i = 0; i < k->inodes->len; i++)
+		recover_inode(k, g_ptr_array_index(k->inodes, i));
+	g_tree_destroy(k->dir);
+	k->dir = g_tree_new_full(dir_name_cmp, NULL, g_free, NULL);
+	g_tree_foreach(k->p_dir, recover_dirent, k);
+	for (i = 0; i < k->inodes->len; i++) {
+		struct inode *inode = g_ptr_array_index(k->inodes, i);
+
+		if (!inode->i_nlink)
+			inode->evicted = true;
+	}
+	recover_refcounts(k);
+}
+
+/* One past the last file block that holds bytes below @size. */
+uint64_t i_blocks_end(const struct kernel *k, uint64_t size)
+{
+	return (size + kpage_size(k) - 1) >> k->page_shift;
+}
+
+/* Directory name order: strcmp, as a GCompareDataFunc. */
+gint dir_name_cmp(gconstpointer a, gconstpointer b, gpointer unused)
+{
+	(void)unused;
+	return strcmp(a, b);
+}

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+/*
+ * model/lock.c - sleeping locks as plain data, with lock-order checking.
+ *
+ * Scope: rwsems (i_rwsem, invalidate_lock, mmap_lock, i_mmap_rwsem) and the
+ * folio lock.  The lock order is the tree at the top of model/kernel.h; a
+ * task taking a lock whose class is lower than one it holds (other than the
+ * same class in the documented order) is reported as the "deadlock"
+ * invariant, because such an inversion is how the cycles of the waits-for
+ * graph are made.
+ *
+ * Waiting is polled: a failed acquisition returns false, the caller records
+ * the wait with task_block() and retries the same step once
+ * rwsem_ready()/!PG_locked says it can succeed.  No C stack is held.
+ */
+#include "model/core.h"
+
+void rwsem_init(struct rwsem *s, const char *name, int lclass, uint64_t obj)
+{
+	s->name = name;
+	s->lclass = lclass;
+	s->writer = 0;
+	s->readers = 0;
+	s->owner_obj = obj;
+}
+
+bool rwsem_ready(const struct rwsem *s, bool write)
+{
+	return write ? (!s->writer && !s->readers) : !s->writer;
+}
+
+/* Record that @t took a lock of class @lclass; check the order. */
+static void lock_acquired(struct kernel *k, struct task *t, int lclass)
+{
+	int i;
+
+	for (i = 0; i < t->nheld; i++) {
+		if (t->held[i] > lclass)
+			kernel_report(k, "deadlock",
+				      "lock order: class %d taken after %d",
+				      lclass, t->held[i]);
+	}
+	if (t->nheld < (int)(sizeof(t->held) / sizeof(t->held[0])))
+		t->held[t->nheld++] = (uint16_t)lclass;
+}
+
+void lock_released(struct task *t, int lclass)
+{
+	int i;
+
+	for (i = t->nheld - 1; i >= 0; i--) {
+		if (t->held[i] != lclass)
+			continue;
+		for (; i < t->nheld - 1; i++)
+			t->held[i] = t->held[i + 1];
+		t->nheld--;
+		return;
+	}
+}
+
+bool down_read(struct kernel *k, struct task *t, struct rwsem *s)
+{
+	if (!rwsem_ready(s, false))
+		return false;
+	s->readers++;
+	lock_acquired(k, t, s->lclass);
+	return true;
+}
+
+bool down_write(struct kernel *k, struct task *t, struct rwsem *s)
+{
+	if (!rwsem_ready(s, true))
+		return false;
+	s->writer = t->id + 1;
+	lock_acquired(k, t, s->lclass);
+	return true;
+}
+
+void up_read(struct kernel *k, struct task *t, struct rwsem *s)
+{
+	if (s->readers <= 0)
+		kernel_report(k, "deadlock", "up_read of %s not held", s->name);
+	else
+		s->readers--;
+	lock_released(t, s->lclass);
+}
+
+void up_write(struct kernel *k, struct task *t, struct rwsem *s)
+{
+	if (s->writer != t->id + 1)
+		kernel_report(k, "deadlock", "up_write of %s not owned",
+			      s->name);
+	s->writer = 0;
+	lock_released(t, s->lclass);
+}
+
+bool folio_trylock(struct kernel *k, struct task *t, struct page *p)
+{
+	if (page_test(p, PG_locked))
+		return false;
+	page_set(p, PG_locked);
+	p->locker = t->id;
+	lock_acquired(k, t, LOCK_CLASS_FOLIO);
+	return true;
+}
+
+void folio_unlock(struct kernel *k, struct task *t, struct page *p)
+{
+	if (!page_test(p, PG_locked))
+		kernel_report(k, "deadlock", "unlock of unlocked page %llu",
+			      (unsigned long long)p->id);
+	page_clear(p, PG_locked);
+	p->locker = -1;
+	lock_released(t, LOCK_CLASS_FOLIO);
+}

@@ -1,0 +1,784 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * model/oracle.c - the data oracle: what every file must contain.
+ *
+ * The design is in model/oracle.h.  Representation of one file:
+ *
+ *   size        POSIX i_size;
+ *   pages       page index -> content reference; absent = zeros; never the
+ *               zero page itself; every byte at or beyond size is zero;
+ *   dsize,      the state at the last fsync point (oracle_fsync(),
+ *   dpages      oracle_sync_all(), or a crash that adopted recovered state);
+ *   modified    page indices below DIV_ROUND_UP(dsize, page size) whose
+ *               bytes some operation changed (or may have changed) since;
+ *               an index is present or not, the entry is never read;
+ *   size_changed  i_size took another value since the fsync point.
+ *
+ * Every mutation goes through three primitives: set_size() (which zeroes
+ * dropped bytes to keep the tail clean), fill_range() and the splice loop
+ * of oracle_clone(); each first calls touch() on the byte range it changes.
+ * A size increase touches nothing: the bytes it exposes were beyond the
+ * size, hence either beyond dsize (never checked) or already touched by the
+ * shrink that dropped them.
+ *
+ * Costs: a zeroing walk visits only stored pages, so punching or shrinking
+ * a huge sparse file is cheap; touch() is bounded by the durable size.
+ */
+#define G_LOG_DOMAIN "pcsim-oracle"
+
+#include "model/oracle.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+
+#include "model/content.h"
+#include "model/xarray.h"
+
+/* The entry stored in ofile->modified; only its presence matters. */
+static char modified_tag;
+
+struct ofile {
+	uint64_t size;			/* i_size */
+	struct xarray pages;		/* index -> content ref, never zero */
+	bool durable;			/* an fsync point exists */
+	bool size_changed;		/* size changed since the fsync point */
+	uint64_t dsize;			/* size at the fsync point */
+	struct xarray dpages;		/* pages at the fsync point */
+	struct xarray modified;		/* indices touched since, < dsize */
+};
+
+struct oracle {
+	struct content_pool *pool;	/* shared, not owned */
+	uint32_t page_size;		/* content_pool_page_size(pool) */
+	unsigned int page_shift;	/* log2(page_size) */
+	struct xarray files;		/* id -> struct ofile * */
+};
+
+/* --- pages --------------------------------------------------------------- */
+
+static uint64_t page_mask(const struct oracle *o)
+{
+	return o->page_size - 1;
+}
+
+/* Number of pages that hold @bytes bytes: DIV_ROUND_UP without overflow. */
+static uint64_t pages_of(const struct oracle *o, uint64_t bytes)
+{
+	return (bytes >> o->page_shift) + !!(bytes & page_mask(o));
+}
+
+/* Bytes from file offset @pos to the end of its page, at most @left. */
+static uint32_t chunk_len(const struct oracle *o, uint64_t pos, uint64_t left)
+{
+	return (uint32_t)MIN(left, o->page_size - (pos & page_mask(o)));
+}
+
+/* The content of page @index of @xa: borrowed, the zero page for a hole. */
+static const struct content *page_load(const struct oracle *o,
+				       const struct xarray *xa, uint64_t index)
+{
+	const struct content *c = xa_load(xa, index);
+
+	return c ? c : content_zero(o->pool);
+}
+
+/* Replace page @index of @xa by @c, consuming the reference @c. */
+static void page_set(struct oracle *o, struct xarray *xa, uint64_t index,
+		     const struct content *c)
+{
+	const struct content *old;
+
+	if (c == content_zero(o->pool))
+		old = xa_erase(xa, index);
+	else
+		old = xa_store(xa, index, (void *)c);
+	content_put(o->pool, old);
+}
+
+/* Drop every reference held by @xa and empty it. */
+static void pages_drop(struct oracle *o, struct xarray *xa)
+{
+	const struct content *c;
+	uint64_t index;
+
+	xa_for_each(xa, index, c)
+		content_put(o->pool, c);
+	xa_destroy(xa);
+}
+
+/* Make the empty @dst share every page of @src. */
+static void pages_copy(struct xarray *dst, const struct xarray *src)
+{
+	const struct content *c;
+	uint64_t index;
+
+	xa_for_each(src, index, c)
+		xa_store(dst, index, (void *)content_get(c));
+}
+
+/* Offset of the first byte that differs in two ranges known to differ. */
+static uint32_t first_diff(const struct content *a, uint32_t aoff,
+			   const struct content *b, uint32_t boff, uint32_t len)
+{
+	uint32_t i;
+
+	for (i = 0; i + 1 < len; i++)
+		if (content_byte_at(a, aoff + i) != content_byte_at(b, boff + i))
+			break;
+	return i;
+}
+
+/* --- files --------------------------------------------------------------- */
+
+static struct ofile *ofile_find(const struct oracle *o, uint64_t id,
+				const char *fn)
+{
+	struct ofile *f = o ? xa_load(&o->files, id) : NULL;
+
+	if (!f)
+		g_critical("%s: no file %" PRIu64, fn, id);
+	return f;
+}
+
+static struct ofile *ofile_add(struct oracle *o, uint64_t id)
+{
+	struct ofile *f = g_new0(struct ofile, 1);
+
+	xa_store(&o->files, id, f);
+	return f;
+}
+
+static void ofile_remove(struct oracle *o, uint64_t id)
+{
+	struct ofile *f = xa_erase(&o->files, id);
+
+	pages_drop(o, &f->pages);
+	pages_drop(o, &f->dpages);
+	xa_destroy(&f->modified);
+	g_free(f);
+}
+
+/* Make the current state of @f its fsync point. */
+static void ofile_fsync(struct oracle *o, struct ofile *f)
+{
+	pages_drop(o, &f->dpages);
+	pages_copy(&f->dpages, &f->pages);
+	xa_destroy(&f->modified);
+	f->dsize = f->size;
+	f->durable = true;
+	f->size_changed = false;
+}
+
+/* Is [@off, @off + @len) a representable byte range?  Complain if not. */
+static bool range_valid(uint64_t off, uint64_t len, const char *fn)
+{
+	if (len <= UINT64_MAX - off)
+		return true;
+	g_critical("%s: range [%" PRIu64 ",+%" PRIu64 ") overflows", fn, off,
+		   len);
+	return false;
+}
+
+/* --- mutation primitives ------------------------------------------------- */
+
+/* Record that bytes [@off, @off + @len) of @f change after its fsync point. */
+static void touch(const struct oracle *o, struct ofile *f, uint64_t off,
+		  uint64_t len)
+{
+	uint64_t index, end;
+
+	if (!f->durable || !len)
+		return;
+	end = MIN(pages_of(o, off + len), pages_of(o, f->dsize));
+	for (index = off >> o->page_shift; index < end; index++)
+		xa_store(&f->modified, index, &modified_tag);
+}
+
+/* Zero [@off, @off + @len) of @f, visiting only the pages that are stored. */
+static void zero_range(struct oracle *o, struct ofile *f, uint64_t off,
+		       uint64_t len)
+{
+	uint64_t end = off + len, last = (end - 1) >> o->page_shift, index;
+	const struct content *c;
+
+	touch(o, f, off, len);
+	xa_for_each_range(&f->pages, index, c, off >> o->page_shift, last,
+			  XA_PRESENT) {
+		uint64_t start = MAX(off, index << o->page_shift);
+		uint32_t n = chunk_len(o, start, end - start);
+
+		page_set(o, &f->pages, index,
+			 content_fill(o->pool, c, start & page_mask(o), n, 0));
+	}
+}
+
+/* Set [@off, @off + @len) of @f to @byte; the range lies below the size. */
+static void fill_range(struct oracle *o, struct ofile *f, uint64_t off,
+		       uint64_t len, uint8_t byte)
+{
+	uint64_t done, pos, index;
+	uint32_t n;
+
+	if (!len)
+		return;
+	if (!byte) {
+		zero_range(o, f, off, len);
+		return;
+	}
+	touch(o, f, off, len);
+	for (done = 0; done < len; done += n) {
+		pos = off + done;
+		n = chunk_len(o, pos, len - done);
+		index = pos >> o->page_shift;
+		page_set(o, &f->pages, index,
+			 content_fill(o->pool, page_load(o, &f->pages, index),
+				      pos & page_mask(o), n, byte));
+	}
+}
+
+/* Change the size of @f; dropped bytes become zeros (clean tail). */
+static void set_size(struct oracle *o, struct ofile *f, uint64_t size)
+{
+	if (size == f->size)
+		return;
+	if (size < f->size)
+		zero_range(o, f, size, f->size - size);
+	f->size = size;
+	f->size_changed = true;
+}
+
+/* --- public: lifetime ---------------------------------------------------- */
+
+/**
+ * oracle_new() - create an oracle with no files.
+ * @pool: the content pool shared with the model; must outlive the oracle.
+ *
+ * Return: the oracle, or NULL (with a critical) if @pool is NULL.
+ */
+struct oracle *oracle_new(struct content_pool *pool)
+{
+	struct oracle *o;
+
+	g_return_val_if_fail(pool, NULL);
+	o = g_new0(struct oracle, 1);
+	o->pool = pool;
+	o->page_size = content_pool_page_size(pool);
+	o->page_shift = (unsigned int)g_bit_nth_lsf(o->page_size, -1);
+	xa_init(&o->files);
+	return o;
+}
+
+/**
+ * oracle_free() - free an oracle and drop all its content references.
+ * @o: the oracle, or NULL.
+ */
+void oracle_free(struct oracle *o)
+{
+	struct ofile *f;
+	uint64_t id;
+
+	if (!o)
+		return;
+	xa_for_each(&o->files, id, f)
+		ofile_remove(o, id);
+	xa_destroy(&o->files);
+	g_free(o);
+}
+
+/**
+ * oracle_create() - a new, empty file.
+ * @o: the oracle.
+ * @id: the file's id (i_ino); must not exist.
+ */
+void oracle_create(struct oracle *o, uint64_t id)
+{
+	g_return_if_fail(o);
+	if (xa_load(&o->files, id)) {
+		g_critical("%s: file %" PRIu64 " exists", __func__, id);
+		return;
+	}
+	ofile_add(o, id);
+}
+
+/**
+ * oracle_remove() - forget a file: its last name is gone and it is closed.
+ * @o: the oracle.
+ * @id: the file.
+ *
+ * Its durable snapshot goes too: a crash may no longer bring it back.
+ */
+void oracle_remove(struct oracle *o, uint64_t id)
+{
+	if (ofile_find(o, id, __func__))
+		ofile_remove(o, id);
+}
+
+/* --- public: queries ----------------------------------------------------- */
+
+/**
+ * oracle_exists() - does the oracle know file @id?
+ * @o: the oracle.
+ * @id: the file.
+ *
+ * Return: true if @id was created and not removed since.
+ */
+bool oracle_exists(const struct oracle *o, uint64_t id)
+{
+	return o && xa_load(&o->files, id);
+}
+
+/**
+ * oracle_size() - the size a stat(2) of file @id must report.
+ * @o: the oracle.
+ * @id: the file.
+ *
+ * Return: the size in bytes, 0 for an unknown file.
+ */
+uint64_t oracle_size(const struct oracle *o, uint64_t id)
+{
+	const struct ofile *f = ofile_find(o, id, __func__);
+
+	return f ? f->size : 0;
+}
+
+/**
+ * oracle_nfiles() - number of files the oracle knows.
+ * @o: the oracle.
+ *
+ * Return: the count.
+ */
+uint64_t oracle_nfiles(const struct oracle *o)
+{
+	return o ? xa_count(&o->files) : 0;
+}
+
+/**
+ * oracle_byte_at() - one byte of a file, for messages.
+ * @o: the oracle.
+ * @id: the file.
+ * @off: file offset.
+ *
+ * Return: the byte; 0 at or beyond the size and for an unknown file.
+ */
+uint8_t oracle_byte_at(const struct oracle *o, uint64_t id, uint64_t off)
+{
+	const struct ofile *f = ofile_find(o, id, __func__);
+
+	if (!f)
+		return 0;
+	return content_byte_at(page_load(o, &f->pages, off >> o->page_shift),
+			       (uint32_t)(off & page_mask(o)));
+}
+
+/**
+ * oracle_check_read() - compare bytes a user observed with the file's.
+ * @o: the oracle.
+ * @id: the file.
+ * @off: file offset of the first observed byte.
+ * @c: page content holding the observed bytes.
+ * @coff: where they start in @c.
+ * @len: how many; @coff + @len <= page size, @off + @len <= file size (the
+ *	caller clips reads at EOF).
+ * @bad_off: set to the first differing file offset on a mismatch.
+ *
+ * Return: 0 if the bytes are equal; -1 if they differ, or (with a critical)
+ * if the arguments are bad, in which case @bad_off is @off.
+ */
+int oracle_check_read(const struct oracle *o, uint64_t id, uint64_t off,
+		      const struct content *c, uint32_t coff, uint32_t len,
+		      uint64_t *bad_off)
+{
+	const struct ofile *f = ofile_find(o, id, __func__);
+	uint64_t done, pos;
+	uint32_t n;
+
+	*bad_off = off;
+	if (!f)
+		return -1;
+	if (!range_valid(off, len, __func__) || off + len > f->size ||
+	    (uint64_t)coff + len > content_page_size(c)) {
+		g_critical("%s: file %" PRIu64 " read [%" PRIu64 ",+%u) size %"
+			   PRIu64 " from content offset %u", __func__, id, off,
+			   len, f->size, coff);
+		return -1;
+	}
+	for (done = 0; done < len; done += n) {
+		const struct content *fc;
+
+		pos = off + done;
+		n = chunk_len(o, pos, len - done);
+		fc = page_load(o, &f->pages, pos >> o->page_shift);
+		if (content_range_equal(fc, pos & page_mask(o), c,
+					coff + (uint32_t)done, n))
+			continue;
+		*bad_off = pos + first_diff(fc, pos & page_mask(o), c,
+					    coff + (uint32_t)done, n);
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * oracle_md5() - the md5 of a whole file: what md5sum must print.
+ * @o: the oracle.
+ * @id: the file.
+ * @digest: the 16 digest bytes (of the empty string for an unknown file).
+ *
+ * Streams the bytes page by page; O(size).
+ */
+void oracle_md5(const struct oracle *o, uint64_t id, uint8_t digest[16])
+{
+	const struct ofile *f = ofile_find(o, id, __func__);
+	GChecksum *md5 = g_checksum_new(G_CHECKSUM_MD5);
+	uint64_t pos, size = f ? f->size : 0;
+	gsize dlen = 16;
+	uint32_t n;
+
+	for (pos = 0; pos < size; pos += n) {
+		n = chunk_len(o, pos, size - pos);
+		content_md5_update(page_load(o, &f->pages, pos >> o->page_shift),
+				   0, n, md5);
+	}
+	g_checksum_get_digest(md5, digest, &dlen);
+	g_checksum_free(md5);
+}
+
+/* --- public: operations -------------------------------------------------- */
+
+/**
+ * oracle_write() - write(2) of @len bytes of value @byte at @off.
+ * @o: the oracle.
+ * @id: the file.
+ * @off: file offset.
+ * @len: byte count; 0 changes nothing.
+ * @byte: the value written.
+ *
+ * Extends the size to @off + @len if that is beyond it.
+ */
+void oracle_write(struct oracle *o, uint64_t id, uint64_t off, uint64_t len,
+		  uint8_t byte)
+{
+	struct ofile *f = ofile_find(o, id, __func__);
+
+	if (!f || !len || !range_valid(off, len, __func__))
+		return;
+	set_size(o, f, MAX(f->size, off + len));
+	fill_range(o, f, off, len, byte);
+}
+
+/**
+ * oracle_mstore() - stores through a shared mapping.
+ * @o: the oracle.
+ * @id: the file.
+ * @off: file offset.
+ * @len: byte count.
+ * @byte: the value stored.
+ *
+ * Never extends: bytes at or beyond the size are not part of the file (they
+ * live in the page beyond EOF and are lost) and are ignored.
+ */
+void oracle_mstore(struct oracle *o, uint64_t id, uint64_t off, uint64_t len,
+		   uint8_t byte)
+{
+	struct ofile *f = ofile_find(o, id, __func__);
+
+	if (!f || !range_valid(off, len, __func__) || off >= f->size)
+		return;
+	fill_range(o, f, off, MIN(len, f->size - off), byte);
+}
+
+/**
+ * oracle_truncate() - truncate(2) to @size.
+ * @o: the oracle.
+ * @id: the file.
+ * @size: the new size.
+ *
+ * Shrinking drops the bytes beyond @size (a later grow reads zeros there);
+ * growing adds zeros.
+ */
+void oracle_truncate(struct oracle *o, uint64_t id, uint64_t size)
+{
+	struct ofile *f = ofile_find(o, id, __func__);
+
+	if (f)
+		set_size(o, f, size);
+}
+
+/**
+ * oracle_zero() - punch a hole or zero a range.
+ * @o: the oracle.
+ * @id: the file.
+ * @off: file offset.
+ * @len: byte count.
+ * @extend: grow the size to @off + @len if beyond it (fzero without -k);
+ *	false never changes the size (fpunch, fzero -k) and ignores the part
+ *	of the range beyond it.
+ */
+void oracle_zero(struct oracle *o, uint64_t id, uint64_t off, uint64_t len,
+		 bool extend)
+{
+	struct ofile *f = ofile_find(o, id, __func__);
+
+	if (!f || !len || !range_valid(off, len, __func__))
+		return;
+	if (extend)
+		set_size(o, f, MAX(f->size, off + len));
+	if (off < f->size)
+		fill_range(o, f, off, MIN(len, f->size - off), 0);
+}
+
+/**
+ * oracle_extend() - fallocate(2) without KEEP_SIZE: size = max(size, @size).
+ * @o: the oracle.
+ * @id: the file.
+ * @size: end of the allocated range.
+ */
+void oracle_extend(struct oracle *o, uint64_t id, uint64_t size)
+{
+	struct ofile *f = ofile_find(o, id, __func__);
+
+	if (f)
+		set_size(o, f, MAX(f->size, size));
+}
+
+/* Do [@soff, +@len) and [@doff, +@len) of one file overlap? */
+static bool ranges_overlap(uint64_t soff, uint64_t doff, uint64_t len)
+{
+	return soff < doff + len && doff < soff + len;
+}
+
+/**
+ * oracle_clone() - reflink or dedupe: dst's bytes become src's.
+ * @o: the oracle.
+ * @src: source file.
+ * @soff: source offset.
+ * @dst: destination file (may be @src if the ranges do not overlap).
+ * @doff: destination offset.
+ * @len: byte count; 0 changes nothing (the model resolves "to EOF").
+ *
+ * Bytes of @src beyond its size read as zeros.  The size of @dst becomes
+ * max(its size, @doff + @len).  Offsets need not be aligned: pages are
+ * spliced at byte granularity.
+ */
+void oracle_clone(struct oracle *o, uint64_t src, uint64_t soff, uint64_t dst,
+		  uint64_t doff, uint64_t len)
+{
+	struct ofile *sf = ofile_find(o, src, __func__);
+	struct ofile *df = ofile_find(o, dst, __func__);
+	uint64_t done, s, d;
+	uint32_t n;
+
+	if (!sf || !df || !len || !range_valid(soff, len, __func__) ||
+	    !range_valid(doff, len, __func__))
+		return;
+	if (src == dst && ranges_overlap(soff, doff, len)) {
+		g_critical("%s: file %" PRIu64 " overlapping ranges", __func__,
+			   src);
+		return;
+	}
+	set_size(o, df, MAX(df->size, doff + len));
+	touch(o, df, doff, len);
+	for (done = 0; done < len; done += n) {
+		s = soff + done;
+		d = doff + done;
+		n = MIN(chunk_len(o, s, len - done), chunk_len(o, d, len - done));
+		page_set(o, &df->pages, d >> o->page_shift,
+			 content_splice(o->pool,
+					page_load(o, &df->pages,
+						  d >> o->page_shift),
+					d & page_mask(o),
+					page_load(o, &sf->pages,
+						  s >> o->page_shift),
+					s & page_mask(o), n));
+	}
+}
+
+/* --- public: durability -------------------------------------------------- */
+
+/**
+ * oracle_fsync() - fsync(2): the current bytes and size of @id are durable.
+ * @o: the oracle.
+ * @id: the file.
+ *
+ * Snapshots the file by sharing its content references (O(stored pages))
+ * and forgets what was modified before.
+ */
+void oracle_fsync(struct oracle *o, uint64_t id)
+{
+	struct ofile *f = ofile_find(o, id, __func__);
+
+	if (f)
+		ofile_fsync(o, f);
+}
+
+/**
+ * oracle_sync_all() - sync(2): every file is durable.
+ * @o: the oracle.
+ */
+void oracle_sync_all(struct oracle *o)
+{
+	struct ofile *f;
+	uint64_t id;
+
+	g_return_if_fail(o);
+	xa_for_each(&o->files, id, f)
+		ofile_fsync(o, f);
+}
+
+/**
+ * oracle_has_durable() - was file @id ever made durable?
+ * @o: the oracle.
+ * @id: the file.
+ *
+ * Return: true if @id exists and has a durable snapshot.
+ */
+bool oracle_has_durable(const struct oracle *o, uint64_t id)
+{
+	const struct ofile *f = o ? xa_load(&o->files, id) : NULL;
+
+	return f && f->durable;
+}
+
+/* Append one failure reason to @why.  Return: -1. */
+static int G_GNUC_PRINTF(2, 3) crash_fail(GString *why, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!why)
+		return -1;
+	if (why->len)
+		g_string_append(why, "; ");
+	va_start(ap, fmt);
+	g_string_append_vprintf(why, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/*
+ * The first offset below @limit where a stored page of @a is not modified
+ * since the fsync point and differs from the same page of @b; UINT64_MAX if
+ * none.  Pages stored in neither are both zeros, so walking the stored pages
+ * of each side in turn covers every difference.
+ */
+static uint64_t first_lost_byte(const struct oracle *o, const struct ofile *f,
+				const struct xarray *a, const struct xarray *b,
+				uint64_t limit)
+{
+	const struct content *ca, *cb;
+	uint64_t index, pos;
+	uint32_t n;
+
+	if (!limit)
+		return UINT64_MAX;
+	xa_for_each_range(a, index, ca, 0, (limit - 1) >> o->page_shift,
+			  XA_PRESENT) {
+		if (xa_load(&f->modified, index))
+			continue;
+		pos = index << o->page_shift;
+		n = chunk_len(o, pos, limit - pos);
+		cb = page_load(o, b, index);
+		if (!content_range_equal(ca, 0, cb, 0, n))
+			return pos + first_diff(ca, 0, cb, 0, n);
+	}
+	return UINT64_MAX;
+}
+
+/* Check that what @f made durable survived in @rec of @rsize bytes. */
+static int crash_check(const struct oracle *o, uint64_t id,
+		       const struct ofile *f, const struct xarray *rec,
+		       uint64_t rsize, GString *why)
+{
+	uint64_t limit = MIN(f->dsize, rsize), bad, in;
+	int ret = 0;
+
+	if (!f->size_changed && rsize != f->dsize)
+		ret = crash_fail(why, "file %" PRIu64 ": size %" PRIu64
+				 " after crash, fsync'ed size %" PRIu64
+				 " and not changed since", id, rsize, f->dsize);
+	bad = MIN(first_lost_byte(o, f, &f->dpages, rec, limit),
+		  first_lost_byte(o, f, rec, &f->dpages, limit));
+	if (bad == UINT64_MAX)
+		return ret;
+	in = bad & page_mask(o);
+	return crash_fail(why, "file %" PRIu64 ": offset %" PRIu64
+			  " was 0x%02x when fsync'ed and not modified since,"
+			  " 0x%02x after crash", id, bad,
+			  content_byte_at(page_load(o, &f->dpages,
+						    bad >> o->page_shift),
+					  (uint32_t)in),
+			  content_byte_at(page_load(o, rec,
+						    bad >> o->page_shift),
+					  (uint32_t)in));
+}
+
+/* Read the recovered pages of @id into the empty @rec, clean tail. */
+static void crash_read(struct oracle *o, uint64_t id, uint64_t rsize,
+		       oracle_read_fn read, void *ctx, struct xarray *rec)
+{
+	uint64_t index, npages = pages_of(o, rsize);
+	uint32_t tail = (uint32_t)(rsize & page_mask(o));
+
+	for (index = 0; index < npages; index++) {
+		const struct content *c = read(ctx, id, index);
+
+		if (index + 1 == npages && tail) {
+			const struct content *clean =
+				content_fill(o->pool, c, tail,
+					     o->page_size - tail, 0);
+
+			content_put(o->pool, c);
+			c = clean;
+		}
+		page_set(o, rec, index, c);
+	}
+}
+
+/**
+ * oracle_crash() - check and adopt one file as recovered after a crash.
+ * @o: the oracle.
+ * @id: the file.
+ * @exists: whether the model recovered the file.
+ * @recovered_size: its recovered size (if @exists).
+ * @read: returns a new reference to each recovered page (if @exists).
+ * @ctx: passed to @read.
+ * @why: failure reasons are appended here ("; "-separated); may be NULL.
+ *
+ * If @id has a durable snapshot: it must exist; if its size did not change
+ * since, the recovered size must equal the durable size; every byte below
+ * min(durable size, recovered size) in a page not modified since must equal
+ * the durable byte.  Then, pass or fail, the recovered state becomes the
+ * file's current and durable state (an unknown file that exists is added;
+ * a file that does not exist is removed), so later checks compare against
+ * what survived.  Calls @read once per recovered page.
+ *
+ * Return: 0 if everything durable survived, -1 otherwise.
+ */
+int oracle_crash(struct oracle *o, uint64_t id, bool exists,
+		 uint64_t recovered_size, oracle_read_fn read, void *ctx,
+		 GString *why)
+{
+	struct ofile *f;
+	struct xarray rec = XARRAY_INIT;
+	int ret = 0;
+
+	g_return_val_if_fail(o && (read || !exists), -1);
+	f = xa_load(&o->files, id);
+	if (!exists) {
+		if (f && f->durable)
+			ret = crash_fail(why, "file %" PRIu64 ": fsync'ed but"
+					 " missing after crash", id);
+		if (f)
+			ofile_remove(o, id);
+		return ret;
+	}
+	crash_read(o, id, recovered_size, read, ctx, &rec);
+	if (!f)
+		f = ofile_add(o, id);
+	else if (f->durable)
+		ret = crash_check(o, id, f, &rec, recovered_size, why);
+	pages_drop(o, &f->pages);
+	f->pages = rec;
+	f->size = recovered_size;
+	ofile_fsync(o, f);
+	return ret;
+}

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+/*
+ * model/pagecache.c - struct page life cycle and the i_pages index.
+ *
+ * Scope: page allocation and references, insertion into and removal from a
+ * mapping (filemap_add_folio, filemap_remove_folio), the dirty/writeback
+ * flag and tag transitions of mm/page-writeback.c, and filling a new page
+ * from the disk through the data fork.
+ *
+ * Invariants (checked by model/check.c):
+ *   - PG_dirty <=> PAGECACHE_TAG_DIRTY, PG_writeback <=> TAG_WRITEBACK;
+ *   - a page in i_pages at index i has an owner (mapping, i);
+ *   - refcount = (owners in i_pages) + mapcount + task references.
+ *
+ * Locking: the caller holds PG_locked for insertion, removal and the dirty
+ * transitions, except folio_mark_dirty() from a fault holding the PTE.
+ */
+#include <stdlib.h>
+
+#include "model/core.h"
+
+struct page *page_alloc(struct kernel *k, const struct content *c)
+{
+	struct page *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		abort();
+	p->id = ++k->next_page_id;
+	p->refcount = 1;
+	p->locker = -1;
+	p->content = content_get(c);
+	INIT_LIST_HEAD(&p->lru);
+	k->nr_pages_alloc++;
+	return p;
+}
+
+void get_page(struct page *p)
+{
+	p->refcount++;
+}
+
+void put_page(struct kernel *k, struct page *p)
+{
+	if (p->refcount <= 0) {
+		kernel_report(k, "refcounts", "put of free page %llu",
+			      (unsigned long long)p->id);
+		return;
+	}
+	if (--p->refcount)
+		return;
+	if (p->mapcount || p->mapping || page_test(p, PG_locked))
+		kernel_report(k, "refcounts", "page %llu freed while in use",
+			      (unsigned long long)p->id);
+	content_put(k->pool, p->content);
+	free(p->xowners);
+	k->nr_pages_alloc--;
+	free(p);
+}
+
+struct page *filemap_get_page(struct address_space *m, pgoff_t index)
+{
+	return xa_load(&m->i_pages, index);
+}
+
+/* Account a page entering or leaving the page cache. */
+static void nr_cached_mod(struct kernel *k, int delta)
+{
+	k->stats.nr_cached += delta;
+	if (k->stats.nr_cached > k->stats.peak_cached)
+		k->stats.peak_cached = k->stats.nr_cached;
+}
+
+/**
+ * filemap_add_folio - insert a locked page into @m at @index.
+ *
+ * Context: the caller holds PG_locked; the slot is empty.  The page cache
+ * takes its own reference; the page goes to the tail of the LRU.
+ */
+void filemap_add_folio(struct kernel *k, struct address_space *m,
+		       struct page *p, pgoff_t index)
+{
+	get_page(p);
+	p->mapping = m;
+	p->index = index;
+	xa_store(&m->i_pages, index, p);
+	m->nrpages++;
+	list_add_tail(&p->lru, &k->lru);
+	page_set(p, PG_lru);
+	nr_cached_mod(k, 1);
+}
+
+/**
+ * filemap_remove_folio - delete a page from its mapping (primary owner).
+ *
+ * Context: PG_locked held, not dirty, not under writeback, not mapped.
+ * Drops the page cache's reference; the caller keeps its own.
+ */
+void filemap_remove_folio(struct kernel *k, struct page *p)
+{
+	struct address_space *m = p->mapping;
+
+	if (!m)
+		return;
+	xa_erase(&m->i_pages, p->index);
+	m->nrpages--;
+	p->mapping = NULL;
+	if (page_test(p, PG_lru)) {
+		list_del_init(&p->lru);
+		page_clear(p, PG_lru);
+	}
+	nr_cached_mod(k, -1);
+	put_page(k, p);
+}
+
+static void tag_set(struct page *p, xa_mark_t tag, bool on)
+{
+	if (!p->mapping)
+		return;
+	if (on)
+		xa_set_mark(&p->mapping->i_pages, p->index, tag);
+	else
+		xa_clear_mark(&p->mapping->i_pages, p->index, tag);
+}
+
+/* filemap_dirty_folio: set PG_dirty and the DIRTY tag. */
+void folio_mark_dirty(struct kernel *k, struct page *p)
+{
+	if (page_test(p, PG_dirty))
+		return;
+	page_set(p, PG_dirty);
+	tag_set(p, PAGECACHE_TAG_DIRTY, true);
+	if (p->mapping)
+		p->mapping->host->log_dirty = true;
+}
+
+/**
+ * folio_clear_dirty_for_io - prepare a locked dirty page for writeback.
+ *
+ * Write-protects every PTE mapping it (folio_mkclean), transferring PTE
+ * dirty bits, then clears PG_dirty.  The DIRTY tag stays until
+ * folio_start_writeback(), as in the kernel.
+ * Return: true if the page was dirty.
+ */
+bool folio_clear_dirty_for_io(struct kernel *k, struct page *p)
+{
+	folio_mkclean(k, p);
+	if (!page_test(p, PG_dirty))
+		return false;
+	page_clear(p, PG_dirty);
+	return true;
+}
+
+/* __folio_start_writeback: PG_writeback, tags moved. */
+void folio_start_writeback(struct kernel *k, struct page *p)
+{
+	page_set(p, PG_writeback);
+	tag_set(p, PAGECACHE_TAG_WRITEBACK, true);
+	if (!page_test(p, PG_dirty))
+		tag_set(p, PAGECACHE_TAG_DIRTY, false);
+	tag_set(p, PAGECACHE_TAG_TOWRITE, false);
+}
+
+void folio_end_writeback(struct kernel *k, struct page *p)
+{
+	page_clear(p, PG_writeback);
+	tag_set(p, PAGECACHE_TAG_WRITEBACK, false);
+}
+
+void page_set_content(struct kernel *k, struct page *p,
+		      const struct content *c)
+{
+	const struct content *old = p->content;
+
+	p->content = c;
+	content_put(k->pool, old);
+}
+
+/**
+ * read_file_page - what the disk holds for page @index of @inode.
+ *
+ * Reads go through the data fork only (xfs_read_iomap_begin): COW fork
+ * staging blocks hold nothing valid until xfs_reflink_end_cow() remaps them.
+ * Holes, delalloc and unwritten extents read as zeroes; so do bytes beyond
+ * i_size in the EOF page (iomap zeroes the tail).
+ * Return: a content reference owned by the caller.
+ */
+const struct content *read_file_page(struct kernel *k, struct inode *inode,
+				     pgoff_t index)
+{
+	struct bmap_irec irec;
+	const struct content *c;
+	uint64_t off = index << k->page_shift, valid;
+
+	bmap_lookup(inode->i_df, index, &irec);
+	if (irec.br_state != EXT_WRITTEN || off >= inode->i_size)
+		return content_get(content_zero(k->pool));
+	c = bdev_read(k, irec.br_startblock);
+	valid = inode->i_size - off;
+	if (valid >= kpage_size(k))
+		return content_get(c);
+	return content_fill(k->pool, c, valid, kpage_size(k) - valid, 0);
+}
+
+/**
+ * page_for_each_owner - call @fn for every (mapping, index) of @p.
+ * Return: true if @fn stopped the walk by returning true.
+ */
+bool page_for_each_owner(struct page *p, bool (*fn)(struct page_owner *o,
+						     void *arg), void *arg)
+{
+	struct page_owner primary = { p->mapping, p->index };
+	uint32_t i;
+
+	if (p->mapping && fn(&primary, arg))
+		return true;
+	for (i = 0; i < p->nxowners; i++)
+		if (fn(&p->xowners[i], arg))
+			return true;
+	return false;
+}

@@ -1,0 +1,578 @@
+// SPDX-License-Identifier: MIT
+/*
+ * model/rw.c - read(2) and write(2): buffered, zeroing and direct.
+ *
+ * Scope:
+ *   fn_buffered_write  xfs_file_buffered_write -> iomap_file_buffered_write:
+ *                      i_rwsem, per page: xfs_buffered_write_iomap_begin
+ *                      (delalloc or COW fork reservation), FGP_WRITEBEGIN
+ *                      lookup (read-modify for a partial uptodate miss),
+ *                      copy, iomap_write_end (uptodate, dirty, i_size), unlock
+ *   fn_zero_range      iomap_zero_range: the same page loop writing zeroes,
+ *                      for callers that already hold i_rwsem (truncate, punch)
+ *   fn_buffered_read   filemap_read: i_rwsem shared, per page: lookup, or
+ *                      readahead of one page (locked until the read bio
+ *                      completes), wait, copy out; every byte read is
+ *                      compared with the oracle ("data" invariant)
+ *   fn_dio_write/read  iomap_dio_rw: flush and invalidate the range, then
+ *                      block I/O straight to/from the disk
+ *
+ * Faithfulness notes: speculative post-EOF preallocation and readahead
+ * windows are not modelled (one page per read miss); a block-unaligned
+ * direct write to a reflinked inode falls back to buffered I/O, as XFS does
+ * (-ENOTBLK from xfs_direct_write_iomap_begin).
+ */
+#include <stdlib.h>
+
+#include "model/core.h"
+#include "model/oracle.h"
+
+#define SECTOR_SIZE 512ULL
+#define XFS_MAX_FILE_OFFSET ((1ULL << 63) - 1)
+
+enum {
+	RW_ZERO = 1u << 0,	/* fn_zero_range: no i_rwsem, no oracle */
+	RW_EXCL = 1u << 1,	/* DIO: i_rwsem held exclusive */
+};
+
+static bool block_is_shared(struct kernel *k, const struct bmap_irec *irec)
+{
+	return irec->br_state == EXT_WRITTEN &&
+	       k->bdev.blocks[irec->br_startblock].refcount > 1;
+}
+
+/**
+ * xfs_buffered_write_iomap_begin - reserve space for dirtying page @index.
+ *
+ * A hole gets a delalloc reservation in the data fork; a shared written
+ * block gets a delalloc reservation in the COW fork
+ * (xfs_reflink_allocate_cow), so writeback never stores to a shared block.
+ * Return: 0 or -ENOSPC.
+ */
+int xfs_buffered_write_iomap_begin(struct kernel *k, struct inode *inode,
+				   pgoff_t index)
+{
+	struct bmap_irec irec, cow;
+
+	bmap_lookup(inode->i_df, index, &irec);
+	if (irec.br_state == EXT_HOLE) {
+		if (bdev_reserve(k, 1))
+			return -ENOSPC;
+		bmap_set(inode->i_df, index, 1, EXT_DELALLOC, BMAP_NOBLOCK);
+		return 0;
+	}
+	if (!block_is_shared(k, &irec))
+		return 0;
+	bmap_lookup(inode->i_cowfp, index, &cow);
+	if (cow.br_state != EXT_HOLE)
+		return 0;
+	if (bdev_reserve(k, 1))
+		return -ENOSPC;
+	bmap_set(inode->i_cowfp, index, 1, EXT_DELALLOC, BMAP_NOBLOCK);
+	return 0;
+}
+
+/* Does iomap_zero_range have to touch page @index? */
+static bool zero_needs_page(struct kernel *k, struct inode *inode,
+			    pgoff_t index)
+{
+	struct bmap_irec irec;
+
+	if (filemap_get_page(&inode->i_data, index))
+		return true;
+	bmap_lookup(inode->i_df, index, &irec);
+	return irec.br_state == EXT_WRITTEN || irec.br_state == EXT_DELALLOC;
+}
+
+/* Bytes of this page to copy in [pos, end). */
+static uint32_t page_chunk(const struct kernel *k, uint64_t pos, uint64_t end)
+{
+	uint64_t room = kpage_size(k) - (pos & (kpage_size(k) - 1));
+
+	return end - pos < room ? end - pos : room;
+}
+
+/*
+ * __filemap_get_folio(FGP_WRITEBEGIN): find or create the locked page for
+ * a write of @len bytes at @pos.  A new page is filled from the disk when the
+ * write does not cover it (iomap_read_folio_sync).
+ */
+static enum step_result write_begin(struct kernel *k, struct task *t,
+				    struct range_locals *l, uint32_t len)
+{
+	pgoff_t index = l->pos >> k->page_shift;
+	struct page *p = l->page;
+
+	if (!p) {
+		p = filemap_get_page(&l->inode->i_data, index);
+		if (p)
+			get_page(p);
+		l->page = p;
+	}
+	if (p) {
+		if (!folio_trylock(k, t, p))
+			return task_block(t, WAIT_PAGE_LOCK, p);
+		if (p->mapping == &l->inode->i_data)
+			goto uptodate;
+		folio_unlock(k, t, p);		/* truncated: retry */
+		put_page(k, p);
+		l->page = NULL;
+		return STEP_NEXT;
+	}
+	p = l->page = page_alloc(k, content_zero(k->pool));
+	folio_trylock(k, t, p);
+	filemap_add_folio(k, &l->inode->i_data, p, index);
+uptodate:
+	if (!page_test(p, PG_uptodate) && len < kpage_size(k)) {
+		page_set_content(k, p, read_file_page(k, l->inode, index));
+		k->stats.read_ios++;
+	}
+	return STEP_DONE;
+}
+
+/* iomap_write_end: copy done; mark uptodate and dirty, extend i_size. */
+static void write_end(struct kernel *k, struct task *t, struct range_locals *l,
+		      uint32_t len)
+{
+	struct page *p = l->page;
+	uint32_t poff = l->pos & (kpage_size(k) - 1);
+
+	page_set_content(k, p, content_fill(k->pool, p->content, poff, len,
+					    l->byte));
+	page_set(p, PG_uptodate);
+	folio_mark_dirty(k, p);
+	if (!(l->flags & RW_ZERO)) {
+		if (l->pos + len > l->inode->i_size)
+			l->inode->i_size = l->pos + len;
+		oracle_write(k->oracle, l->inode->i_ino, l->pos, len, l->byte);
+	}
+	folio_unlock(k, t, p);
+	put_page(k, p);
+	l->page = NULL;
+	l->pos += len;
+	l->done += len;
+}
+
+/* One page of the write loop; pc 2 of fn_buffered_write. */
+static enum step_result write_one_page(struct kernel *k, struct task *t,
+				       struct frame *f)
+{
+	struct range_locals *l = &f->u.r;
+	uint32_t len = page_chunk(k, l->pos, l->end);
+	pgoff_t index = l->pos >> k->page_shift;
+	enum step_result r;
+	int err;
+
+	if ((l->flags & RW_ZERO) && !l->page &&
+	    !zero_needs_page(k, l->inode, index)) {
+		l->pos += len;
+		return STEP_NEXT;
+	}
+	if (!l->page) {
+		err = xfs_buffered_write_iomap_begin(k, l->inode, index);
+		if (err) {
+			l->err = err;
+			f->pc = 3;
+			return STEP_NEXT;
+		}
+	}
+	r = write_begin(k, t, l, len);
+	if (r != STEP_DONE)
+		return r;
+	write_end(k, t, l, len);
+	return STEP_NEXT;
+}
+
+/**
+ * fn_buffered_write - write r.byte over [r.pos, r.end) through the page
+ * cache.  With RW_ZERO (fn_zero_range) the caller holds i_rwsem.
+ * Return (frame): bytes written, or -errno if nothing was written.
+ */
+enum step_result fn_buffered_write(struct kernel *k, struct task *t,
+				   struct frame *f)
+{
+	struct range_locals *l = &f->u.r;
+
+	switch (f->pc) {
+	case 0:
+		t->step_name = "inode_lock";
+		if (!(l->flags & RW_ZERO) &&
+		    !down_write(k, t, &l->inode->i_rwsem))
+			return task_block(t, WAIT_RWSEM_WRITE,
+					  &l->inode->i_rwsem);
+		f->pc = 1;
+		return STEP_NEXT;
+	case 1:
+		t->step_name = "generic_write_checks";
+		if (l->end > XFS_MAX_FILE_OFFSET || l->end < l->pos) {
+			l->err = -EFBIG;
+			f->pc = 3;
+			return STEP_NEXT;
+		}
+		f->pc = 2;
+		if (!(l->flags & RW_ZERO) && l->pos > l->inode->i_size)
+			call_zero_eof(k, t, l->inode, l->pos);
+		return STEP_NEXT;
+	case 2:
+		t->step_name = "iomap_write_iter";
+		if (l->pos >= l->end) {
+			f->pc = 3;
+			return STEP_NEXT;
+		}
+		return write_one_page(k, t, f);
+	case 3:
+		t->step_name = "inode_unlock";
+		if (!(l->flags & RW_ZERO))
+			up_write(k, t, &l->inode->i_rwsem);
+		return task_return(t, l->done ? (int64_t)l->done : l->err);
+	}
+	abort();
+}
+
+enum step_result fn_zero_range(struct kernel *k, struct task *t,
+			       struct frame *f)
+{
+	f->u.r.flags |= RW_ZERO;
+	f->u.r.byte = 0;
+	f->fn = FN_BUFFERED_WRITE;
+	return fn_buffered_write(k, t, f);
+}
+
+/* Start the read of a missing page: page_cache_ra_unbounded, one page. */
+static void readahead_one(struct kernel *k, struct task *t,
+			  struct range_locals *l, pgoff_t index)
+{
+	struct page *p = page_alloc(k, content_zero(k->pool));
+	struct bio *bio = calloc(1, sizeof(*bio));
+
+	if (!bio)
+		abort();
+	folio_trylock(k, t, p);
+	filemap_add_folio(k, &l->inode->i_data, p, index);
+	lock_released(t, LOCK_CLASS_FOLIO);	/* the bio unlocks it */
+	bio->page = p;
+	bio->inode = l->inode;
+	bio->index = index;
+	get_page(p);
+	submit_bio(k, bio);
+	l->page = p;		/* keeps the allocation reference */
+	k->stats.faults_major += 0;
+}
+
+/* Copy out of an uptodate page and compare with the oracle. */
+static void read_copy(struct kernel *k, struct range_locals *l,
+		      uint64_t limit)
+{
+	uint32_t len = page_chunk(k, l->pos, limit);
+	uint32_t poff = l->pos & (kpage_size(k) - 1);
+	uint64_t bad;
+
+	if (oracle_check_read(k->oracle, l->inode->i_ino, l->pos,
+			      l->page->content, poff, len, &bad))
+		kernel_report(k, "data",
+			      "read of inode %llu returned wrong data at offset %llu (page %llu)",
+			      (unsigned long long)l->inode->i_ino,
+			      (unsigned long long)bad,
+			      (unsigned long long)l->page->id);
+	if (!page_test(l->page, PG_uptodate))
+		kernel_report(k, "uptodate", "copy from !uptodate page %llu",
+			      (unsigned long long)l->page->id);
+	if (l->md5)
+		content_md5_update(l->page->content, poff, len, l->md5);
+	l->pos += len;
+	l->done += len;
+}
+
+/* One page of filemap_read; returns STEP_DONE when the range is done. */
+static enum step_result read_one_page(struct kernel *k, struct task *t,
+				      struct range_locals *l)
+{
+	uint64_t limit = l->end < l->inode->i_size ? l->end : l->inode->i_size;
+	pgoff_t index = l->pos >> k->page_shift;
+
+	if (l->pos >= limit)
+		return STEP_DONE;
+	if (!l->page) {
+		l->page = filemap_get_page(&l->inode->i_data, index);
+		if (!l->page) {
+			readahead_one(k, t, l, index);
+			return STEP_NEXT;
+		}
+		get_page(l->page);
+	}
+	if (page_test(l->page, PG_locked) && !page_test(l->page, PG_uptodate))
+		return task_block(t, WAIT_PAGE_LOCK, l->page);
+	if (page_test(l->page, PG_uptodate))
+		read_copy(k, l, limit);
+	else
+		l->err = -EIO;
+	put_page(k, l->page);
+	l->page = NULL;
+	return l->err ? STEP_DONE : STEP_NEXT;
+}
+
+/**
+ * fn_buffered_read - filemap_read over [r.pos, r.end), clipped at i_size.
+ * Return (frame): bytes read, or -errno.
+ */
+enum step_result fn_buffered_read(struct kernel *k, struct task *t,
+				  struct frame *f)
+{
+	struct range_locals *l = &f->u.r;
+	enum step_result r;
+
+	switch (f->pc) {
+	case 0:
+		t->step_name = "xfs_ilock(IOLOCK_SHARED)";
+		if (!down_read(k, t, &l->inode->i_rwsem))
+			return task_block(t, WAIT_RWSEM_READ,
+					  &l->inode->i_rwsem);
+		f->pc = 1;
+		return STEP_NEXT;
+	case 1:
+		t->step_name = "filemap_get_pages";
+		r = read_one_page(k, t, l);
+		if (r != STEP_DONE)
+			return r;
+		up_read(k, t, &l->inode->i_rwsem);
+		return task_return(t, l->err && !l->done ? l->err :
+				   (int64_t)l->done);
+	}
+	abort();
+}
+
+/* ------------------------------------------------------------ direct I/O */
+
+/*
+ * xfs_direct_write_iomap_begin for one block: allocate (unwritten) for a
+ * hole or delalloc, and a real COW block for a shared one.
+ */
+static int dio_map_block(struct kernel *k, struct inode *inode, pgoff_t fsb,
+			 struct bio *bio)
+{
+	struct bmap_irec irec;
+	int err;
+
+	bmap_lookup(inode->i_df, fsb, &irec);
+	inode->log_dirty = true;
+	if (block_is_shared(k, &irec)) {
+		inode_free_blocks(k, inode, inode->i_cowfp, fsb, 1);
+		err = bdev_alloc(k, &bio->block, false);
+		if (err)
+			return err;
+		k->stats.cow_block_allocs++;
+		bmap_set(inode->i_cowfp, fsb, 1, EXT_UNWRITTEN, bio->block);
+		bio->cow = true;
+		return 0;
+	}
+	if (irec.br_state == EXT_HOLE || irec.br_state == EXT_DELALLOC) {
+		inode_free_blocks(k, inode, inode->i_df, fsb, 1);
+		err = bdev_alloc(k, &bio->block, false);
+		if (err)
+			return err;
+		bmap_set(inode->i_df, fsb, 1, EXT_UNWRITTEN, bio->block);
+		irec.br_state = EXT_UNWRITTEN;
+		irec.br_startblock = bio->block;
+	}
+	bio->block = irec.br_startblock;
+	bio->unwritten = irec.br_state == EXT_UNWRITTEN;
+	return 0;
+}
+
+/* Build and submit the bio for the block holding l->pos. */
+static int dio_submit_one(struct kernel *k, struct range_locals *l)
+{
+	uint32_t len = page_chunk(k, l->pos, l->end);
+	uint32_t boff = l->pos & (kpage_size(k) - 1);
+	struct bio *bio = calloc(1, sizeof(*bio));
+	const struct content *base;
+	int err;
+
+	if (!bio)
+		abort();
+	err = dio_map_block(k, l->inode, l->pos >> k->page_shift, bio);
+	if (err) {
+		free(bio);
+		return err;
+	}
+	/* Sub-block writes to new blocks zero the rest (iomap_dio_zero). */
+	base = (bio->cow || bio->unwritten) ? content_zero(k->pool) :
+					      bdev_read(k, bio->block);
+	bio->content = content_fill(k->pool, base, boff, len, l->byte);
+	bio->write = bio->direct = true;
+	bio->inode = l->inode;
+	bio->index = l->pos >> k->page_shift;
+	bio->end_off = l->pos + len;
+	l->inode->i_dio_count++;
+	submit_bio(k, bio);
+	l->pos += len;
+	l->done += len;
+	return 0;
+}
+
+/* Remove the cached pages of the range (invalidate_inode_pages2_range). */
+static void dio_invalidate(struct kernel *k, struct range_locals *l)
+{
+	pgoff_t first = l->start >> k->page_shift;
+	pgoff_t last = (l->end - 1) >> k->page_shift;
+	uint64_t index;
+	struct page *p;
+
+	unmap_mapping_range(k, &l->inode->i_data, first, last, false);
+	xa_for_each_range(&l->inode->i_data.i_pages, index, p, first, last,
+			  XA_PRESENT) {
+		if (page_test(p, PG_dirty) || page_test(p, PG_writeback) ||
+		    page_test(p, PG_locked))
+			continue;
+		filemap_remove_folio(k, p);
+	}
+}
+
+static bool dio_aligned(const struct range_locals *l)
+{
+	return !((l->start | (l->end - l->start)) & (SECTOR_SIZE - 1));
+}
+
+static bool dio_needs_fallback(struct kernel *k, const struct range_locals *l)
+{
+	return (l->inode->i_flags & XFS_DIFLAG2_REFLINK) &&
+	       ((l->start | l->end) & (kpage_size(k) - 1));
+}
+
+/* The steps both direct paths share: lock, check, flush, invalidate. */
+static enum step_result dio_prologue(struct kernel *k, struct task *t,
+				     struct frame *f, bool write)
+{
+	struct range_locals *l = &f->u.r;
+	struct frame c = *f;
+
+	switch (f->pc) {
+	case 0:
+		t->step_name = "xfs_ilock(IOLOCK)";
+		if (!dio_aligned(l))
+			return task_return(t, -EINVAL);
+		if (l->flags & RW_EXCL ? !down_write(k, t, &l->inode->i_rwsem) :
+		    !down_read(k, t, &l->inode->i_rwsem))
+			return task_block(t, l->flags & RW_EXCL ?
+					  WAIT_RWSEM_WRITE : WAIT_RWSEM_READ,
+					  &l->inode->i_rwsem);
+		f->pc = 1;
+		return STEP_NEXT;
+	case 1:
+		t->step_name = "kiocb_write_and_wait";
+		f->pc = 2;
+		task_call(t, FN_WRITE_AND_WAIT, &c);
+		return STEP_NEXT;
+	case 2:
+		t->step_name = "kiocb_invalidate_pages";
+		if (write)
+			dio_invalidate(k, l);
+		f->pc = 3;
+		return STEP_NEXT;
+	}
+	return STEP_DONE;
+}
+
+static void dio_unlock(struct kernel *k, struct task *t,
+		       struct range_locals *l)
+{
+	if (l->flags & RW_EXCL)
+		up_write(k, t, &l->inode->i_rwsem);
+	else
+		up_read(k, t, &l->inode->i_rwsem);
+}
+
+/**
+ * fn_dio_write - O_DIRECT write of r.byte over [r.pos, r.end).
+ * Return (frame): bytes written or -errno.
+ */
+enum step_result fn_dio_write(struct kernel *k, struct task *t,
+			      struct frame *f)
+{
+	struct range_locals *l = &f->u.r;
+	int err;
+
+	if (f->pc < 3) {
+		if (f->pc == 0) {
+			l->start = l->pos;
+			if (l->end > l->inode->i_size ||
+			    ((l->start | l->end) & (kpage_size(k) - 1)))
+				l->flags |= RW_EXCL;
+		}
+		return dio_prologue(k, t, f, true);
+	}
+	switch (f->pc) {
+	case 3:
+		t->step_name = "iomap_dio_rw(submit)";
+		if (dio_needs_fallback(k, l)) {
+			dio_unlock(k, t, l);
+			f->fn = FN_BUFFERED_WRITE;	/* direct_write_fallback */
+			f->pc = 0;
+			l->flags = 0;
+			return STEP_NEXT;
+		}
+		if (l->pos >= l->end) {
+			f->pc = 4;
+			return STEP_NEXT;
+		}
+		err = dio_submit_one(k, l);
+		if (err) {
+			l->err = err;
+			f->pc = 4;
+		}
+		return STEP_NEXT;
+	case 4:
+		t->step_name = "inode_dio_wait";
+		if (l->inode->i_dio_count)
+			return task_block(t, WAIT_DIO, l->inode);
+		if (l->start + l->done > l->inode->i_size)
+			l->inode->i_size = l->start + l->done;
+		oracle_write(k->oracle, l->inode->i_ino, l->start, l->done,
+			     l->byte);
+		dio_invalidate(k, l);	/* kiocb_invalidate_post_direct_write */
+		dio_unlock(k, t, l);
+		return task_return(t, l->done ? (int64_t)l->done : l->err);
+	}
+	abort();
+}
+
+/* Read one block-sized piece straight from the disk. */
+static void dio_read_one(struct kernel *k, struct range_locals *l,
+			 uint64_t limit)
+{
+	const struct content *c = read_file_page(k, l->inode,
+						 l->pos >> k->page_shift);
+
+	l->page = page_alloc(k, c);	/* a bounce buffer, not cached */
+	content_put(k->pool, c);
+	page_set(l->page, PG_uptodate);
+	read_copy(k, l, limit);
+	put_page(k, l->page);
+	l->page = NULL;
+	k->stats.read_ios++;
+}
+
+/**
+ * fn_dio_read - O_DIRECT read of [r.pos, r.end), clipped at i_size.
+ * Return (frame): bytes read or -errno.
+ */
+enum step_result fn_dio_read(struct kernel *k, struct task *t,
+			     struct frame *f)
+{
+	struct range_locals *l = &f->u.r;
+	uint64_t limit;
+
+	if (f->pc < 3) {
+		if (f->pc == 0)
+			l->start = l->pos;
+		return dio_prologue(k, t, f, false);
+	}
+	t->step_name = "iomap_dio_rw(read)";
+	limit = l->end < l->inode->i_size ? l->end : l->inode->i_size;
+	if (l->pos < limit) {
+		dio_read_one(k, l, limit);
+		return STEP_NEXT;
+	}
+	dio_unlock(k, t, l);
+	return task_return(t, (int64_t)l->done);
+}

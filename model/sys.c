@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: MIT
+/*
+ * model/sys.c - system calls, processes and the engine that runs them.
+ *
+ * Scope: kernel_new/kernel_free, processes and their file tables, the
+ * FN_SYSCALL frame that turns a struct sys_req into the operation's frames
+ * and its result into a struct sys_res, and kernel_syscall(), the engine
+ * loop for one task: step while runnable, fire the next event in virtual
+ * time while blocked, check every invariant after every step.
+ *
+ * Atomic system calls (open, close, unlink, mmap, munmap, drop_caches,
+ * crash) run in one step; the others are step machines (model/core.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/core.h"
+#include "model/oracle.h"
+#include "model/policy.h"
+#include "model/remap.h"
+#include "model/sysops.h"
+
+#define MAX_LFS_FILESIZE ((1ULL << 63) - 1)
+
+struct kernel *kernel_new(const struct kconfig *cfg)
+{
+	struct kernel *k = calloc(1, sizeof(*k));
+
+	if (!k)
+		abort();
+	k->cfg = *cfg;
+	k->page_shift = __builtin_ctz(cfg->page_size);
+	k->policy = cfg->policy ? cfg->policy : policy_lookup("none");
+	k->pool = content_pool_new(cfg->page_size);
+	k->oracle = oracle_new(k->pool);
+	k->inodes = g_ptr_array_new();
+	k->dir = g_tree_new_full(dir_name_cmp, NULL, g_free, NULL);
+	k->p_dir = g_tree_new_full(dir_name_cmp, NULL, g_free,
+				   NULL);
+	INIT_LIST_HEAD(&k->lru);
+	INIT_LIST_HEAD(&k->mms);
+	eventq_init(&k->events);
+	bdev_init(k, cfg->disk_size >> k->page_shift);
+	return k;
+}
+
+static void free_inode(struct kernel *k, struct inode *inode)
+{
+	if (!inode->evicted)
+		inode_evict(k, inode);
+	xa_destroy(&inode->i_data.i_pages);
+	bmap_free(inode->i_df);
+	bmap_free(inode->i_cowfp);
+	bmap_free(inode->p_df);
+	free(inode);
+}
+
+/* Drop every pending event (crash, teardown): the I/O never completes. */
+static void drop_events(struct kernel *k)
+{
+	struct event ev;
+
+	while (eventq_pop(&k->events, &ev)) {
+		struct bio *bio = ev.obj;
+
+		if (bio->page) {
+			if (!bio->write)
+				page_clear(bio->page, PG_locked);
+			else
+				folio_end_writeback(k, bio->page);
+			put_page(k, bio->page);
+		} else {
+			bio->inode->i_dio_count--;
+		}
+		if (bio->write)
+			k->bdev.blocks[bio->block].inflight--;
+		content_put(k->pool, bio->content);
+		free(bio);
+	}
+}
+
+void kernel_free(struct kernel *k)
+{
+	guint i;
+
+	drop_events(k);
+	while (!list_empty(&k->mms))
+		mm_free(k, list_entry(k->mms.next, struct mm_struct, mm_list));
+	for (i = 0; i < k->inodes->len; i++)
+		free_inode(k, g_ptr_array_index(k->inodes, i));
+	g_ptr_array_free(k->inodes, TRUE);
+	g_tree_destroy(k->dir);
+	g_tree_destroy(k->p_dir);
+	oracle_free(k->oracle);
+	bdev_destroy(k);
+	eventq_destroy(&k->events);
+	for (i = 0; i < TRACE_RING; i++)
+		if (k->trace[i])
+			g_string_free(k->trace[i], TRUE);
+	free(k->violation);
+	content_pool_free(k->pool);
+	free(k);
+}
+
+const char *kernel_violation(const struct kernel *k)
+{
+	return k->violation;
+}
+
+uint64_t kernel_now(const struct kernel *k)
+{
+	return k->events.now;
+}
+
+struct proc *proc_new(struct kernel *k, const char *comm)
+{
+	struct proc *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		abort();
+	p->pid = ++k->next_pid;
+	g_strlcpy(p->comm, comm, sizeof(p->comm));
+	p->mm = mm_new(k);
+	p->task.id = p->pid;
+	p->task.proc = p;
+	g_snprintf(p->task.comm, sizeof(p->task.comm), "%s/%d", comm, p->pid);
+	return p;
+}
+
+void sys_close_fd(struct kernel *k, struct proc *p, int fd)
+{
+	struct file *f = p->files[fd];
+
+	p->files[fd] = NULL;
+	inode_release(k, f->inode);
+	free(f);
+}
+
+void proc_exit(struct kernel *k, struct proc *p)
+{
+	int fd;
+
+	mm_free(k, p->mm);
+	for (fd = 0; fd < PROC_MAX_FILES; fd++)
+		if (p->files[fd])
+			sys_close_fd(k, p, fd);
+	free(p);
+}
+
+/* Fire the next event: I/O completion.  Return: false if none is left. */
+static bool fire_event(struct kernel *k)
+{
+	struct event ev;
+
+	if (!eventq_pop(&k->events, &ev))
+		return false;
+	if (ev.type == KEV_BIO_END)
+		bio_end_io(k, ev.obj);
+	return true;
+}
+
+static const char *wait_name(enum wait_kind kind)
+{
+	static const char *const names[] = {
+		[WAIT_NONE] = "nothing", [WAIT_RWSEM_READ] = "rwsem (read)",
+		[WAIT_RWSEM_WRITE] = "rwsem (write)",
+		[WAIT_PAGE_LOCK] = "page lock",
+		[WAIT_PAGE_WRITEBACK] = "page writeback",
+		[WAIT_DIO] = "direct I/O",
+	};
+	return names[kind];
+}
+
+/* Run @t until its operation returns, a violation, or a deadlock. */
+static int run_task(struct kernel *k, struct task *t)
+{
+	while (t->state == TASK_RUNNING && !k->violation) {
+		if (!task_wait_ready(t)) {
+			if (!fire_event(k))
+				kernel_report(k, "deadlock",
+					      "%s waits forever for %s in %s",
+					      t->comm, wait_name(t->wait.kind),
+					      t->step_name);
+		} else {
+			task_step(k, t);
+		}
+		if (!k->violation)
+			check_all(k);
+	}
+	return k->violation ? -1 : 0;
+}
+
+int kernel_syscall(struct kernel *k, struct proc *p, const struct sys_req *req,
+		   struct sys_res *res)
+{
+	struct task *t = &p->task;
+	struct frame init = { 0 };
+	int ret;
+
+	if (k->violation)
+		return -1;
+	t->req = *req;
+	memset(&t->res, 0, sizeof(t->res));
+	t->state = TASK_RUNNING;
+	t->depth = 0;
+	t->wait.kind = WAIT_NONE;
+	task_call(t, FN_SYSCALL, &init);
+	ret = run_task(k, t);
+	if (!ret)
+		ret = check_blocks(k);
+	*res = t->res;
+	return ret;
+}

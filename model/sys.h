@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * model/sys.h - the system-call boundary of the simulated kernel.
+ *
+ * Scope: what a user process can ask of the model, and what it gets back.
+ * The scenario runner (sim/runner.c) turns scenario lines into these calls and
+ * formats the results the way xfs_io, md5sum and cp print them; it never looks
+ * inside the model.  Each call becomes an operation that runs as the kernel's
+ * sequence of steps on a task (model/task.h).
+ *
+ * Errors are positive errno values (EINVAL, ENOSPC, ...) in sys_res.err, as
+ * the C library would leave them in errno.
+ */
+#ifndef PCSIM_MODEL_SYS_H
+#define PCSIM_MODEL_SYS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct kernel;
+struct proc;
+struct kconfig;
+struct policy_ops;
+
+enum sys_kind {
+	SYS_OPEN,		/* name, flags SYSF_CREAT|SYSF_RDONLY|SYSF_DIRECT|SYSF_TRUNC -> fd */
+	SYS_CLOSE,		/* fd */
+	SYS_PWRITE,		/* fd, off, len, byte */
+	SYS_PREAD,		/* fd, off, len -> done (bytes read) */
+	SYS_READ_MD5,		/* fd: read the whole file -> md5 */
+	SYS_MMAP,		/* fd, off, len, flags SYSF_PROT_* -> addr */
+	SYS_MUNMAP,		/* addr, len */
+	SYS_MSTORE,		/* addr, len, byte, SYSF_REVERSE: memset through PTEs */
+	SYS_MLOAD,		/* addr, len, SYSF_REVERSE: read through PTEs */
+	SYS_MSYNC,		/* addr, len, SYSF_MS_* */
+	SYS_FSYNC,		/* fd */
+	SYS_FDATASYNC,		/* fd */
+	SYS_FTRUNCATE,		/* fd, off = new size */
+	SYS_FALLOCATE,		/* fd, off, len, SYSF_FALLOC_* */
+	SYS_CLONE,		/* FICLONERANGE: fd2 = src, off2 = src off, off = dst off, len (0: to EOF); SYSF_WHOLE = FICLONE */
+	SYS_DEDUPE,		/* FIDEDUPERANGE: fd2 = src, off2 = src off, off = dst off, len */
+	SYS_UNLINK,		/* name */
+	SYS_SYNC,		/* sync(2) */
+	SYS_WRITEBACK,		/* run the flusher now (WB_SYNC_NONE), wait for its I/O */
+	SYS_DROP_CACHES,	/* echo 3 > /proc/sys/vm/drop_caches */
+	SYS_CYCLE_MOUNT,	/* umount + mount */
+	SYS_CRASH,		/* power cut, then mount and log recovery */
+	SYS_NR
+};
+
+enum {
+	SYSF_CREAT = 1u << 0,
+	SYSF_RDONLY = 1u << 1,
+	SYSF_DIRECT = 1u << 2,
+	SYSF_TRUNC = 1u << 3,
+	SYSF_PROT_READ = 1u << 4,
+	SYSF_PROT_WRITE = 1u << 5,
+	SYSF_PROT_EXEC = 1u << 6,
+	SYSF_REVERSE = 1u << 7,
+	SYSF_MS_ASYNC = 1u << 8,
+	SYSF_MS_INVALIDATE = 1u << 9,
+	SYSF_MS_SYNC = 1u << 10,
+	SYSF_FALLOC_KEEP_SIZE = 1u << 11,
+	SYSF_FALLOC_PUNCH_HOLE = 1u << 12,
+	SYSF_FALLOC_ZERO_RANGE = 1u << 13,
+	SYSF_WHOLE = 1u << 14,
+};
+
+struct sys_req {
+	enum sys_kind kind;
+	unsigned int flags;	/* SYSF_* */
+	int fd, fd2;
+	uint64_t off, len, off2;
+	uint64_t addr;
+	uint8_t byte;
+	const char *name;	/* SYS_OPEN, SYS_UNLINK; copied by the model */
+};
+
+struct sys_res {
+	int err;		/* 0 or a positive errno */
+	bool sigbus;		/* the access was killed by SIGBUS */
+	bool sigsegv;		/* the access was killed by SIGSEGV */
+	int fd;			/* SYS_OPEN */
+	uint64_t done;		/* bytes written/read/remapped */
+	uint64_t addr;		/* SYS_MMAP */
+	uint8_t md5[16];	/* SYS_READ_MD5 */
+};
+
+/* Kernel lifetime.  @cfg is copied; policy NULL means mainline. */
+struct kernel *kernel_new(const struct kconfig *cfg);
+void kernel_free(struct kernel *k);
+
+/* A simulated process: an mm and a file table.  proc_exit() unmaps and
+ * closes everything, as do_exit() would. */
+struct proc *proc_new(struct kernel *k, const char *comm);
+void proc_exit(struct kernel *k, struct proc *p);
+
+/*
+ * kernel_syscall - run one system call to completion.
+ *
+ * The call becomes an operation on the process's task; the engine steps it,
+ * and any other runnable work, firing I/O completion events in virtual time
+ * while the task waits, until the operation returns.  Invariants are checked
+ * after every step.
+ *
+ * Return: 0 if the call completed (its own error, if any, is in @res->err);
+ * -1 if an invariant violation stopped the run (see kernel_violation()).
+ */
+int kernel_syscall(struct kernel *k, struct proc *p, const struct sys_req *req,
+		   struct sys_res *res);
+
+/* The first violation of the run, formatted, or NULL. */
+const char *kernel_violation(const struct kernel *k);
+
+/* Virtual time now, in nanoseconds. */
+uint64_t kernel_now(const struct kernel *k);
+
+#endif /* PCSIM_MODEL_SYS_H */

@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: MIT
+/*
+ * model/sysops.c - the FN_SYSCALL frame: one system call from request to
+ * result.
+ *
+ * Scope: argument checks the VFS does before a file system sees the call
+ * (fd modes, negative or overflowing ranges), the choice of the operation's
+ * frame, and the translation of its return value into struct sys_res the
+ * way the syscall layer does it (e.g. ioctl_file_clone's "short clone is
+ * EINVAL").  Whole-system operations (sync, drop_caches, unmount, crash) live
+ * here too.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/core.h"
+#include "model/oracle.h"
+#include "model/policy.h"
+#include "model/remap.h"
+#include "model/sysops.h"
+
+#define MAX_LFS_FILESIZE ((1ULL << 63) - 1)
+#define DEDUPE_MAX (1ULL << 30)
+
+enum { WB_SYNC_NONE = 0, WB_SYNC_ALL = 1 };
+enum { FAULT_OK = 0, FAULT_SIGBUS = 1, FAULT_SIGSEGV = 2 };
+#define FAULT_FLAG_WRITE (1u << 16)
+
+static struct file *fd_file(struct task *t, int fd)
+{
+	if (fd < 0 || fd >= PROC_MAX_FILES)
+		return NULL;
+	return t->proc->files[fd];
+}
+
+static int sys_open(struct kernel *k, struct task *t)
+{
+	const struct sys_req *r = &t->req;
+	struct inode *inode = inode_lookup(k, r->name);
+	struct file *f;
+	int fd;
+
+	if (!inode && !(r->flags & SYSF_CREAT))
+		return -ENOENT;
+	for (fd = 0; fd < PROC_MAX_FILES && t->proc->files[fd]; fd++)
+		;
+	if (fd == PROC_MAX_FILES)
+		return -EMFILE;
+	if (!inode) {
+		inode = inode_new(k);
+		inode_link(k, r->name, inode);
+	}
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		abort();
+	f->inode = inode;
+	f->f_flags = (r->flags & SYSF_RDONLY ? 0 : FILE_WRITE) |
+		     (r->flags & SYSF_DIRECT ? FILE_DIRECT : 0);
+	f->f_wb_err = inode->i_data.wb_err;
+	inode->i_count++;
+	t->proc->files[fd] = f;
+	t->res.fd = fd;
+	return 0;
+}
+
+/* invalidate_mapping_pages on every inode: clean, unused pages go. */
+static void drop_caches(struct kernel *k)
+{
+	guint i;
+
+	for (i = 0; i < k->inodes->len; i++) {
+		struct inode *inode = g_ptr_array_index(k->inodes, i);
+		uint64_t index;
+		struct page *p;
+
+		xa_for_each(&inode->i_data.i_pages, index, p) {
+			if (p->flags & ((1UL << PG_dirty) | (1UL << PG_locked) |
+					(1UL << PG_writeback)) ||
+			    folio_mapped(p) || p->refcount > 1)
+				continue;
+			filemap_remove_folio(k, p);
+		}
+	}
+}
+
+/**
+ * check_disk - the "data" invariant at quiescent points: after writeback of
+ * everything, each live file's blocks read back as the oracle's bytes.
+ */
+void check_disk(struct kernel *k, const char *when)
+{
+	guint i;
+
+	for (i = 0; i < k->inodes->len && !k->violation; i++) {
+		struct inode *inode = g_ptr_array_index(k->inodes, i);
+		uint64_t off, bad;
+
+		if (inode->evicted)
+			continue;
+		for (off = 0; off < inode->i_size; off += kpage_size(k)) {
+			const struct content *c = read_file_page(
+				k, inode, off >> k->page_shift);
+			uint64_t n = inode->i_size - off;
+			int r;
+
+			r = oracle_check_read(k->oracle, inode->i_ino, off, c,
+					      0, n < kpage_size(k) ?
+					      n : kpage_size(k), &bad);
+			content_put(k->pool, c);
+			if (r) {
+				kernel_report(k, "data",
+					      "after %s the disk holds wrong data for inode %llu at offset %llu",
+					      when,
+					      (unsigned long long)inode->i_ino,
+					      (unsigned long long)bad);
+				break;
+			}
+		}
+	}
+}
+
+/* umount after sync: evict every inode's pages and COW staging extents. */
+static void unmount_evict(struct kernel *k)
+{
+	guint i;
+
+	for (i = 0; i < k->inodes->len; i++) {
+		struct inode *inode = g_ptr_array_index(k->inodes, i);
+		uint64_t index;
+		struct page *p;
+
+		if (inode->evicted)
+			continue;
+		xa_for_each(&inode->i_data.i_pages, index, p)
+			filemap_remove_folio(k, p);
+		inode_free_blocks(k, inode, inode->i_cowfp, 0, UINT64_MAX);
+	}
+	xfs_log_force(k);
+}
+
+/* Power cut: the page cache and in-flight I/O vanish. */
+static void crash_discard(struct kernel *k)
+{
+	guint i;
+	struct event ev;
+
+	while (eventq_pop(&k->events, &ev)) {
+		struct bio *bio = ev.obj;
+
+		if (bio->page) {
+			page_clear(bio->page, PG_writeback);
+			page_clear(bio->page, PG_locked);
+			put_page(k, bio->page);
+		}
+		content_put(k->pool, bio->content);
+		free(bio);
+	}
+	for (i = 0; i < k->inodes->len; i++) {
+		struct inode *inode = g_ptr_array_index(k->inodes, i);
+		uint64_t index;
+		struct page *p;
+
+		xa_for_each(&inode->i_data.i_pages, index, p) {
+			p->flags &= ~((1UL << PG_dirty) | (1UL << PG_writeback));
+			xa_clear_mark(&inode->i_data.i_pages, index,
+				      PAGECACHE_TAG_DIRTY);
+			xa_clear_mark(&inode->i_data.i_pages, index,
+				      PAGECACHE_TAG_WRITEBACK);
+			xa_clear_mark(&inode->i_data.i_pages, index,
+				      PAGECACHE_TAG_TOWRITE);
+			filemap_remove_folio(k, p);
+		}
+	}
+}
+
+static const struct content *crash_read(void *ctx, uint64_t id, uint64_t idx)
+{
+	struct kernel *k = ctx;
+
+	return read_file_page(k, kernel_inode(k, id), idx);
+}
+
+/* After recovery: everything fsync'ed must have survived. */
+static void crash_check(struct kernel *k)
+{
+	GString *why = g_string_new(NULL);
+	guint i;
+
+	for (i = 0; i < k->inodes->len; i++) {
+		struct inode *inode = g_ptr_array_index(k->inodes, i);
+		bool exists = !inode->evicted;
+
+		if (!oracle_exists(k->oracle, inode->i_ino)) {
+			if (!exists)
+				continue;
+			oracle_create(k->oracle, inode->i_ino);
+		}
+		if (oracle_crash(k->oracle, inode->i_ino, exists,
+				 inode->i_size, crash_read, k, why))
+			kernel_report(k, "data", "after crash: %s", why->str);
+	}
+	g_string_free(why, TRUE);
+}
+
+static void sys_crash(struct kernel *k)
+{
+	crash_discard(k);
+	xfs_log_recover(k);
+	if (k->policy->crash)
+		k->policy->crash(k);
+	crash_check(k);
+}
+
+/* Range checks of rw_verify_area / vfs_fallocate.  Return: 0 or -errno. */
+static int check_range(uint64_t off, uint64_t len)
+{
+	if (off > MAX_LFS_FILESIZE || len > MAX_LFS_FILESIZE - off)
+		return off > MAX_LFS_FILESIZE ? -EINVAL : -EFBIG;
+	return 0;
+}
+
+static void start_range(struct task *t, enum fn_id fn, struct file *f,
+			uint64_t pos, uint64_t end, unsigned int flags)
+{
+	struct frame c = { 0 };
+
+	c.u.r.file = f;
+	c.u.r.inode = f->inode;
+	c.u.r.pos = pos;
+	c.u.r.end = end;
+	c.u.r.flags = flags;
+	c.u.r.byte = t->req.byte;
+	task_call(t, fn, &c);
+}
+
+static int start_rw(struct task *t, struct file *f)
+{
+	const struct sys_req *r = &t->req;
+	bool direct = f->f_flags & FILE_DIRECT;
+	int err = check_range(r->off, r->len);
+
+	if (err)
+		return err;
+	if (r->kind == SYS_PWRITE) {
+		if (!(f->f_flags & FILE_WRITE))
+			return -EBADF;
+		start_range(t, direct ? FN_DIO_WRITE : FN_BUFFERED_WRITE, f,
+			    r->off, r->off + r->len, 0);
+	} else {
+		start_range(t, direct ? FN_DIO_READ : FN_BUFFERED_READ, f,
+			    r->off, r->off + r->len, 0);
+	}
+	return 0;
+}
+
+static int start_md5(struct task *t, struct file *f)
+{
+	start_range(t, FN_BUFFERED_READ, f, 0, MAX_LFS_FILESIZE, 0);
+	t->stack[t->depth - 1].u.r.md5 = g_checksum_new(G_CHECKSUM_MD5);
+	return 0;
+}
+
+static int start_maccess(struct task *t, bool write)
+{
+	const struct sys_req *r = &t->req;
+	struct frame c = { 0 };
+
+	c.u.a.addr = r->addr;
+	c.u.a.end = r->addr + r->len;
+	c.u.a.flags = (r->flags & SYSF_REVERSE) |
+		      (write ? FAULT_FLAG_WRITE : 0);
+	c.u.a.byte = r->byte;
+	task_call(t, FN_MACCESS, &c);
+	return 0;
+}
+
+static int start_msync(struct kernel *k, struct task *t)
+{
+	const struct sys_req *r = &t->req;
+	struct vm_area_struct *vma = find_vma(t->proc->mm, r->addr);
+	struct frame c = { 0 };
+
+	if (r->addr & (kpage_size(k) - 1))
+		return -EINVAL;
+	if (!vma || r->addr + r->len > vma->vm_end)
+		return -ENOMEM;
+	if (!(r->flags & SYSF_MS_SYNC))
+		return 0;	/* MS_ASYNC and MS_INVALIDATE: nothing to do */
+	c.u.r.inode = vma->mapping->host;
+	task_call(t, FN_FSYNC, &c);
+	return 0;
+}
+
+static int start_truncate(struct task *t, struct file *f)
+{
+	if (t->req.off > MAX_LFS_FILESIZE)
+		return -EINVAL;
+	if (!(f->f_flags & FILE_WRITE))
+		return -EINVAL;
+	start_range(t, FN_TRUNCATE, f, t->req.off, 0, 0);
+	return 0;
+}
+
+static int start_fallocate(struct task *t, struct file *f)
+{
+	const struct sys_req *r = &t->req;
+	int err;
+
+	if (!r->len)
+		return -EINVAL;
+	err = check_range(r->off, r->len);
+	if (err)
+		return err;
+	if (!(f->f_flags & FILE_WRITE))
+		return -EBADF;
+	start_range(t, FN_FALLOCATE, f, r->off, r->off + r->len,
+		    r->flags & (SYSF_FALLOC_KEEP_SIZE | SYSF_FALLOC_PUNCH_HOLE |
+				SYSF_FALLOC_ZERO_RANGE));
+	return 0;
+}
+
+static int start_remap(struct task *t, struct file *dst, bool dedupe)
+{
+	const struct sys_req *r = &t->req;
+	struct file *src = fd_file(t, r->fd2);
+	struct frame c = { 0 };
+
+	if (!src)
+		return -EBADF;
+	if (check_range(r->off2, r->len) || check_range(r->off, r->len))
+		return -EINVAL;
+	if (dedupe && r->off2 + r->len > src->inode->i_size)
+		return -EINVAL;
+	c.u.m.src = src;
+	c.u.m.dst = dst;
+	c.u.m.pos_in = r->off2;
+	c.u.m.pos_out = r->off;
+	c.u.m.len = dedupe && r->len > DEDUPE_MAX ? DEDUPE_MAX : r->len;
+	c.u.m.req_len = c.u.m.len;
+	c.u.m.remap_flags = dedupe ? REMAP_FILE_DEDUP | REMAP_FILE_CAN_SHORTEN :
+				     0;
+	if (dedupe && !c.u.m.len)
+		return 0;
+	task_call(t, FN_REMAP, &c);
+	return 0;
+}
+
+static int start_sync(struct task *t, unsigned int mode)
+{
+	struct frame c = { 0 };
+
+	c.u.r.flags = mode;
+	task_call(t, FN_SYNC_ALL, &c);
+	return 0;
+}
+
+/* Step 0 of FN_SYSCALL: checks, atomic calls, or the operation's frame. */
+static int syscall_start(struct kernel *k, struct task *t)
+{
+	const struct sys_req *r = &t->req;
+	struct file *f = fd_file(t, r->fd);
+	int err;
+
+	switch (r->kind) {
+	case SYS_OPEN:
+		return sys_open(k, t);
+	case SYS_UNLINK:
+		if (!inode_lookup(k, r->name))
+			return -ENOENT;
+		inode_unlink(k, r->name);
+		return 0;
+	case SYS_MMAP:
+		if (!f)
+			return -EBADF;
+		return do_mmap(k, t->proc->mm, f, r->off, r->len,
+			       (r->flags & SYSF_PROT_READ ? VM_READ : 0) |
+			       (r->flags & SYSF_PROT_WRITE ? VM_WRITE : 0) |
+			       (r->flags & SYSF_PROT_EXEC ? VM_EXEC : 0),
+			       &t->res.addr);
+	case SYS_MUNMAP:
+		return do_munmap(k, t->proc->mm, r->addr, r->len);
+	case SYS_MSTORE:
+	case SYS_MLOAD:
+		return start_maccess(t, r->kind == SYS_MSTORE);
+	case SYS_MSYNC:
+		return start_msync(k, t);
+	case SYS_SYNC:
+		return start_sync(t, WB_SYNC_ALL);
+	case SYS_WRITEBACK:
+		return start_sync(t, WB_SYNC_NONE);
+	case SYS_CYCLE_MOUNT:
+		return start_sync(t, WB_SYNC_ALL);
+	case SYS_DROP_CACHES:
+		drop_caches(k);
+		return 0;
+	case SYS_CRASH:
+		sys_crash(k);
+		return 0;
+	default:
+		break;
+	}
+	if (!f)
+		return -EBADF;
+	switch (r->kind) {
+	case SYS_CLOSE:
+		sys_close_fd(k, t->proc, r->fd);
+		return 0;
+	case SYS_PWRITE:
+	case SYS_PREAD:
+		return start_rw(t, f);
+	case SYS_READ_MD5:
+		return start_md5(t, f);
+	case SYS_FSYNC:
+	case SYS_FDATASYNC:
+		start_range(t, FN_FSYNC, f, 0, 0, 0);
+		return 0;
+	case SYS_FTRUNCATE:
+		return start_truncate(t, f);
+	case SYS_FALLOCATE:
+		return start_fallocate(t, f);
+	case SYS_CLONE:
+	case SYS_DEDUPE:
+		if (!(f->f_flags & FILE_WRITE))
+			return -EBADF;
+		err = start_remap(t, f, r->kind == SYS_DEDUPE);
+		return err;
+	default:
+		return -ENOSYS;
+	}
+}
+
+static void finish_md5(struct kernel *k, struct task *t, struct frame *callee)
+{
+	GChecksum *md5 = callee->u.r.md5;
+	uint8_t want[16];
+	gsize n = sizeof(t->res.md5);
+
+	g_checksum_get_digest(md5, t->res.md5, &n);
+	g_checksum_free(md5);
+	oracle_md5(k->oracle, callee->u.r.inode->i_ino, want);
+	if (memcmp(want, t->res.md5, sizeof(want)))
+		kernel_report(k, "data", "md5sum of inode %llu differs from the oracle",
+			      (unsigned long long)callee->u.r.inode->i_ino);
+}
+
+/* fsync's error reporting: file_check_and_advance_wb_err. */
+static int64_t fsync_wb_err(struct task *t, int64_t ret)
+{
+	struct file *f = fd_file(t, t->req.fd);
+
+	if (!f || ret)
+		return ret;
+	if (f->f_wb_err != f->inode->i_data.wb_err) {
+		f->f_wb_err = f->inode->i_data.wb_err;
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Step 1 of FN_SYSCALL: the operation returned @ret. */
+static void syscall_finish(struct kernel *k, struct task *t, int64_t ret)
+{
+	struct sys_res *res = &t->res;
+	const struct sys_req *r = &t->req;
+
+	switch (r->kind) {
+	case SYS_MSTORE:
+	case SYS_MLOAD:
+		res->sigbus = ret == FAULT_SIGBUS;
+		res->sigsegv = ret == FAULT_SIGSEGV;
+		return;
+	case SYS_FSYNC:
+	case SYS_FDATASYNC:
+		ret = fsync_wb_err(t, ret);
+		break;
+	case SYS_CLONE:		/* ioctl_file_clone */
+		if (ret >= 0 && r->len && (uint64_t)ret != r->len)
+			ret = -EINVAL;
+		break;
+	case SYS_DEDUPE:	/* vfs_dedupe_file_range: bytes_deduped = len */
+		if (ret >= 0)
+			ret = r->len > DEDUPE_MAX ? DEDUPE_MAX : r->len;
+		break;
+	case SYS_SYNC:
+		check_disk(k, "sync");
+		break;
+	case SYS_CYCLE_MOUNT:
+		unmount_evict(k);
+		check_disk(k, "cycle_mount");
+		break;
+	default:
+		break;
+	}
+	if (ret < 0)
+		res->err = (int)-ret;
+	else if (r->kind != SYS_CLONE)
+		res->done = (uint64_t)ret;
+	else
+		res->done = (uint64_t)ret;
+}
+
+/**
+ * fn_syscall - the bottom frame of every task: start, then finish.
+ */
+enum step_result fn_syscall(struct kernel *k, struct task *t, struct frame *f)
+{
+	int err;
+
+	switch (f->pc) {
+	case 0:
+		t->step_name = "syscall";
+		f->pc = 1;
+		err = syscall_start(k, t);
+		if (err || t->depth == 1)
+			f->ret = err;
+		else if (t->req.kind == SYS_READ_MD5)
+			f->pc = 2;
+		return STEP_NEXT;
+	case 2:		/* md5: the callee's frame is still in the stack slot */
+		finish_md5(k, t, &t->stack[1]);
+		/* fall through */
+	case 1:
+		syscall_finish(k, t, f->ret);
+		return task_return(t, 0);
+	}
+	abort();
+}

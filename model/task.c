@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+/*
+ * model/task.c - the step-machine calling convention, traces and violations.
+ *
+ * Scope: pushing and popping frames, dispatching one step of a task, the
+ * polled wait conditions, the trace ring and violation reporting.  Knows
+ * nothing of any particular operation.
+ *
+ * Invariant: a task in TASK_RUNNING has depth >= 1; its top frame's pc names
+ * the next step to run.  A blocked task's wait.kind != WAIT_NONE.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/core.h"
+
+typedef enum step_result (*step_fn)(struct kernel *, struct task *,
+				    struct frame *);
+
+static const step_fn step_fns[FN_MAX] = {
+	[FN_SYSCALL] = fn_syscall,
+	[FN_BUFFERED_WRITE] = fn_buffered_write,
+	[FN_BUFFERED_READ] = fn_buffered_read,
+	[FN_DIO_WRITE] = fn_dio_write,
+	[FN_DIO_READ] = fn_dio_read,
+	[FN_WRITE_AND_WAIT] = fn_write_and_wait,
+	[FN_WRITEPAGES] = fn_writepages,
+	[FN_FDATAWAIT] = fn_fdatawait,
+	[FN_FSYNC] = fn_fsync,
+	[FN_SYNC_ALL] = fn_sync_all,
+	[FN_MACCESS] = fn_maccess,
+	[FN_FAULT] = fn_fault,
+	[FN_TRUNCATE] = fn_truncate,
+	[FN_TRUNCATE_PAGES] = fn_truncate_pages,
+	[FN_FALLOCATE] = fn_fallocate,
+	[FN_ZERO_RANGE] = fn_zero_range,
+	[FN_REMAP] = fn_remap,
+};
+
+/**
+ * task_call - enter a callee frame.
+ * @t:    the task.
+ * @fn:   the callee's step function.
+ * @init: its initial locals (pc and ret are reset).
+ *
+ * Context: the caller has already advanced its own pc to the step that
+ * consumes frame->ret.
+ */
+void task_call(struct task *t, enum fn_id fn, const struct frame *init)
+{
+	struct frame *f;
+
+	if (t->depth >= TASK_MAX_DEPTH)
+		abort();	/* a model bug: call depth is static */
+	f = &t->stack[t->depth++];
+	*f = *init;
+	f->fn = fn;
+	f->pc = 0;
+	f->ret = 0;
+}
+
+/* Pop the running frame, handing @ret to the caller. */
+enum step_result task_return(struct task *t, int64_t ret)
+{
+	t->depth--;
+	if (t->depth > 0)
+		t->stack[t->depth - 1].ret = ret;
+	else
+		t->state = TASK_IDLE;
+	return STEP_DONE;
+}
+
+enum step_result task_block(struct task *t, enum wait_kind kind, void *obj)
+{
+	t->wait.kind = kind;
+	t->wait.obj = obj;
+	return STEP_BLOCK;
+}
+
+/* Is the condition a blocked task waits for now true? */
+bool task_wait_ready(const struct task *t)
+{
+	const struct page *p = t->wait.obj;
+
+	switch (t->wait.kind) {
+	case WAIT_NONE:
+		return true;
+	case WAIT_RWSEM_READ:
+		return rwsem_ready(t->wait.obj, false);
+	case WAIT_RWSEM_WRITE:
+		return rwsem_ready(t->wait.obj, true);
+	case WAIT_PAGE_LOCK:
+		return !page_test(p, PG_locked);
+	case WAIT_PAGE_WRITEBACK:
+		return !page_test(p, PG_writeback);
+	case WAIT_DIO:
+		return ((const struct inode *)t->wait.obj)->i_dio_count == 0;
+	}
+	return true;
+}
+
+/* Run one step of @t's top frame. */
+enum step_result task_step(struct kernel *k, struct task *t)
+{
+	struct frame *f = &t->stack[t->depth - 1];
+
+	t->wait.kind = WAIT_NONE;
+	k->current = t;
+	k->steps++;
+	return step_fns[f->fn](k, t, f);
+}
+
+/* Append a line to the trace ring (kept for violation reports). */
+void trace_step(struct kernel *k, const char *fmt, ...)
+{
+	GString *s = k->trace[k->trace_head];
+	va_list ap;
+
+	if (!s)
+		s = k->trace[k->trace_head] = g_string_new(NULL);
+	g_string_printf(s, "[%llu.%06llu] ",
+			(unsigned long long)(k->events.now / 1000000000ULL),
+			(unsigned long long)(k->events.now / 1000 % 1000000));
+	if (k->current)
+		g_string_append_printf(s, "%s: ", k->current->comm);
+	va_start(ap, fmt);
+	g_string_append_vprintf(s, fmt, ap);
+	va_end(ap);
+	k->trace_head = (k->trace_head + 1) % TRACE_RING;
+}
+
+/**
+ * kernel_report - record an invariant violation.
+ * @inv: the invariant's name (DESIGN.md section 5 names).
+ *
+ * Only the first violation of a run is kept: later ones are usually its
+ * consequences.  The message names the invariant, the object, the step that
+ * was running and the last trace lines.
+ */
+void kernel_report(struct kernel *k, const char *inv, const char *fmt, ...)
+{
+	GString *s;
+	va_list ap;
+	unsigned int i;
+
+	if (k->violation)
+		return;
+	s = g_string_new(NULL);
+	g_string_append_printf(s, "%s: ", inv);
+	va_start(ap, fmt);
+	g_string_append_vprintf(s, fmt, ap);
+	va_end(ap);
+	if (k->current)
+		g_string_append_printf(s, " (task %s, step %s)",
+				       k->current->comm,
+				       k->current->step_name ?
+				       k->current->step_name : "-");
+	g_string_append(s, "\n  last trace lines:");
+	for (i = 0; i < TRACE_RING; i++) {
+		GString *l = k->trace[(k->trace_head + i) % TRACE_RING];
+
+		if (l)
+			g_string_append_printf(s, "\n    %s", l->str);
+	}
+	k->violation = g_string_free(s, FALSE);
+}

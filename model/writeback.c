@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: MIT
+/*
+ * model/writeback.c - writeback, I/O completion, fsync and sync.
+ *
+ * Scope: the kernel path from a dirty page to the disk and back:
+ *
+ *   filemap_write_and_wait_range
+ *     writeback_iter                 tag_pages_for_writeback (WB_SYNC_ALL),
+ *                                    lock, wait/skip writeback,
+ *                                    folio_clear_dirty_for_io (folio_mkclean)
+ *     iomap_writepage_map            xfs_map_blocks: COW fork first, then the
+ *                                    data fork; delalloc is allocated here;
+ *                                    the EOF page tail is zeroed
+ *     folio_start_writeback, unlock, submit_bio
+ *   ... io_latency later, KEV_BIO_END:
+ *     xfs_end_ioend                  xfs_reflink_end_cow (remap the COW
+ *                                    extent, drop the old block), unwritten
+ *                                    conversion, xfs_setfilesize
+ *     folio_end_writeback
+ *   filemap_fdatawait_range          wait for PG_writeback, collect AS_EIO
+ *
+ * xfs_file_fsync adds a log force; sync(2) does all of it for every inode.
+ *
+ * cow-before-write: a write bio aimed at a block shared with another extent
+ * reference is reported at submission (no store reaches a shared block).
+ */
+#include <stdlib.h>
+
+#include "model/core.h"
+#include "model/oracle.h"
+
+enum { WB_SYNC_NONE = 0, WB_SYNC_ALL = 1 };
+
+void submit_bio(struct kernel *k, struct bio *bio)
+{
+	if (bio->write) {
+		struct block *blk = &k->bdev.blocks[bio->block];
+
+		if (blk->refcount > 1)
+			kernel_report(k, "cow-before-write",
+				      "write bio to shared block %llu (refs %u) for inode %llu index %llu",
+				      (unsigned long long)bio->block,
+				      blk->refcount,
+				      (unsigned long long)bio->inode->i_ino,
+				      (unsigned long long)bio->index);
+		blk->inflight++;
+		k->stats.wb_ios++;
+		k->stats.wb_bytes += kpage_size(k);
+	} else {
+		k->stats.read_ios++;
+	}
+	trace_step(k, "submit_bio %s block %llu", bio->write ? "WRITE" : "READ",
+		   (unsigned long long)bio->block);
+	eventq_push(&k->events, k->cfg.io_latency, KEV_BIO_END, bio);
+}
+
+/* xfs_reflink_end_cow for one block: the COW staging block replaces the
+ * data fork mapping, whose block loses a reference. */
+static void xfs_reflink_end_cow(struct kernel *k, struct inode *inode,
+				pgoff_t fsb, uint64_t block)
+{
+	inode_free_blocks(k, inode, inode->i_df, fsb, 1);
+	bmap_set(inode->i_df, fsb, 1, EXT_WRITTEN, block);
+	bmap_set(inode->i_cowfp, fsb, 1, EXT_HOLE, BMAP_NOBLOCK);
+}
+
+/* xfs_end_ioend: metadata updates of a completed write. */
+static void xfs_end_ioend(struct kernel *k, struct bio *bio)
+{
+	struct inode *inode = bio->inode;
+	uint64_t end;
+
+	if (inode->evicted)
+		return;
+	if (bio->cow)
+		xfs_reflink_end_cow(k, inode, bio->index, bio->block);
+	else if (bio->unwritten)
+		bmap_set(inode->i_df, bio->index, 1, EXT_WRITTEN, bio->block);
+	end = bio->end_off < inode->i_size ? bio->end_off : inode->i_size;
+	if (end > inode->i_disk_size)
+		inode->i_disk_size = end;
+	inode->log_dirty = true;
+}
+
+/* The KEV_BIO_END event: an I/O completed. */
+void bio_end_io(struct kernel *k, struct bio *bio)
+{
+	k->current = NULL;
+	trace_step(k, "bio_end_io %s block %llu", bio->write ? "WRITE" : "READ",
+		   (unsigned long long)bio->block);
+	if (bio->write) {
+		bdev_write(k, bio->block, bio->content);
+		k->bdev.blocks[bio->block].inflight--;
+		xfs_end_ioend(k, bio);
+		if (bio->page)
+			folio_end_writeback(k, bio->page);
+		else
+			bio->inode->i_dio_count--;
+	} else {
+		page_set_content(k, bio->page,
+				 read_file_page(k, bio->inode, bio->index));
+		page_set(bio->page, PG_uptodate);
+		page_clear(bio->page, PG_locked);
+		bio->page->locker = -1;
+	}
+	if (bio->page)
+		put_page(k, bio->page);
+	content_put(k->pool, bio->content);
+	free(bio);
+}
+
+/* Allocate a real block for a delalloc extent piece at @fsb of @fork. */
+static int convert_delalloc(struct kernel *k, struct bmap *fork, uint64_t fsb,
+			    enum ext_state state, uint64_t *blockp)
+{
+	int err = bdev_alloc(k, blockp, true);
+
+	if (err)
+		return err;
+	bmap_set(fork, fsb, 1, state, *blockp);
+	return 0;
+}
+
+/**
+ * xfs_map_blocks - find or allocate the block page @index is written to.
+ * @cowp:       set if the target is a COW fork staging block
+ * @unwrittenp: set if the target extent is unwritten (converted at ioend)
+ *
+ * The COW fork is looked up first: a reservation there means the data fork
+ * block is (or was) shared.  COW allocations are unwritten until
+ * xfs_reflink_end_cow; data fork delalloc becomes a written extent.
+ * Return: 0 or -ENOSPC.
+ */
+int xfs_map_blocks(struct kernel *k, struct inode *inode, pgoff_t index,
+		   uint64_t *blockp, bool *cowp, bool *unwrittenp)
+{
+	struct bmap_irec irec;
+
+	*cowp = *unwrittenp = false;
+	bmap_lookup(inode->i_cowfp, index, &irec);
+	if (irec.br_state != EXT_HOLE) {
+		*cowp = true;
+		inode->log_dirty = true;
+		if (irec.br_state == EXT_DELALLOC) {
+			k->stats.cow_block_allocs++;
+			return convert_delalloc(k, inode->i_cowfp, index,
+						EXT_UNWRITTEN, blockp);
+		}
+		*blockp = irec.br_startblock;
+		return 0;
+	}
+	bmap_lookup(inode->i_df, index, &irec);
+	switch (irec.br_state) {
+	case EXT_DELALLOC:
+		inode->log_dirty = true;
+		return convert_delalloc(k, inode->i_df, index, EXT_WRITTEN,
+					blockp);
+	case EXT_HOLE:
+		inode->log_dirty = true;
+		if (bdev_alloc(k, blockp, false))
+			return -ENOSPC;
+		bmap_set(inode->i_df, index, 1, EXT_WRITTEN, *blockp);
+		return 0;
+	case EXT_UNWRITTEN:
+		*unwrittenp = true;
+		/* fall through */
+	case EXT_WRITTEN:
+		*blockp = irec.br_startblock;
+		return 0;
+	}
+	return 0;
+}
+
+/* mapping_set_error + errseq_set */
+static void mapping_set_error(struct address_space *m, int err)
+{
+	m->flags |= 1UL << (err == -ENOSPC ? AS_ENOSPC : AS_EIO);
+	m->wb_err++;
+}
+
+/* iomap_writepage_map for one locked page that was dirty. */
+static void writepage_map(struct kernel *k, struct inode *inode,
+			  struct page *p)
+{
+	struct bio *bio;
+	uint64_t pos = p->index << k->page_shift, valid;
+	int err;
+
+	bio = calloc(1, sizeof(*bio));
+	if (!bio)
+		abort();
+	err = xfs_map_blocks(k, inode, p->index, &bio->block, &bio->cow,
+			     &bio->unwritten);
+	if (err) {
+		mapping_set_error(&inode->i_data, err);
+		free(bio);
+		return;
+	}
+	valid = inode->i_size - pos;
+	if (valid < kpage_size(k))	/* iomap_writepage_handle_eof */
+		page_set_content(k, p, content_fill(k->pool, p->content, valid,
+						    kpage_size(k) - valid, 0));
+	folio_start_writeback(k, p);
+	get_page(p);
+	bio->write = true;
+	bio->page = p;
+	bio->inode = inode;
+	bio->index = p->index;
+	bio->content = content_get(p->content);
+	bio->end_off = pos + (valid < kpage_size(k) ? valid : kpage_size(k));
+	submit_bio(k, bio);
+}
+
+/* Find the next page to write back: TOWRITE for WB_SYNC_ALL, else DIRTY. */
+static struct page *writeback_next(struct kernel *k, struct range_locals *l)
+{
+	xa_mark_t tag = l->flags == WB_SYNC_ALL ? PAGECACHE_TAG_TOWRITE :
+						  PAGECACHE_TAG_DIRTY;
+	uint64_t index = l->pos >> k->page_shift;
+	struct page *p;
+
+	if (l->pos >= l->end)
+		return NULL;
+	p = xa_find(&l->inode->i_data.i_pages, &index,
+		    (l->end - 1) >> k->page_shift, tag);
+	if (p)
+		l->pos = index << k->page_shift;
+	return p;
+}
+
+/* tag_pages_for_writeback: TOWRITE on every DIRTY page of the range. */
+static void tag_pages_for_writeback(struct kernel *k, struct range_locals *l)
+{
+	struct xarray *xa = &l->inode->i_data.i_pages;
+	uint64_t index;
+	struct page *p;
+
+	if (l->pos >= l->end)
+		return;
+	xa_for_each_range(xa, index, p, l->pos >> k->page_shift,
+			  (l->end - 1) >> k->page_shift, PAGECACHE_TAG_DIRTY)
+		xa_set_mark(xa, index, PAGECACHE_TAG_TOWRITE);
+}
+
+static void writeback_skip(struct kernel *k, struct task *t,
+			   struct range_locals *l, struct page *p)
+{
+	if (p->mapping == &l->inode->i_data)
+		xa_clear_mark(&l->inode->i_data.i_pages, p->index,
+			      PAGECACHE_TAG_TOWRITE);
+	folio_unlock(k, t, p);
+}
+
+/* One locked page of writeback_iter: skip, wait, or write it. */
+static enum step_result writeback_locked(struct kernel *k, struct task *t,
+					 struct range_locals *l, struct page *p)
+{
+	if (p->mapping != &l->inode->i_data) {
+		folio_unlock(k, t, p);		/* truncated meanwhile */
+	} else if (page_test(p, PG_writeback)) {
+		if (l->flags != WB_SYNC_ALL) {
+			writeback_skip(k, t, l, p);
+		} else {
+			folio_unlock(k, t, p);
+			return task_block(t, WAIT_PAGE_WRITEBACK, p);
+		}
+	} else if (!folio_clear_dirty_for_io(k, p) ||
+		   (p->index << k->page_shift) >= l->inode->i_size) {
+		writeback_skip(k, t, l, p);
+	} else {
+		writepage_map(k, l->inode, p);
+		folio_unlock(k, t, p);
+	}
+	put_page(k, p);
+	l->page = NULL;
+	l->pos += kpage_size(k);
+	return STEP_NEXT;
+}
+
+/**
+ * fn_writepages - write back the dirty pages of [pos, end) of one inode.
+ * Locals: r.inode, r.pos, r.end, r.flags = WB_SYNC_NONE/ALL.
+ * Return (frame): 0.
+ */
+enum step_result fn_writepages(struct kernel *k, struct task *t,
+			       struct frame *f)
+{
+	struct range_locals *l = &f->u.r;
+
+	switch (f->pc) {
+	case 0:
+		t->step_name = "tag_pages_for_writeback";
+		if (l->flags == WB_SYNC_ALL)
+			tag_pages_for_writeback(k, l);
+		f->pc = 1;
+		return STEP_NEXT;
+	case 1:
+		t->step_name = "writeback_iter";
+		l->page = writeback_next(k, l);
+		if (!l->page)
+			return task_return(t, 0);
+		get_page(l->page);
+		f->pc = 2;
+		return STEP_NEXT;
+	case 2:
+		t->step_name = "iomap_writepage_map";
+		if (!folio_trylock(k, t, l->page))
+			return task_block(t, WAIT_PAGE_LOCK, l->page);
+		f->pc = 1;
+		if (writeback_locked(k, t, l, l->page) == STEP_BLOCK) {
+			f->pc = 2;
+			return STEP_BLOCK;
+		}
+		return STEP_NEXT;
+	}
+	abort();
+}
+
+static int mapping_check_error(struct address_space *m)
+{
+	int err = 0;
+
+	if (m->flags & (1UL << AS_ENOSPC))
+		err = -ENOSPC;
+	if (m->flags & (1UL << AS_EIO))
+		err = -EIO;
+	m->flags &= ~((1UL << AS_ENOSPC) | (1UL << AS_EIO));
+	return err;
+}
+
+/**
+ * fn_fdatawait - wait for writeback of every page in [pos, end).
+ * Return (frame): 0 or the mapping's pending error.
+ */
+enum step_result fn_fdatawait(struct kernel *k, struct task *t,
+			      struct frame *f)
+{
+	struct range_locals *l = &f->u.r;
+	uint64_t index = l->pos >> k->page_shift;
+	struct page *p;
+
+	t->step_name = "filemap_fdatawait_range";
+	if (l->pos >= l->end)
+		return task_return(t, mapping_check_error(&l->inode->i_data));
+	p = xa_find(&l->inode->i_data.i_pages, &index,
+		    (l->end - 1) >> k->page_shift, PAGECACHE_TAG_WRITEBACK);
+	if (!p)
+		return task_return(t, mapping_check_error(&l->inode->i_data));
+	l->pos = index << k->page_shift;
+	return task_block(t, WAIT_PAGE_WRITEBACK, p);
+}
+
+/**
+ * fn_write_and_wait - filemap_write_and_wait_range(inode, pos, end - 1).
+ * Return (frame): 0 or an error from writeback.
+ */
+enum step_result fn_write_and_wait(struct kernel *k, struct task *t,
+				   struct frame *f)
+{
+	struct range_locals *l = &f->u.r;
+	struct frame c = *f;
+
+	switch (f->pc) {
+	case 0:
+		f->pc = 1;
+		c.u.r.flags = WB_SYNC_ALL;
+		task_call(t, FN_WRITEPAGES, &c);
+		return STEP_NEXT;
+	case 1:
+		f->pc = 2;
+		task_call(t, FN_FDATAWAIT, &c);
+		return STEP_NEXT;
+	case 2:
+		return task_return(t, f->ret ? f->ret : l->err);
+	}
+	abort();
+}
+
+/**
+ * fn_fsync - xfs_file_fsync: write and wait the whole file, force the log.
+ * Return (frame): 0 or -errno.
+ */
+enum step_result fn_fsync(struct kernel *k, struct task *t, struct frame *f)
+{
+	struct range_locals *l = &f->u.r;
+	struct frame c = *f;
+
+	switch (f->pc) {
+	case 0:
+		t->step_name = "file_write_and_wait_range";
+		f->pc = 1;
+		c.u.r.pos = 0;
+		c.u.r.end = UINT64_MAX;
+		task_call(t, FN_WRITE_AND_WAIT, &c);
+		return STEP_NEXT;
+	case 1:
+		t->step_name = "xfs_log_force";
+		xfs_log_force(k);
+		if (!f->ret)
+			oracle_fsync(k->oracle, l->inode->i_ino);
+		return task_return(t, f->ret);
+	}
+	abort();
+}
+
+static struct inode *next_live_inode(struct kernel *k, uint64_t *cursor)
+{
+	while (*cursor < k->inodes->len) {
+		struct inode *inode = g_ptr_array_index(k->inodes, (*cursor)++);
+
+		if (!inode->evicted)
+			return inode;
+	}
+	return NULL;
+}
+
+/**
+ * fn_sync_all - sync(2) (r.flags == WB_SYNC_ALL: write, wait, log force) or
+ * the flusher (WB_SYNC_NONE: write every dirty inode, wait for the I/O,
+ * no log force).  r.done is the inode cursor.
+ */
+enum step_result fn_sync_all(struct kernel *k, struct task *t,
+			     struct frame *f)
+{
+	struct range_locals *l = &f->u.r;
+	struct frame c = { 0 };
+	struct inode *inode;
+
+	c.u.r.end = UINT64_MAX;
+	c.u.r.flags = l->flags;
+	switch (f->pc) {
+	case 0:		/* wb_writeback / sync_inodes_sb: write phase */
+		t->step_name = "sync_inodes_sb";
+		inode = next_live_inode(k, &l->done);
+		if (!inode) {
+			l->done = 0;
+			f->pc = 1;
+			return STEP_NEXT;
+		}
+		c.u.r.inode = inode;
+		task_call(t, FN_WRITEPAGES, &c);
+		return STEP_NEXT;
+	case 1:		/* wait phase */
+		t->step_name = "wait_sb_inodes";
+		inode = next_live_inode(k, &l->done);
+		if (!inode) {
+			f->pc = 2;
+			return STEP_NEXT;
+		}
+		c.u.r.inode = inode;
+		task_call(t, FN_FDATAWAIT, &c);
+		return STEP_NEXT;
+	case 2:
+		t->step_name = "sync_fs";
+		if (l->flags == WB_SYNC_ALL) {
+			xfs_log_force(k);
+			oracle_sync_all(k->oracle);
+		}
+		return task_return(t, 0);
+	}
+	abort();
+}

@@ -1,0 +1,598 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * model/xarray.c - radix tree of 64-slot nodes with per-node mark bitmaps.
+ *
+ * Scope: the implementation of model/xarray.h; see there for the shape and
+ * the invariants.  In short:
+ *
+ *   - A node at shift S covers 2^(S + 6) consecutive indices aligned to
+ *     that size (the root at shift 60 covers all 2^64).  Slot i of the node
+ *     holds the child (S > 0) or the entry (S == 0) for bits [S, S + 6) == i.
+ *   - node->bits[XA_BM_PRESENT] has bit i set iff slots[i] != NULL, so a
+ *     node is empty iff that bitmap is 0, and it doubles as the "any entry"
+ *     filter of xa_find().
+ *   - node->bits[m] (m a mark) has bit i set iff the entry in slot i has
+ *     mark m (leaf) or the child in slot i has any bit of bits[m] set
+ *     (inner node).  Setting and clearing walk upward only as far as a
+ *     bitmap changes between empty and non-empty.
+ *
+ * Memory: a node is 16 bytes of header, 32 bytes of bitmaps and 512 bytes of
+ * slots, i.e. 8.75 bytes per entry for a dense leaf, plus 1/64 of that for
+ * each level above it.  Nodes come from g_malloc0(), which aborts on
+ * exhaustion like the rest of the simulator.
+ */
+#include "model/xarray.h"
+
+#include <glib.h>
+
+/* Bitmaps per node: one per mark, then the present (occupied-slot) map. */
+#define XA_BM_PRESENT	(XA_MARK_MAX + 1)
+#define XA_BITMAPS	(XA_BM_PRESENT + 1)
+#define XA_SLOT_MASK	(XA_CHUNK_SIZE - 1)
+#define XA_MAX_SHIFT	60
+
+/**
+ * struct xa_node - one level-chunk of the radix tree.
+ * @shift: index bits below this node's slot number (0 for leaves).
+ * @offset: slot of this node in @parent (0 for the root).
+ * @parent: node one level up, NULL for the root.
+ * @bits: XA_MARK_0..XA_MARK_MAX bitmaps, then XA_BM_PRESENT.
+ * @slots: children (inner node) or caller entries (leaf).
+ *
+ * All fields are guarded by whoever guards the owning struct xarray.
+ */
+struct xa_node {
+	unsigned char shift;
+	unsigned char offset;
+	struct xa_node *parent;
+	uint64_t bits[XA_BITMAPS];
+	void *slots[XA_CHUNK_SIZE];
+};
+
+/* Mask of the index bits covered by one node at @shift. */
+static uint64_t xa_span_mask(unsigned int shift)
+{
+	if (shift + XA_CHUNK_SHIFT >= 64)
+		return UINT64_MAX;
+	return (UINT64_C(1) << (shift + XA_CHUNK_SHIFT)) - 1;
+}
+
+static unsigned int xa_offset(uint64_t index, unsigned int shift)
+{
+	return (index >> shift) & XA_SLOT_MASK;
+}
+
+static uint64_t xa_bit(unsigned int offset)
+{
+	return UINT64_C(1) << offset;
+}
+
+/* Bitmap number for a search filter, or -1 if @filter is not valid. */
+static int xa_filter_bitmap(xa_mark_t filter)
+{
+	if (filter <= XA_MARK_MAX)
+		return (int)filter;
+	if (filter == XA_PRESENT)
+		return XA_BM_PRESENT;
+	return -1;
+}
+
+static struct xa_node *xa_node_alloc(struct xarray *xa, unsigned int shift,
+				     unsigned int offset,
+				     struct xa_node *parent)
+{
+	struct xa_node *node = g_new0(struct xa_node, 1);
+
+	node->shift = (unsigned char)shift;
+	node->offset = (unsigned char)offset;
+	node->parent = parent;
+	xa->xa_nodes++;
+	return node;
+}
+
+static void xa_node_free(struct xarray *xa, struct xa_node *node)
+{
+	g_free(node);
+	xa->xa_nodes--;
+}
+
+/* Set bit @offset of bitmap @b in @node and as far up as needed. */
+static void xa_node_set_bit(struct xa_node *node, unsigned int offset,
+			    unsigned int b)
+{
+	while (node && !(node->bits[b] & xa_bit(offset))) {
+		node->bits[b] |= xa_bit(offset);
+		offset = node->offset;
+		node = node->parent;
+	}
+}
+
+/* Clear bit @offset of bitmap @b in @node and as far up as needed. */
+static void xa_node_clear_bit(struct xa_node *node, unsigned int offset,
+			      unsigned int b)
+{
+	while (node) {
+		node->bits[b] &= ~xa_bit(offset);
+		if (node->bits[b])
+			break;
+		offset = node->offset;
+		node = node->parent;
+	}
+}
+
+/* The leaf that would hold @index, or NULL if there is none. */
+static struct xa_node *xa_leaf(const struct xarray *xa, uint64_t index)
+{
+	struct xa_node *node = xa->xa_head;
+
+	if (!node || index > xa_span_mask(node->shift))
+		return NULL;
+	while (node && node->shift)
+		node = node->slots[xa_offset(index, node->shift)];
+	return node;
+}
+
+/* The leaf holding an entry at @index if there is one and @mark is valid. */
+static struct xa_node *xa_marks_leaf(const struct xarray *xa, uint64_t index,
+				     xa_mark_t mark)
+{
+	struct xa_node *leaf;
+
+	if (mark > XA_MARK_MAX)
+		return NULL;
+	leaf = xa_leaf(xa, index);
+	if (!leaf || !leaf->slots[index & XA_SLOT_MASK])
+		return NULL;
+	return leaf;
+}
+
+/* Add levels on top until the root covers @index (or create the root). */
+static void xa_grow(struct xarray *xa, uint64_t index)
+{
+	struct xa_node *head = xa->xa_head, *node;
+	unsigned int shift = 0, b;
+
+	if (!head) {
+		while (index > xa_span_mask(shift))
+			shift += XA_CHUNK_SHIFT;
+		xa->xa_head = xa_node_alloc(xa, shift, 0, NULL);
+		return;
+	}
+	while (index > xa_span_mask(head->shift)) {
+		node = xa_node_alloc(xa, head->shift + XA_CHUNK_SHIFT, 0, NULL);
+		for (b = 0; b < XA_BITMAPS; b++)
+			node->bits[b] = head->bits[b] ? 1 : 0;
+		node->slots[0] = head;
+		head->parent = node;
+		head->offset = 0;
+		xa->xa_head = head = node;
+	}
+}
+
+/* Collapse roots whose only child sits in slot 0. */
+static void xa_shrink(struct xarray *xa)
+{
+	struct xa_node *head = xa->xa_head, *child;
+
+	while (head && head->shift && head->bits[XA_BM_PRESENT] == 1) {
+		child = head->slots[0];
+		child->parent = NULL;
+		child->offset = 0;
+		xa->xa_head = child;
+		xa_node_free(xa, head);
+		head = child;
+	}
+}
+
+/* Free @node and its ancestors while they are empty. */
+static void xa_free_empty(struct xarray *xa, struct xa_node *node)
+{
+	struct xa_node *parent;
+
+	while (node && !node->bits[XA_BM_PRESENT]) {
+		parent = node->parent;
+		if (parent)
+			parent->slots[node->offset] = NULL;
+		else
+			xa->xa_head = NULL;
+		xa_node_free(xa, node);
+		node = parent;
+	}
+}
+
+static void xa_free_subtree(struct xarray *xa, struct xa_node *node)
+{
+	uint64_t present = node->bits[XA_BM_PRESENT];
+
+	while (node->shift && present) {
+		xa_free_subtree(xa, node->slots[__builtin_ctzll(present)]);
+		present &= present - 1;
+	}
+	xa_node_free(xa, node);
+}
+
+/**
+ * xa_init() - initialise an empty xarray.
+ * @xa: the xarray.
+ *
+ * Equivalent to assigning XARRAY_INIT.
+ */
+void xa_init(struct xarray *xa)
+{
+	xa->xa_head = NULL;
+	xa->xa_count = 0;
+	xa->xa_nodes = 0;
+}
+
+/**
+ * xa_destroy() - free every node and leave @xa empty.
+ * @xa: the xarray.
+ *
+ * The entries themselves belong to the caller and are not touched.  The
+ * xarray may be reused afterwards without another xa_init().
+ */
+void xa_destroy(struct xarray *xa)
+{
+	if (xa->xa_head)
+		xa_free_subtree(xa, xa->xa_head);
+	xa_init(xa);
+}
+
+/**
+ * xa_load() - look up the entry at @index.
+ * @xa: the xarray.
+ * @index: any index.
+ *
+ * Return: the entry, or NULL if there is none.
+ */
+void *xa_load(const struct xarray *xa, uint64_t index)
+{
+	struct xa_node *leaf = xa_leaf(xa, index);
+
+	return leaf ? leaf->slots[index & XA_SLOT_MASK] : NULL;
+}
+
+/**
+ * xa_store() - store @entry at @index.
+ * @xa: the xarray.
+ * @index: any index, 0..UINT64_MAX.
+ * @entry: the caller's non-NULL pointer; NULL makes this an xa_erase().
+ *
+ * Replacing an entry keeps its marks; a new entry starts with none.
+ *
+ * Context: the caller holds the lock guarding @xa (i_pages: the mapping's
+ * i_pages lock in the kernel).
+ * Return: the entry previously at @index, or NULL.
+ */
+void *xa_store(struct xarray *xa, uint64_t index, void *entry)
+{
+	struct xa_node *node, *child;
+	unsigned int off;
+	void *old;
+
+	if (!entry)
+		return xa_erase(xa, index);
+	xa_grow(xa, index);
+	node = xa->xa_head;
+	while (node->shift) {
+		off = xa_offset(index, node->shift);
+		child = node->slots[off];
+		if (!child) {
+			child = xa_node_alloc(xa, node->shift - XA_CHUNK_SHIFT,
+					      off, node);
+			node->slots[off] = child;
+			node->bits[XA_BM_PRESENT] |= xa_bit(off);
+		}
+		node = child;
+	}
+	off = index & XA_SLOT_MASK;
+	old = node->slots[off];
+	node->slots[off] = entry;
+	if (!old) {
+		node->bits[XA_BM_PRESENT] |= xa_bit(off);
+		xa->xa_count++;
+	}
+	return old;
+}
+
+/**
+ * xa_erase() - remove the entry at @index.
+ * @xa: the xarray.
+ * @index: any index.
+ *
+ * Clears the entry's marks, frees nodes that become empty and lowers the
+ * tree when the root has a single child in slot 0.
+ *
+ * Context: as xa_store().
+ * Return: the entry that was at @index, or NULL if there was none.
+ */
+void *xa_erase(struct xarray *xa, uint64_t index)
+{
+	struct xa_node *leaf = xa_leaf(xa, index);
+	unsigned int off = index & XA_SLOT_MASK, b;
+	void *old;
+
+	if (!leaf || !leaf->slots[off])
+		return NULL;
+	old = leaf->slots[off];
+	leaf->slots[off] = NULL;
+	xa->xa_count--;
+	for (b = 0; b < XA_BITMAPS; b++)
+		xa_node_clear_bit(leaf, off, b);
+	xa_free_empty(xa, leaf);
+	xa_shrink(xa);
+	return old;
+}
+
+/**
+ * xa_set_mark() - set @mark on the entry at @index.
+ * @xa: the xarray.
+ * @index: any index.
+ * @mark: XA_MARK_0..XA_MARK_MAX.
+ *
+ * A no-op if there is no entry at @index or @mark is out of range.
+ *
+ * Context: as xa_store().
+ */
+void xa_set_mark(struct xarray *xa, uint64_t index, xa_mark_t mark)
+{
+	struct xa_node *leaf = xa_marks_leaf(xa, index, mark);
+
+	if (leaf)
+		xa_node_set_bit(leaf, index & XA_SLOT_MASK, mark);
+}
+
+/**
+ * xa_clear_mark() - clear @mark on the entry at @index.
+ * @xa: the xarray.
+ * @index: any index.
+ * @mark: XA_MARK_0..XA_MARK_MAX.
+ *
+ * A no-op if there is no entry at @index or @mark is out of range.
+ *
+ * Context: as xa_store().
+ */
+void xa_clear_mark(struct xarray *xa, uint64_t index, xa_mark_t mark)
+{
+	struct xa_node *leaf = xa_marks_leaf(xa, index, mark);
+
+	if (leaf)
+		xa_node_clear_bit(leaf, index & XA_SLOT_MASK, mark);
+}
+
+/**
+ * xa_get_mark() - test @mark on the entry at @index.
+ * @xa: the xarray.
+ * @index: any index.
+ * @mark: XA_MARK_0..XA_MARK_MAX.
+ *
+ * Return: true iff there is an entry at @index and it has @mark.
+ */
+bool xa_get_mark(const struct xarray *xa, uint64_t index, xa_mark_t mark)
+{
+	struct xa_node *leaf = xa_marks_leaf(xa, index, mark);
+
+	return leaf && (leaf->bits[mark] & xa_bit(index & XA_SLOT_MASK));
+}
+
+/**
+ * xa_marked() - does any entry have @mark?
+ * @xa: the xarray.
+ * @mark: XA_MARK_0..XA_MARK_MAX, or XA_PRESENT ("is there any entry").
+ *
+ * Return: true iff some entry matches; O(1).
+ */
+bool xa_marked(const struct xarray *xa, xa_mark_t mark)
+{
+	int b = xa_filter_bitmap(mark);
+
+	return b >= 0 && xa->xa_head && xa->xa_head->bits[b];
+}
+
+/*
+ * Step @index to the first index after @node's range and return the lowest
+ * ancestor whose range still contains it; NULL when the array is exhausted.
+ * Past UINT64_MAX @index wraps to 0, which no ancestor contains (its range
+ * would have to be aligned at 2^64), so that ends the search too.
+ */
+static const struct xa_node *xa_ascend(const struct xa_node *node,
+				       uint64_t *index)
+{
+	*index = (*index | xa_span_mask(node->shift)) + 1;
+	do
+		node = node->parent;
+	while (node && !(*index & xa_span_mask(node->shift)));
+	return node;
+}
+
+/* First entry in [index, max] whose bit in bitmap @b is set. */
+static void *xa_find_from(const struct xarray *xa, uint64_t index,
+			  uint64_t max, unsigned int b, uint64_t *indexp)
+{
+	const struct xa_node *node = xa->xa_head;
+	unsigned int off, next;
+	uint64_t bits;
+
+	if (!node || index > xa_span_mask(node->shift))
+		return NULL;
+	while (node && index <= max) {
+		off = xa_offset(index, node->shift);
+		bits = node->bits[b] & (UINT64_MAX << off);
+		if (!bits) {
+			node = xa_ascend(node, &index);
+			continue;
+		}
+		next = (unsigned int)__builtin_ctzll(bits);
+		if (next != off) {
+			index &= ~xa_span_mask(node->shift);
+			index |= (uint64_t)next << node->shift;
+			continue;
+		}
+		if (!node->shift) {
+			*indexp = index;
+			return node->slots[off];
+		}
+		node = node->slots[off];
+	}
+	return NULL;
+}
+
+/**
+ * xa_find() - find the first matching entry in [*@indexp, @max].
+ * @xa: the xarray.
+ * @indexp: in: first index to look at; out: index of the entry found.
+ * @max: last index to look at.
+ * @filter: XA_MARK_0..XA_MARK_MAX, or XA_PRESENT for any entry.
+ *
+ * O(height) per node range skipped, thanks to the bitmaps.  *@indexp is
+ * left unchanged when nothing is found.
+ *
+ * Return: the entry, or NULL if none matches (or @filter is invalid).
+ */
+void *xa_find(const struct xarray *xa, uint64_t *indexp, uint64_t max,
+	      xa_mark_t filter)
+{
+	int b = xa_filter_bitmap(filter);
+
+	if (b < 0)
+		return NULL;
+	return xa_find_from(xa, *indexp, max, (unsigned int)b, indexp);
+}
+
+/**
+ * xa_find_after() - find the first matching entry in (*@indexp, @max].
+ * @xa: the xarray.
+ * @indexp: in: index to search after; out: index of the entry found.
+ * @max: last index to look at.
+ * @filter: XA_MARK_0..XA_MARK_MAX, or XA_PRESENT for any entry.
+ *
+ * Return: the entry, or NULL if none matches; always NULL when *@indexp is
+ * UINT64_MAX.  *@indexp is left unchanged when nothing is found.
+ */
+void *xa_find_after(const struct xarray *xa, uint64_t *indexp, uint64_t max,
+		    xa_mark_t filter)
+{
+	int b = xa_filter_bitmap(filter);
+
+	if (b < 0 || *indexp == UINT64_MAX)
+		return NULL;
+	return xa_find_from(xa, *indexp + 1, max, (unsigned int)b, indexp);
+}
+
+/**
+ * xa_count() - number of entries in @xa.
+ * @xa: the xarray.
+ *
+ * Return: the number of entries; O(1).
+ */
+uint64_t xa_count(const struct xarray *xa)
+{
+	return xa->xa_count;
+}
+
+/**
+ * xa_empty() - does @xa hold no entry?
+ * @xa: the xarray.
+ *
+ * Return: true iff the xarray is empty.
+ */
+bool xa_empty(const struct xarray *xa)
+{
+	return !xa->xa_head;
+}
+
+/**
+ * xa_mem_bytes() - memory used by the index itself.
+ * @xa: the xarray.
+ *
+ * Return: bytes of nodes currently allocated (allocator overhead and the
+ * embedded struct xarray excluded); 0 when empty.
+ */
+size_t xa_mem_bytes(const struct xarray *xa)
+{
+	return xa->xa_nodes * sizeof(struct xa_node);
+}
+
+static int xa_check_node(const struct xa_node *node,
+			 const struct xa_node *parent, unsigned int offset,
+			 unsigned int shift, uint64_t *entries, size_t *nodes);
+
+/* Check the children of inner node @node and its bitmaps against them. */
+static int xa_check_children(const struct xa_node *node, uint64_t *entries,
+			     size_t *nodes)
+{
+	unsigned int i, b, shift = node->shift - XA_CHUNK_SHIFT;
+	const struct xa_node *child;
+	int ret;
+
+	for (i = 0; i < XA_CHUNK_SIZE; i++) {
+		child = node->slots[i];
+		if (!child)
+			continue;
+		ret = xa_check_node(child, node, i, shift, entries, nodes);
+		if (ret)
+			return ret;
+		for (b = 0; b < XA_BM_PRESENT; b++)
+			if (!(node->bits[b] & xa_bit(i)) != !child->bits[b])
+				return -2;
+	}
+	return 0;
+}
+
+/* Check one node and its subtree; accumulates entries and nodes seen. */
+static int xa_check_node(const struct xa_node *node,
+			 const struct xa_node *parent, unsigned int offset,
+			 unsigned int shift, uint64_t *entries, size_t *nodes)
+{
+	uint64_t present = node->bits[XA_BM_PRESENT];
+	unsigned int i, b;
+
+	if (node->parent != parent || node->offset != offset ||
+	    node->shift != shift)
+		return -1;
+	if (!present)
+		return -3;
+	(*nodes)++;
+	for (i = 0; i < XA_CHUNK_SIZE; i++)
+		if (!(present & xa_bit(i)) != !node->slots[i])
+			return -2;
+	if (shift)
+		return xa_check_children(node, entries, nodes);
+	for (b = 0; b < XA_BM_PRESENT; b++)
+		if (node->bits[b] & ~present)
+			return -2;
+	*entries += (uint64_t)__builtin_popcountll(present);
+	return 0;
+}
+
+/**
+ * xa_check() - verify every invariant listed in model/xarray.h.
+ * @xa: the xarray.
+ *
+ * Walks the whole tree: O(number of nodes).  Meant for unit tests and the
+ * simulator's invariant checker.
+ *
+ * Return: 0 if consistent; -1 bad parent/offset/shift link, -2 a bitmap
+ * disagrees with the slots below it, -3 an empty node or a root that
+ * should have been collapsed, -4 xa_count or xa_nodes is wrong.
+ */
+int xa_check(const struct xarray *xa)
+{
+	const struct xa_node *head = xa->xa_head;
+	uint64_t entries = 0;
+	size_t nodes = 0;
+	int ret;
+
+	if (!head)
+		return xa->xa_count || xa->xa_nodes ? -4 : 0;
+	if (head->shift % XA_CHUNK_SHIFT || head->shift > XA_MAX_SHIFT)
+		return -1;
+	if (head->shift && head->bits[XA_BM_PRESENT] == 1)
+		return -3;
+	ret = xa_check_node(head, NULL, 0, head->shift, &entries, &nodes);
+	if (ret)
+		return ret;
+	if (entries != xa->xa_count || nodes != xa->xa_nodes)
+		return -4;
+	return 0;
+}
