@@ -133,8 +133,10 @@ static enum step_result truncate_whole(struct kernel *k, struct task *t,
 	r = lock_page_at(k, t, l, l->pos, &p);
 	if (r != STEP_DONE)
 		return r;
+	get_page(p);
 	truncate_folio(k, p);
 	folio_unlock(k, t, p);
+	put_page(k, p);
 	l->pos += kpage_size(k);
 	return STEP_NEXT;
 }

@@ -1,9 +1,383 @@
 /* SPDX-License-Identifier: MIT */
-/* sim/main.c - the pcsim command line (placeholder until the runner lands). */
+/*
+ * sim/main.c - the pcsim command line.
+ *
+ * Scope: argument parsing and the sub-commands; everything else is in the
+ * core library.
+ *
+ *   pcsim run [--policy NAME] [--seed N] FILE...
+ *   pcsim check [--policy NAME] [--seed N] FILE...
+ *   pcsim list-policies
+ *   pcsim version
+ *
+ * Every scenario file is parsed before any runs, so that a bad file is
+ * reported (path:line:col: message) before anything executed.  Exit status:
+ * 0 success, 1 a violation (run) or a failed comparison (check), 2 bad
+ * usage or bad input.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-int main(void)
+#include <glib.h>
+
+#include "model/policy.h"
+#include "sim/output.h"
+#include "sim/runner.h"
+#include "sim/scenario.h"
+
+#ifndef PCSIM_VERSION
+#define PCSIM_VERSION "0.1.0"
+#endif
+
+#define EXIT_BAD	2
+
+struct cli {
+	struct run_opts opts;
+	char **files;
+	int nfiles;
+	struct scenario *sc;	/* parsed files, nfiles of them */
+};
+
+struct command {
+	const char *name;
+	int (*fn)(struct cli *c);
+	bool files;		/* takes scenario files (and options) */
+};
+
+static const char usage_text[] =
+"Usage: pcsim COMMAND [OPTIONS] [FILE...]\n"
+"\n"
+"Commands:\n"
+"  run FILE...      run each scenario and print its output\n"
+"  check FILE...    run each scenario and compare its output with the\n"
+"                   golden FILE.out (FILE's .pcs replaced by .out)\n"
+"  list-policies    list the sharing designs and mutants\n"
+"  version          print the version\n"
+"\n"
+"Options (run, check):\n"
+"  -p, --policy NAME  the design to simulate (overrides `set policy`)\n"
+"  -s, --seed N       the PRNG seed (overrides `set seed`)\n"
+"  -h, --help         show this help\n"
+"\n"
+"Exit status: 0 ok; 1 a violation (run) or a failed check; 2 bad usage or\n"
+"bad input.\n";
+
+static int usage(FILE *f, int status)
 {
-	fprintf(stderr, "pcsim: not yet built\n");
-	return 2;
+	fputs(usage_text, f);
+	return status;
+}
+
+/* ------------------------------------------------------------ options --- */
+
+static bool parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return !errno && !*end;
+}
+
+/* Return: 0 to go on, else the exit status (after --help: 0 via *done). */
+static int parse_opts(int argc, char **argv, struct cli *c, bool *done)
+{
+	static const struct option longopts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":p:s:h", longopts, NULL)) != -1) {
+		if (ch == 'h') {
+			*done = true;
+			return usage(stdout, 0);
+		}
+		if (ch == 'p') {
+			c->opts.policy = optarg;
+			continue;
+		}
+		if (ch == 's' && parse_u64(optarg, &c->opts.seed)) {
+			c->opts.seed_set = true;
+			continue;
+		}
+		if (ch == 's')
+			fprintf(stderr, "pcsim: bad seed '%s'\n", optarg);
+		else
+			fprintf(stderr, "pcsim %s: bad option '%s'\n", argv[0],
+				argv[optind - 1]);
+		return usage(stderr, EXIT_BAD);
+	}
+	c->files = argv + optind;
+	c->nfiles = argc - optind;
+	return 0;
+}
+
+static int check_policy(const char *name)
+{
+	if (!name || policy_lookup(name) || strcmp(name, "none") == 0)
+		return 0;
+	fprintf(stderr, "pcsim: unknown policy '%s' (try list-policies)\n",
+		name);
+	return EXIT_BAD;
+}
+
+/* Parse every file first; Return: 0, or EXIT_BAD after printing why. */
+static int parse_all(struct cli *c)
+{
+	int i, bad = 0;
+
+	c->sc = calloc(c->nfiles, sizeof(*c->sc));
+	if (!c->sc)
+		abort();
+	for (i = 0; i < c->nfiles; i++) {
+		char *err = NULL;
+
+		if (scenario_parse_file(c->files[i], &c->sc[i], &err) == 0)
+			continue;
+		fprintf(stderr, "%s\n", err ? err : c->files[i]);
+		free(err);
+		memset(&c->sc[i], 0, sizeof(c->sc[i]));
+		bad = EXIT_BAD;
+	}
+	return bad;
+}
+
+static void free_all(struct cli *c)
+{
+	int i;
+
+	for (i = 0; c->sc && i < c->nfiles; i++)
+		if (c->sc[i].lines || c->sc[i].path)
+			scenario_free(&c->sc[i]);
+	free(c->sc);
+}
+
+/* --------------------------------------------------------------- run --- */
+
+/* The worse of two statuses: error over violation over success. */
+static int worse(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+static int cmd_run(struct cli *c)
+{
+	int i, status = 0;
+
+	for (i = 0; i < c->nfiles; i++) {
+		status = worse(status, runner_run(&c->sc[i], &c->opts, stdout,
+						  stderr));
+		fflush(stdout);
+	}
+	return status;
+}
+
+/* ------------------------------------------------------------- check --- */
+
+/* Paths and name of one scenario's golden files. */
+struct golden {
+	char *out;		/* NAME.out */
+	char *bad;		/* NAME.out.bad */
+	char *name;		/* basename without .pcs, for PASS/FAIL */
+};
+
+static void golden_init(struct golden *g, const char *path)
+{
+	size_t n = strlen(path);
+	const char *base = strrchr(path, '/');
+
+	if (n >= 4 && strcmp(path + n - 4, ".pcs") == 0)
+		n -= 4;
+	g->out = g_strdup_printf("%.*s.out", (int)n, path);
+	g->bad = g_strdup_printf("%s.bad", g->out);
+	base = base ? base + 1 : path;
+	g->name = g_strndup(base, n - (size_t)(base - path));
+}
+
+static void golden_free(struct golden *g)
+{
+	g_free(g->out);
+	g_free(g->bad);
+	g_free(g->name);
+}
+
+/* Write @path through @path.tmp and rename(2), so it is never partial. */
+static int write_atomic(const char *path, const char *buf, size_t len)
+{
+	char *tmp = g_strdup_printf("%s.tmp", path);
+	FILE *f = fopen(tmp, "wb");
+	int ok = f && fwrite(buf, 1, len, f) == len;
+
+	if (f && fclose(f) != 0)
+		ok = 0;
+	if (ok && rename(tmp, path) != 0)
+		ok = 0;
+	if (!ok) {
+		fprintf(stderr, "pcsim: cannot write %s: %s\n", path,
+			out_strerror(errno));
+		unlink(tmp);
+	}
+	g_free(tmp);
+	return ok ? 0 : -1;
+}
+
+static void show_diff(const struct golden *g, const char *exp, size_t elen,
+		      const char *act, size_t alen)
+{
+	size_t n = out_udiff(stdout, g->out, exp, elen, g->bad, act, alen,
+			     OUT_DIFF_MAX_LINES);
+
+	if (n > OUT_DIFF_MAX_LINES)
+		printf("... (%zu more diff lines)\n", n - OUT_DIFF_MAX_LINES);
+}
+
+/* Compare one output with its golden; Return: true if it passed. */
+static bool check_compare(const struct golden *g, const char *act,
+			  size_t alen)
+{
+	gchar *exp = NULL;
+	gsize elen = 0;
+	bool pass = false;
+
+	if (!g_file_get_contents(g->out, &exp, &elen, NULL)) {
+		printf("FAIL %s: no golden %s\n", g->name, g->out);
+	} else if (elen == alen && memcmp(exp, act, alen) == 0) {
+		printf("PASS %s\n", g->name);
+		pass = true;
+	} else {
+		printf("FAIL %s\n", g->name);
+		show_diff(g, exp, elen, act, alen);
+	}
+	g_free(exp);
+	if (pass && unlink(g->bad) != 0 && errno != ENOENT)
+		fprintf(stderr, "pcsim: cannot remove %s: %s\n", g->bad,
+			out_strerror(errno));
+	if (!pass)
+		write_atomic(g->bad, act, alen);
+	return pass;
+}
+
+/* Run one scenario into memory and check it; Return: its exit status. */
+static int check_one(struct cli *c, int i)
+{
+	struct golden g;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	int st;
+
+	if (!m)
+		abort();
+	golden_init(&g, c->files[i]);
+	st = runner_run(&c->sc[i], &c->opts, m, stderr);
+	fclose(m);
+	if (st == RUN_ERROR)
+		printf("FAIL %s: scenario error (see above)\n", g.name);
+	else
+		st = check_compare(&g, buf, len) ? 0 : 1;
+	free(buf);
+	golden_free(&g);
+	fflush(stdout);
+	return st;
+}
+
+static int cmd_check(struct cli *c)
+{
+	int i, st, status = 0, passed = 0;
+
+	for (i = 0; i < c->nfiles; i++) {
+		st = check_one(c, i);
+		passed += st == 0;
+		status = worse(status, st);
+	}
+	printf("%d passed, %d failed\n", passed, c->nfiles - passed);
+	return status;
+}
+
+/* ------------------------------------------------------------ others --- */
+
+static int cmd_version(struct cli *c G_GNUC_UNUSED)
+{
+	printf("pcsim %s\n", PCSIM_VERSION);
+	return 0;
+}
+
+static int cmd_list_policies(struct cli *c G_GNUC_UNUSED)
+{
+	const struct policy_ops *p;
+	unsigned int i;
+
+	for (i = 0; (p = policy_nth(i)); i++)
+		printf("%-20s %-7s %s\n", p->name,
+		       p->kind == POLICY_MUTANT ? "mutant" : "design",
+		       p->description ? p->description : "");
+	return 0;
+}
+
+static const struct command commands[] = {
+	{ "run", cmd_run, true },
+	{ "check", cmd_check, true },
+	{ "list-policies", cmd_list_policies, false },
+	{ "version", cmd_version, false },
+};
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* Options, policy and files of a run/check; Return: 0 or exit status. */
+static int prepare(int argc, char **argv, struct cli *c, bool *done)
+{
+	int st = parse_opts(argc, argv, c, done);
+
+	if (st || *done)
+		return st;
+	if (!c->nfiles) {
+		fprintf(stderr, "pcsim %s: no scenario files\n", argv[0]);
+		return usage(stderr, EXIT_BAD);
+	}
+	st = check_policy(c->opts.policy);
+	return st ? st : parse_all(c);
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *cmd;
+	struct cli c = { 0 };
+	bool done = false;
+	int st;
+
+	if (argc < 2)
+		return usage(stderr, EXIT_BAD);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return usage(stdout, 0);
+	cmd = find_command(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, "pcsim: unknown command '%s'\n", argv[1]);
+		return usage(stderr, EXIT_BAD);
+	}
+	if (!cmd->files && argc > 2)
+		return usage(stderr, EXIT_BAD);
+	st = cmd->files ? prepare(argc - 1, argv + 1, &c, &done) : 0;
+	if (!st && !done)
+		st = cmd->fn(&c);
+	free_all(&c);
+	return st;
 }

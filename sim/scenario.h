@@ -73,6 +73,8 @@ enum {
 	IOF_FDATASYNC	= 1u << 8,	/* pwrite -w: fdatasync after */
 	IOF_FSYNC	= 1u << 9,	/* pwrite -W: fsync after */
 	IOF_WHOLE_FILE	= 1u << 10,	/* reflink SRC with no range */
+	IOF_WHOLE_MAP	= 1u << 11,	/* mread/mwrite/msync with no range:
+					 * the whole current mapping */
 };
 
 /* One xfs_io -c command, already converted with cvtnum(). */
@@ -156,5 +158,9 @@ int scenario_parse_string(const char *name, const char *text, size_t len,
 			  struct scenario *out, char **err);
 
 void scenario_free(struct scenario *sc);
+
+/* Names for traces: the verb ("xfs_io", "cp", ...) and the -c command. */
+const char *sc_kind_name(enum sc_kind kind);
+const char *io_kind_name(enum io_kind kind);
 
 #endif /* PCSIM_SIM_SCENARIO_H */

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sim/runner.h - run a parsed scenario on a fresh simulated kernel.
+ *
+ * Scope: the bridge between scenario syntax (sim/scenario.h) and the model's
+ * system-call boundary (model/sys.h).  The runner turns each scenario line
+ * into the system calls the real command would make (xfs_io, cp, md5sum,
+ * rm, ...) and prints what the real command would print, stdout and stderr
+ * merged, as scripts/kernel-golden records it on a real kernel: line
+ * buffered, passed through fstests' _filter_xfs_io (sim/output.h).
+ *
+ * Configuration: `set` lines configure the kernel and must all come before
+ * the first operation line.  Defaults: pagesize 4096, disk-size 1 GiB,
+ * memory-limit 0 (none), io-latency 100 us, seed 0, policy none.  The
+ * command line (struct run_opts) overrides the file's policy and seed.
+ *
+ * Determinism: the output depends only on the scenario, the options and the
+ * model; never on the clock, the locale or addresses of host memory.
+ */
+#ifndef PCSIM_SIM_RUNNER_H
+#define PCSIM_SIM_RUNNER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sim/scenario.h"
+
+/* Overrides from the command line; zero-initialised means none. */
+struct run_opts {
+	const char *policy;	/* --policy NAME, or NULL for the file's */
+	bool seed_set;		/* --seed was given */
+	uint64_t seed;		/* --seed N */
+};
+
+/* runner_run() results, also pcsim's exit statuses. */
+enum run_status {
+	RUN_OK = 0,		/* ran to the end */
+	RUN_VIOLATION = 1,	/* an invariant violation stopped the run */
+	RUN_ERROR = 2,		/* a runtime scenario error stopped it */
+};
+
+int runner_run(const struct scenario *sc, const struct run_opts *o,
+	       FILE *out, FILE *err);
+
+#endif /* PCSIM_SIM_RUNNER_H */

@@ -1,0 +1,1066 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sim/scenario.c - parser of .pcs scenario files.
+ *
+ * Scope: turning the words of each line (sim/lex.c) into a struct sc_line,
+ * with the syntax of the tool the line names: xfs_io and its -c commands as
+ * xfsprogs parses them (getopt with GNU argument permutation, cvtnum()
+ * numbers), GNU cp/rm/md5sum, and the simulator's own verbs.  Semantic
+ * checks that need file system state (alignment, EOF, overlap) belong to the
+ * runner, which prints what the real tool would print.
+ *
+ * Deliberate differences from xfs_io, all of them rejections of input that
+ * xfs_io would accept with a surprising meaning:
+ *   - numbers >= 2^63 (xfs_io clamps them), negative numbers, and
+ *     offset + length >= 2^63 are errors;
+ *   - pattern seeds (pwrite -S, mwrite -S) must be 0..255 and entirely
+ *     numeric (xfs_io takes the low byte, and mwrite ignores trailing junk);
+ *   - pwrite/pread -b 0 is an error;
+ *   - options of the real tools that we do not model are errors that say
+ *     "not supported", distinct from "unknown option".
+ *
+ * Invariants:
+ *   - the first error stops parsing; the error names the file position of
+ *     the offending word or character (struct lex_pos survives the second
+ *     split of an xfs_io -c argument);
+ *   - an sc_line under construction is always freeable by line_free(): its
+ *     kind is set before any of its union member is filled, and array
+ *     counts only count fully built elements;
+ *   - on error nothing is returned: the partial scenario is freed.
+ */
+#define _GNU_SOURCE
+#include "sim/scenario.h"
+#include "sim/lex.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <glib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SC_MAX_FILE	(16u << 20)	/* bytes in a scenario file */
+#define SC_MAX_NAME	255		/* bytes in a file name component */
+#define SC_MAX_POLICY	64		/* bytes in a policy name */
+#define SC_QUOTE	"'%.64s'"	/* user text in messages, clipped */
+
+struct parser {
+	const char *name;	/* file name for messages */
+	char *err;		/* first error (malloc'ed), or NULL */
+	bool failed;		/* an error was reported (even if OOM) */
+	uint64_t blocksize;	/* for cvtnum()'s 'b' suffix: set blocksize */
+};
+
+/* An argument: a whole word, or the tail of one ("-S0x61"). */
+struct arg {
+	const char *s;
+	const struct lex_pos *pos;	/* pos[i] is where s[i] came from */
+	struct lex_pos at;		/* where the argument starts */
+};
+
+struct operands {
+	struct arg *v;
+	int n;
+};
+
+static int __attribute__((format(printf, 3, 4)))
+perr(struct parser *p, struct lex_pos pos, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+
+	if (p->failed)
+		return -1;
+	p->failed = true;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (asprintf(&p->err, "%s:%d:%d: %s", p->name, pos.line, pos.col,
+		     msg ? msg : "out of memory") < 0)
+		p->err = NULL;
+	free(msg);
+	return -1;
+}
+
+static struct arg word_arg(const struct lex_word *w)
+{
+	return (struct arg){ w->s, w->pos, w->at };
+}
+
+/* ------------------------------------------------------------------ */
+/* Numbers and names                                                   */
+
+enum cvt { CVT_OK, CVT_BAD, CVT_NEG, CVT_BIG };
+
+static const char *const cvt_msg[] = {
+	[CVT_BAD] = "bad number",
+	[CVT_NEG] = "negative number",
+	[CVT_BIG] = "number out of range",
+};
+
+/* strtoull() over all of @s, in @base; no sign, no blanks. */
+static enum cvt parse_base(const char *s, int base, uint64_t *v)
+{
+	char *end;
+
+	if (!isxdigit((unsigned char)*s))
+		return CVT_BAD;
+	errno = 0;
+	*v = strtoull(s, &end, base);
+	if (end == s || *end)
+		return CVT_BAD;
+	return errno ? CVT_BIG : CVT_OK;
+}
+
+/* Multiplier of a cvtnum() suffix, or 0 if @c is not one. */
+static uint64_t cvt_unit(int c, uint64_t blksize)
+{
+	static const char units[] = "kmgtpe";
+	const char *u;
+
+	c = tolower(c);
+	if (c == 'b')
+		return blksize;
+	if (c == 's')
+		return 512;
+	u = c ? strchr(units, c) : NULL;
+	return u ? 1ull << (10 * (u - units + 1)) : 0;
+}
+
+/*
+ * cvtnum() of xfsprogs' libfrog/convert.c: strtoll(base 0), then at most
+ * one case-insensitive suffix among b (block size), s (512), k m g t p e.
+ * Stricter: the result must be in 0..2^63-1.
+ */
+static enum cvt cvtnum(const char *s, uint64_t blksize, uint64_t *out)
+{
+	unsigned long long v;
+	uint64_t unit = 1;
+	char *end;
+
+	if (*s == '-')
+		return isdigit((unsigned char)s[1]) ? CVT_NEG : CVT_BAD;
+	if (!isdigit((unsigned char)s[*s == '+']))
+		return CVT_BAD;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (*end && (end[1] || !(unit = cvt_unit(*end, blksize))))
+		return CVT_BAD;
+	if (errno || __builtin_mul_overflow(v, unit, out) || *out > INT64_MAX)
+		return CVT_BIG;
+	return CVT_OK;
+}
+
+static int num_arg(struct parser *p, const struct arg *a, uint64_t *v)
+{
+	enum cvt r = cvtnum(a->s, p->blocksize, v);
+
+	if (r == CVT_OK)
+		return 0;
+	return perr(p, a->at, "%s " SC_QUOTE, cvt_msg[r], a->s);
+}
+
+/* A u64 for set: decimal, or hex with 0x. */
+static int u64_arg(struct parser *p, const struct arg *a, uint64_t *v)
+{
+	bool hex = a->s[0] == '0' && (a->s[1] == 'x' || a->s[1] == 'X');
+	enum cvt r = parse_base(a->s + 2 * hex, hex ? 16 : 10, v);
+
+	if (r == CVT_OK)
+		return 0;
+	return perr(p, a->at, "%s " SC_QUOTE, cvt_msg[r], a->s);
+}
+
+static int pattern_arg(struct parser *p, const struct arg *a, int *pat)
+{
+	uint64_t v;
+
+	if (parse_base(a->s, 0, &v) != CVT_OK || v > 255)
+		return perr(p, a->at,
+			    "bad pattern " SC_QUOTE " (must be 0..255)", a->s);
+	*pat = (int)v;
+	return 0;
+}
+
+static bool good_component(const char *s, size_t n)
+{
+	if (!n || n > SC_MAX_NAME || !strncmp(s, ".", n) ||
+	    !strncmp(s, "..", n))
+		return false;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		      "0123456789._+-") == n;
+}
+
+/* [A-Za-z0-9._+-]+ components joined by '/', none empty, "." or "..". */
+static bool good_name(const char *s)
+{
+	const char *slash;
+
+	do {
+		slash = strchrnul(s, '/');
+		if (!good_component(s, slash - s))
+			return false;
+		s = slash + 1;
+	} while (*slash);
+	return true;
+}
+
+static int file_arg(struct parser *p, const struct arg *a, char **out)
+{
+	if (!good_name(a->s))
+		return perr(p, a->at, "bad file name " SC_QUOTE, a->s);
+	*out = g_strdup(a->s);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* getopt, with GNU permutation, as xfs_io and coreutils parse options */
+
+struct optdef {
+	char opt;
+	unsigned flag;		/* or'ed into *flags when seen */
+	int (*arg)(struct parser *p, void *obj, const struct arg *a);
+};
+
+struct cmd_syntax {
+	const char *name;		/* for messages */
+	const struct optdef *opts;	/* opt == 0 ends; NULL: no getopt */
+	const char *real;		/* the real tool's option letters */
+	int (*long_opt)(struct parser *p, void *obj, const struct arg *a);
+};
+
+static const struct optdef no_opts[] = { { 0 } };
+
+static const struct optdef *find_opt(const struct optdef *o, char c)
+{
+	for (; o->opt; o++)
+		if (o->opt == c)
+			return o;
+	return NULL;
+}
+
+static int bad_opt(struct parser *p, const struct cmd_syntax *cs, char c,
+		   struct lex_pos at)
+{
+	if (c != ':' && strchr(cs->real, c))
+		return perr(p, at, "option -%c of %s is not supported", c,
+			    cs->name);
+	return perr(p, at, "unknown option -%c for %s", c, cs->name);
+}
+
+/* "-abc" or "-bARG" or "-b ARG": the word at *i, and maybe the next. */
+static int opt_cluster(struct parser *p, const struct cmd_syntax *cs,
+		       const struct lex_words *ws, int *i, void *obj,
+		       unsigned *flags)
+{
+	const struct lex_word *w = &ws->w[*i];
+	const struct optdef *o;
+	struct arg a;
+	int k;
+
+	for (k = 1; k < w->len; k++) {
+		o = find_opt(cs->opts, w->s[k]);
+		if (!o)
+			return bad_opt(p, cs, w->s[k], w->pos[k]);
+		*flags |= o->flag;
+		if (!o->arg)
+			continue;
+		if (k + 1 < w->len)
+			a = (struct arg){ w->s + k + 1, w->pos + k + 1,
+					  w->pos[k + 1] };
+		else if (*i + 1 < ws->n)
+			a = word_arg(&ws->w[++*i]);
+		else
+			return perr(p, w->pos[k],
+				    "option -%c of %s needs an argument",
+				    w->s[k], cs->name);
+		return o->arg(p, obj, &a);
+	}
+	return 0;
+}
+
+static int long_opt(struct parser *p, const struct cmd_syntax *cs,
+		    void *obj, const struct lex_word *w)
+{
+	struct arg a = word_arg(w);
+
+	if (cs->long_opt)
+		return cs->long_opt(p, obj, &a);
+	return perr(p, w->at, "unknown option " SC_QUOTE " for %s", w->s,
+		    cs->name);
+}
+
+/* An option word: "-x...", but not "-" nor a negative number. */
+static bool is_option(const struct lex_word *w)
+{
+	return w->s[0] == '-' && w->len > 1 &&
+	       !isdigit((unsigned char)w->s[1]);
+}
+
+/*
+ * Options and operands of words [first, n).  Operands go to @ops
+ * (g_malloc'ed, even on error: the caller frees ops->v).
+ */
+static int get_opts(struct parser *p, const struct cmd_syntax *cs,
+		    const struct lex_words *ws, int first, void *obj,
+		    unsigned *flags, struct operands *ops)
+{
+	bool dashdash = !cs->opts;
+	int i, ret = 0;
+
+	ops->v = g_new(struct arg, ws->n);
+	ops->n = 0;
+	for (i = first; i < ws->n && !ret; i++) {
+		const struct lex_word *w = &ws->w[i];
+
+		if (dashdash || !is_option(w))
+			ops->v[ops->n++] = word_arg(w);
+		else if (!strcmp(w->s, "--"))
+			dashdash = true;
+		else if (w->s[1] == '-')
+			ret = long_opt(p, cs, obj, w);
+		else
+			ret = opt_cluster(p, cs, ws, &i, obj, flags);
+	}
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* xfs_io -c commands                                                  */
+
+enum operand { A_END, A_OFF, A_LEN, A_SRC, A_SRC_OFF, A_DST_OFF };
+
+static const char *const operand_name[] = {
+	[A_OFF] = "offset",
+	[A_LEN] = "length",
+	[A_SRC] = "source file",
+	[A_SRC_OFF] = "source offset",
+	[A_DST_OFF] = "destination offset",
+};
+
+struct io_spec {
+	struct cmd_syntax syn;	/* name, options, xfs_io's getopt string */
+	const char *alt;	/* xfs_io's short alias */
+	enum operand args[5];	/* operands in order, A_END-terminated */
+	int short_n;		/* operand count of the short form... */
+	unsigned short_flag;	/* ...if this is set: the flag it sets */
+	unsigned def_flags;	/* set if none of them was given */
+	int pattern;		/* default -S, or 0 */
+	bool bsize;		/* has -b (default: the block size) */
+};
+
+static int opt_pattern(struct parser *p, void *obj, const struct arg *a)
+{
+	return pattern_arg(p, a, &((struct io_cmd *)obj)->pattern);
+}
+
+static int opt_bsize(struct parser *p, void *obj, const struct arg *a)
+{
+	struct io_cmd *c = obj;
+
+	if (num_arg(p, a, &c->bsize))
+		return -1;
+	if (!c->bsize)
+		return perr(p, a->at, "bad block size " SC_QUOTE, a->s);
+	return 0;
+}
+
+static const struct optdef pwrite_opts[] = {
+	{ 'S', 0, opt_pattern },
+	{ 'b', 0, opt_bsize },
+	{ 'w', IOF_FDATASYNC, NULL },
+	{ 'W', IOF_FSYNC, NULL },
+	{ 0 }
+};
+static const struct optdef pread_opts[] = { { 'b', 0, opt_bsize }, { 0 } };
+static const struct optdef mmap_opts[] = {
+	{ 'r', IOF_PROT_READ, NULL },
+	{ 'w', IOF_PROT_WRITE, NULL },
+	{ 'x', IOF_PROT_EXEC, NULL },
+	{ 0 }
+};
+static const struct optdef mwrite_opts[] = {
+	{ 'r', IOF_REVERSE, NULL },
+	{ 'S', 0, opt_pattern },
+	{ 0 }
+};
+static const struct optdef mread_opts[] = {
+	{ 'r', IOF_REVERSE, NULL },
+	{ 0 }
+};
+static const struct optdef msync_opts[] = {
+	{ 'a', IOF_MS_ASYNC, NULL },
+	{ 'i', IOF_MS_INVALIDATE, NULL },
+	{ 's', IOF_MS_SYNC, NULL },
+	{ 0 }
+};
+static const struct optdef keep_opts[] = {
+	{ 'k', IOF_KEEP_SIZE, NULL },
+	{ 0 }
+};
+
+#define IOF_PROT_ALL	(IOF_PROT_READ | IOF_PROT_WRITE | IOF_PROT_EXEC)
+#define OFF_LEN		{ A_OFF, A_LEN }
+
+#define SYN(n, o, r)	.syn = { .name = (n), .opts = (o), .real = (r) }
+
+/* Indexed by io_kind; option strings are those of xfsprogs' io/\*.c. */
+static const struct io_spec io_specs[] = {
+	[IO_PWRITE] = { SYN("pwrite", pwrite_opts,
+			    "Ab:BCdDf:Fi:NOqRs:S:uUV:wWZ:"),
+			.alt = "w", .args = OFF_LEN, .pattern = 0xcd,
+			.bsize = true },
+	[IO_PREAD] = { SYN("pread", pread_opts, "b:BCFRquvV:Z:"),
+		       .alt = "r", .args = OFF_LEN, .bsize = true },
+	[IO_MMAP] = { SYN("mmap", mmap_opts, "rwxSs:"),
+		      .alt = "mm", .args = OFF_LEN,
+		      .def_flags = IOF_PROT_ALL },
+	[IO_MWRITE] = { SYN("mwrite", mwrite_opts, "rS:"),
+			.alt = "mw", .args = OFF_LEN, .pattern = 'X',
+			.short_flag = IOF_WHOLE_MAP },
+	[IO_MREAD] = { SYN("mread", mread_opts, "frv"),
+		       .alt = "mr", .args = OFF_LEN,
+		       .short_flag = IOF_WHOLE_MAP },
+	[IO_MSYNC] = { SYN("msync", msync_opts, "ais"),
+		       .alt = "ms", .args = OFF_LEN,
+		       .short_flag = IOF_WHOLE_MAP },
+	[IO_MUNMAP] = { SYN("munmap", NULL, ""), .alt = "mu" },
+	[IO_FSYNC] = { SYN("fsync", NULL, ""), .alt = "s" },
+	[IO_FDATASYNC] = { SYN("fdatasync", NULL, ""), .alt = "ds" },
+	[IO_TRUNCATE] = { SYN("truncate", NULL, ""), .alt = "t",
+			  .args = { A_OFF } },
+	[IO_FPUNCH] = { SYN("fpunch", NULL, ""), .args = OFF_LEN },
+	[IO_FZERO] = { SYN("fzero", keep_opts, "k"), .args = OFF_LEN },
+	[IO_FALLOC] = { SYN("falloc", keep_opts, "cikpu"), .args = OFF_LEN },
+	[IO_REFLINK] = { SYN("reflink", no_opts, "Cq"), .alt = "rl",
+			 .args = { A_SRC, A_SRC_OFF, A_DST_OFF, A_LEN },
+			 .short_n = 1, .short_flag = IOF_WHOLE_FILE },
+	[IO_DEDUPE] = { SYN("dedupe", no_opts, "Cq"), .alt = "dd",
+			.args = { A_SRC, A_SRC_OFF, A_DST_OFF, A_LEN } },
+};
+
+/* Commands of xfs_io that scenarios may not use (yet). */
+static const char *const io_unsupported[] = {
+	"bmap", "chattr", "chproj", "close", "copy_range", "fadvise",
+	"fcollapse", "fiemap", "file", "finsert", "flink", "freeze",
+	"fsmap", "funshare", "lsattr", "madvise", "mincore", "mremap",
+	"open", "seek", "sendfile", "shutdown", "stat", "statx", "swapext",
+	"sync", "sync_range", "syncfs", "thaw", "utimes",
+};
+
+static const struct io_spec *find_io_spec(const char *name)
+{
+	const struct io_spec *sp;
+
+	for (sp = io_specs; sp < io_specs + G_N_ELEMENTS(io_specs); sp++)
+		if (!strcmp(sp->syn.name, name) ||
+		    (sp->alt && !strcmp(sp->alt, name)))
+			return sp;
+	return NULL;
+}
+
+static int unknown_io(struct parser *p, const struct lex_word *w)
+{
+	size_t k;
+
+	for (k = 0; k < G_N_ELEMENTS(io_unsupported); k++)
+		if (!strcmp(io_unsupported[k], w->s))
+			return perr(p, w->at,
+				    "xfs_io command '%s' is not supported",
+				    w->s);
+	return perr(p, w->at, "unknown xfs_io command " SC_QUOTE, w->s);
+}
+
+static int nargs(const struct io_spec *sp)
+{
+	int n = 0;
+
+	while (n < (int)G_N_ELEMENTS(sp->args) && sp->args[n] != A_END)
+		n++;
+	return n;
+}
+
+static int io_arity(struct parser *p, const struct io_spec *sp,
+		    struct io_cmd *c, const struct operands *ops,
+		    struct lex_pos at)
+{
+	int n = nargs(sp);
+
+	if (sp->short_flag && ops->n == sp->short_n)
+		c->flags |= sp->short_flag;
+	else if (ops->n > n)
+		return perr(p, ops->v[n].at, "too many arguments for %s",
+			    sp->syn.name);
+	else if (ops->n < n)
+		return perr(p, at, "missing %s for %s",
+			    operand_name[sp->args[ops->n]], sp->syn.name);
+	return 0;
+}
+
+static uint64_t *io_field(struct io_cmd *c, enum operand k)
+{
+	switch (k) {
+	case A_LEN:
+		return &c->len;
+	case A_SRC_OFF:
+		return &c->src_off;
+	default:
+		return &c->off;
+	}
+}
+
+static int io_operands(struct parser *p, const struct io_spec *sp,
+		       struct io_cmd *c, const struct operands *ops)
+{
+	int i;
+
+	for (i = 0; i < ops->n; i++) {
+		if (sp->args[i] == A_SRC ?
+		    file_arg(p, &ops->v[i], &c->src) :
+		    num_arg(p, &ops->v[i], io_field(c, sp->args[i])))
+			return -1;
+	}
+	return 0;
+}
+
+/* offset + length and source offset + length must stay below 2^63. */
+static int io_ranges(struct parser *p, const struct io_spec *sp,
+		     const struct io_cmd *c, const struct operands *ops)
+{
+	int i;
+
+	for (i = 0; i < ops->n && sp->args[i] != A_LEN; i++)
+		;
+	if (i == ops->n)
+		return 0;
+	if (c->len > INT64_MAX - c->off)
+		return perr(p, ops->v[i].at, "offset + length is too large");
+	if (c->len > INT64_MAX - c->src_off)
+		return perr(p, ops->v[i].at,
+			    "source offset + length is too large");
+	return 0;
+}
+
+static int parse_io_cmd(struct parser *p, const struct lex_words *ws,
+			struct io_cmd *c)
+{
+	const struct io_spec *sp = find_io_spec(ws->w[0].s);
+	struct operands ops;
+	int ret;
+
+	if (!sp)
+		return unknown_io(p, &ws->w[0]);
+	c->kind = (enum io_kind)(sp - io_specs);
+	c->col = ws->w[0].at.col;
+	c->pattern = sp->pattern;
+	c->bsize = sp->bsize ? p->blocksize : 0;
+	ret = get_opts(p, &sp->syn, ws, 1, c, &c->flags, &ops) ||
+	      io_arity(p, sp, c, &ops, ws->w[0].at) ||
+	      io_operands(p, sp, c, &ops) || io_ranges(p, sp, c, &ops);
+	if (!(c->flags & sp->def_flags))
+		c->flags |= sp->def_flags;
+	g_free(ops.v);
+	return ret ? -1 : 0;
+}
+
+/* xfs_io -c ARG: split ARG into words again and parse the command. */
+static int xio_cmd(struct parser *p, void *obj, const struct arg *a)
+{
+	struct sc_line *l = obj;
+	struct lex_words ws = { 0 };
+	struct lex_error le;
+	struct io_cmd c = { 0 };
+	int ret;
+
+	if (lex_split(a->s, a->pos, a->at, &ws, &le))
+		ret = perr(p, le.pos, "%s", le.msg);
+	else if (!ws.n)
+		ret = perr(p, a->at, "empty xfs_io command");
+	else
+		ret = parse_io_cmd(p, &ws, &c);
+	lex_words_free(&ws);
+	if (ret) {
+		g_free(c.src);
+		return -1;
+	}
+	l->u.xio.cmds = g_renew(struct io_cmd, l->u.xio.cmds,
+				l->u.xio.ncmds + 1);
+	l->u.xio.cmds[l->u.xio.ncmds++] = c;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lines                                                               */
+
+struct verb;
+typedef int (*verb_fn)(struct parser *p, const struct verb *v,
+		       const struct lex_words *ws, struct sc_line *l);
+
+struct verb {
+	const char *name;
+	verb_fn parse;
+	const struct cmd_syntax *syn;
+};
+
+static const struct optdef xio_opts[] = {
+	{ 'f', XIO_CREATE, NULL },
+	{ 'd', XIO_DIRECT, NULL },
+	{ 'r', XIO_RDONLY, NULL },
+	{ 'c', 0, xio_cmd },
+	{ 0 }
+};
+
+static int parse_xfs_io(struct parser *p, const struct verb *v,
+			const struct lex_words *ws, struct sc_line *l)
+{
+	struct lex_pos at = ws->w[0].at;
+	struct operands ops;
+	int ret;
+
+	ret = get_opts(p, v->syn, ws, 1, l, &l->u.xio.flags, &ops);
+	if (!ret && ops.n != 1)
+		ret = perr(p, ops.n ? ops.v[1].at : at,
+			   "xfs_io needs exactly one file");
+	if (!ret)
+		ret = file_arg(p, &ops.v[0], &l->u.xio.file);
+	if (!ret && !l->u.xio.ncmds)
+		ret = perr(p, at, "xfs_io needs at least one -c command");
+	g_free(ops.v);
+	return ret;
+}
+
+enum { CP_PRESERVE = 1, CP_FORCE = 2, CP_REFLINK = 4 };
+
+static const struct optdef cp_opts[] = {
+	{ 'p', CP_PRESERVE, NULL },
+	{ 'f', CP_FORCE, NULL },
+	{ 0 }
+};
+
+static int cp_long(struct parser *p, void *obj, const struct arg *a)
+{
+	unsigned *flags = obj;
+
+	if (!strcmp(a->s, "--reflink=always") || !strcmp(a->s, "--reflink")) {
+		*flags |= CP_REFLINK;
+		return 0;
+	}
+	if (!strncmp(a->s, "--reflink=", 10))
+		return perr(p, a->at, "only --reflink=always is supported");
+	return perr(p, a->at, "option " SC_QUOTE " of cp is not supported",
+		    a->s);
+}
+
+static int parse_cp(struct parser *p, const struct verb *v,
+		    const struct lex_words *ws, struct sc_line *l)
+{
+	static const char *const what[] = { "source file", "destination file" };
+	struct lex_pos at = ws->w[0].at;
+	unsigned flags = 0;
+	struct operands ops;
+	int ret;
+
+	ret = get_opts(p, v->syn, ws, 1, &flags, &flags, &ops);
+	if (!ret && ops.n < 2)
+		ret = perr(p, at, "missing %s for cp", what[ops.n]);
+	if (!ret && ops.n > 2)
+		ret = perr(p, ops.v[2].at, "too many arguments for cp");
+	if (!ret && !(flags & CP_REFLINK))
+		ret = perr(p, at, "cp needs --reflink=always");
+	if (!ret)
+		ret = (file_arg(p, &ops.v[0], &l->u.cp.src) ||
+		       file_arg(p, &ops.v[1], &l->u.cp.dst)) ? -1 : 0;
+	l->u.cp.preserve = flags & CP_PRESERVE;
+	l->u.cp.force = flags & CP_FORCE;
+	g_free(ops.v);
+	return ret;
+}
+
+/* md5sum FILE..., rm [-f] FILE... */
+static int parse_files(struct parser *p, const struct verb *v,
+		       const struct lex_words *ws, struct sc_line *l)
+{
+	unsigned flags = 0;
+	struct operands ops;
+	int i, ret;
+
+	ret = get_opts(p, v->syn, ws, 1, NULL, &flags, &ops);
+	if (!ret && !ops.n)
+		ret = perr(p, ws->w[0].at, "%s needs at least one file",
+			   v->name);
+	if (!ret) {
+		l->u.files.files = g_new0(char *, ops.n);
+		l->u.files.nfiles = ops.n;
+	}
+	for (i = 0; !ret && i < ops.n; i++)
+		ret = file_arg(p, &ops.v[i], &l->u.files.files[i]);
+	l->u.files.force = flags & 1;
+	g_free(ops.v);
+	return ret;
+}
+
+/* "-n", "-e", "-E" and clusters of them: sh's echo would obey them. */
+static bool is_echo_option(const struct lex_word *w)
+{
+	return w->len > 1 && w->s[0] == '-' &&
+	       strspn(w->s + 1, "neE") == (size_t)w->len - 1;
+}
+
+static int parse_echo(struct parser *p, const struct verb *v G_GNUC_UNUSED,
+		      const struct lex_words *ws, struct sc_line *l)
+{
+	GString *s;
+	int i;
+
+	if (ws->n > 1 && is_echo_option(&ws->w[1]))
+		return perr(p, ws->w[1].at, "echo options are not supported");
+	s = g_string_new(NULL);
+	for (i = 1; i < ws->n; i++)
+		g_string_append_printf(s, "%s%s", i > 1 ? " " : "",
+				       ws->w[i].s);
+	l->u.echo = g_string_free(s, FALSE);
+	return 0;
+}
+
+static int parse_noargs(struct parser *p, const struct verb *v,
+			const struct lex_words *ws,
+			struct sc_line *l G_GNUC_UNUSED)
+{
+	if (ws->n > 1)
+		return perr(p, ws->w[1].at, "%s takes no arguments", v->name);
+	return 0;
+}
+
+/* set KEY VALUE */
+
+struct set_key {
+	const char *name;
+	int (*parse)(struct parser *p, const struct set_key *k,
+		     const struct arg *a, struct sc_line *l);
+	uint64_t min, max;	/* power-of-two range, for set_pow2 */
+};
+
+static int set_pow2(struct parser *p, const struct set_key *k,
+		    const struct arg *a, struct sc_line *l)
+{
+	uint64_t v;
+
+	if (num_arg(p, a, &v))
+		return -1;
+	if (v & (v - 1) || v < k->min || v > k->max)
+		return perr(p, a->at,
+			    "%s must be a power of two from %llu to %llu",
+			    k->name, (unsigned long long)k->min,
+			    (unsigned long long)k->max);
+	l->u.set.num = v;
+	return 0;
+}
+
+static int set_size(struct parser *p, const struct set_key *k G_GNUC_UNUSED,
+		    const struct arg *a, struct sc_line *l)
+{
+	return num_arg(p, a, &l->u.set.num);
+}
+
+static int set_u64(struct parser *p, const struct set_key *k G_GNUC_UNUSED,
+		   const struct arg *a, struct sc_line *l)
+{
+	return u64_arg(p, a, &l->u.set.num);
+}
+
+static int set_policy(struct parser *p, const struct set_key *k G_GNUC_UNUSED,
+		      const struct arg *a, struct sc_line *l)
+{
+	size_t n = strlen(a->s);
+
+	if (!n || n > SC_MAX_POLICY ||
+	    strspn(a->s, "abcdefghijklmnopqrstuvwxyz0123456789-") != n)
+		return perr(p, a->at, "bad policy name " SC_QUOTE, a->s);
+	l->u.set.str = g_strdup(a->s);
+	return 0;
+}
+
+/* Indexed by enum sc_set_key. */
+static const struct set_key set_keys[] = {
+	[SET_PAGESIZE] = { "pagesize", set_pow2, 4096, 65536 },
+	[SET_BLOCKSIZE] = { "blocksize", set_pow2, 512, 65536 },
+	[SET_POLICY] = { "policy", set_policy, 0, 0 },
+	[SET_MEMORY_LIMIT] = { "memory-limit", set_size, 0, 0 },
+	[SET_DISK_SIZE] = { "disk-size", set_size, 0, 0 },
+	[SET_SEED] = { "seed", set_u64, 0, 0 },
+	[SET_IO_LATENCY] = { "io-latency", set_u64, 0, 0 },
+};
+
+static int parse_set(struct parser *p, const struct verb *v G_GNUC_UNUSED,
+		     const struct lex_words *ws, struct sc_line *l)
+{
+	static const char *const what[] = { "", "setting", "value" };
+	const struct set_key *k;
+	struct arg a;
+
+	if (ws->n < 3)
+		return perr(p, ws->w[0].at, "missing %s for set", what[ws->n]);
+	if (ws->n > 3)
+		return perr(p, ws->w[3].at, "too many arguments for set");
+	for (k = set_keys; k < set_keys + G_N_ELEMENTS(set_keys); k++)
+		if (!strcmp(k->name, ws->w[1].s))
+			break;
+	if (k == set_keys + G_N_ELEMENTS(set_keys))
+		return perr(p, ws->w[1].at, "unknown setting " SC_QUOTE,
+			    ws->w[1].s);
+	l->u.set.key = (enum sc_set_key)(k - set_keys);
+	a = word_arg(&ws->w[2]);
+	if (k->parse(p, k, &a, l))
+		return -1;
+	if (l->u.set.key == SET_BLOCKSIZE)
+		p->blocksize = l->u.set.num;
+	return 0;
+}
+
+static const struct cmd_syntax xio_syntax = {
+	"xfs_io", xio_opts, "ac:C:dFfiLm:p:PnrRstTVx", NULL
+};
+static const struct cmd_syntax cp_syntax = {
+	"cp", cp_opts, "abdfHilLnpPrRsS:t:TuvxZ", cp_long
+};
+static const struct cmd_syntax md5sum_syntax = {
+	"md5sum", no_opts, "bctwz", NULL
+};
+static const struct optdef rm_opts[] = { { 'f', 1, NULL }, { 0 } };
+static const struct cmd_syntax rm_syntax = { "rm", rm_opts, "dIirRv", NULL };
+
+/* Indexed by enum sc_kind. */
+static const struct verb verbs[] = {
+	[SC_XFS_IO] = { "xfs_io", parse_xfs_io, &xio_syntax },
+	[SC_CP_REFLINK] = { "cp", parse_cp, &cp_syntax },
+	[SC_MD5SUM] = { "md5sum", parse_files, &md5sum_syntax },
+	[SC_RM] = { "rm", parse_files, &rm_syntax },
+	[SC_SYNC] = { "sync", parse_noargs, NULL },
+	[SC_ECHO] = { "echo", parse_echo, NULL },
+	[SC_WRITEBACK] = { "writeback", parse_noargs, NULL },
+	[SC_DROP_CACHES] = { "drop_caches", parse_noargs, NULL },
+	[SC_CYCLE_MOUNT] = { "cycle_mount", parse_noargs, NULL },
+	[SC_CRASH] = { "crash", parse_noargs, NULL },
+	[SC_SET] = { "set", parse_set, NULL },
+};
+
+static void line_free(struct sc_line *l)
+{
+	int i;
+
+	g_free(l->text);
+	switch (l->kind) {
+	case SC_XFS_IO:
+		for (i = 0; i < l->u.xio.ncmds; i++)
+			g_free(l->u.xio.cmds[i].src);
+		g_free(l->u.xio.cmds);
+		g_free(l->u.xio.file);
+		break;
+	case SC_CP_REFLINK:
+		g_free(l->u.cp.src);
+		g_free(l->u.cp.dst);
+		break;
+	case SC_MD5SUM:
+	case SC_RM:
+		for (i = 0; i < l->u.files.nfiles; i++)
+			g_free(l->u.files.files[i]);
+		g_free(l->u.files.files);
+		break;
+	case SC_ECHO:
+		g_free(l->u.echo);
+		break;
+	case SC_SET:
+		g_free(l->u.set.str);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Parse one line into @l; @l owns @text from here on, even on error. */
+static int parse_line(struct parser *p, const struct lex_words *ws,
+		      char *text, struct sc_line *l)
+{
+	size_t k;
+
+	memset(l, 0, sizeof(*l));
+	l->lineno = ws->w[0].at.line;
+	l->text = text;
+	for (k = 0; k < G_N_ELEMENTS(verbs); k++) {
+		if (strcmp(verbs[k].name, ws->w[0].s))
+			continue;
+		l->kind = (enum sc_kind)k;
+		return verbs[k].parse(p, &verbs[k], ws, l);
+	}
+	return perr(p, ws->w[0].at, "unknown command " SC_QUOTE, ws->w[0].s);
+}
+
+static void add_line(struct scenario *sc, const struct sc_line *l)
+{
+	if (!(sc->nlines & (sc->nlines - 1)))	/* 0, 1, 2, 4, ...: grow */
+		sc->lines = g_renew(struct sc_line, sc->lines,
+				    sc->nlines ? 2 * sc->nlines : 1);
+	sc->lines[sc->nlines++] = *l;
+}
+
+static void parse_all(struct parser *p, const char *buf, size_t len,
+		      struct scenario *sc)
+{
+	struct lex_words ws = { 0 };
+	struct lex_error le;
+	struct lexer lx;
+	struct sc_line l;
+	char *text;
+	int r;
+
+	lex_init(&lx, buf, len);
+	while ((r = lex_line(&lx, &ws, &text, &le)) > 0) {
+		if (parse_line(p, &ws, text, &l)) {
+			line_free(&l);
+			break;
+		}
+		add_line(sc, &l);
+	}
+	if (r < 0)
+		perr(p, le.pos, "%s", le.msg);
+	lex_words_free(&ws);
+}
+
+/* Give the error message to the caller, or free it. */
+static void hand_err(struct parser *p, char **err)
+{
+	if (err)
+		*err = p->err;
+	else
+		free(p->err);
+	p->err = NULL;
+}
+
+/**
+ * scenario_parse_string() - parse a scenario held in memory.
+ * @name: file name used in error messages (and kept in @out->path).
+ * @text: the scenario's bytes; need not be NUL-terminated.
+ * @len:  bytes in @text; more than 16 MiB is an error.
+ * @out:  filled on success; release with scenario_free().
+ * @err:  on failure, a malloc'ed "name:line:col: message" (no newline),
+ *        or NULL if even that could not be allocated.  May be NULL.
+ *
+ * Context: the first error stops parsing.  Deterministic; no global state.
+ * Return: 0 on success, -1 on any error (then @out is zeroed).
+ */
+int scenario_parse_string(const char *name, const char *text, size_t len,
+			  struct scenario *out, char **err)
+{
+	struct parser p = { .name = name ? name : "-", .blocksize = 4096 };
+	struct scenario sc = { 0 };
+
+	if (len > SC_MAX_FILE)
+		perr(&p, (struct lex_pos){ 1, 1 },
+		     "file too large (more than %u MiB)", SC_MAX_FILE >> 20);
+	else
+		parse_all(&p, text, len, &sc);
+	hand_err(&p, err);
+	if (p.failed) {
+		scenario_free(&sc);
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	sc.path = g_strdup(p.name);
+	*out = sc;
+	return 0;
+}
+
+/* Read at most SC_MAX_FILE + 1 bytes of @f. */
+static char *slurp(FILE *f, size_t *len)
+{
+	size_t cap = 4096, n = 0, got;
+	char *buf = g_malloc(cap);
+
+	while (n <= SC_MAX_FILE && (got = fread(buf + n, 1, cap - n, f))) {
+		n += got;
+		if (n == cap)
+			buf = g_realloc(buf, cap *= 2);
+	}
+	if (ferror(f)) {
+		g_free(buf);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+/**
+ * scenario_parse_file() - read and parse a scenario file.
+ * @path: the file; also the name used in error messages.
+ * @out:  filled on success; release with scenario_free().
+ * @err:  on failure, a malloc'ed "path:line:col: message" (no newline);
+ *        an unreadable file is reported at 1:1.  May be NULL.
+ *
+ * Return: 0 on success, -1 on any error (then @out is zeroed).
+ */
+int scenario_parse_file(const char *path, struct scenario *out, char **err)
+{
+	struct parser p = { .name = path ? path : "-" };
+	FILE *f = path ? fopen(path, "rb") : NULL;
+	size_t len = 0;
+	char *buf = f ? slurp(f, &len) : NULL;
+	int ret;
+
+	if (buf) {
+		ret = scenario_parse_string(path, buf, len, out, err);
+	} else {
+		ret = perr(&p, (struct lex_pos){ 1, 1 }, "cannot read file: %s",
+			   path ? strerror(errno) : "no file name");
+		hand_err(&p, err);
+		memset(out, 0, sizeof(*out));
+	}
+	g_free(buf);
+	if (f)
+		fclose(f);
+	return ret;
+}
+
+/**
+ * scenario_free() - release everything scenario_parse_*() allocated.
+ * @sc: the scenario; zeroed on return.  NULL is allowed.
+ */
+void scenario_free(struct scenario *sc)
+{
+	int i;
+
+	if (!sc)
+		return;
+	for (i = 0; i < sc->nlines; i++)
+		line_free(&sc->lines[i]);
+	g_free(sc->lines);
+	g_free(sc->path);
+	memset(sc, 0, sizeof(*sc));
+}
+
+/**
+ * sc_kind_name() - the verb of a scenario line kind, for traces.
+ * @kind: the kind.
+ *
+ * Return: a static string; "?" for a value outside the enum.
+ */
+const char *sc_kind_name(enum sc_kind kind)
+{
+	if ((unsigned)kind >= G_N_ELEMENTS(verbs))
+		return "?";
+	return verbs[kind].name;
+}
+
+/**
+ * io_kind_name() - the name of an xfs_io -c command kind, for traces.
+ * @kind: the kind.
+ *
+ * Return: a static string; "?" for a value outside the enum.
+ */
+const char *io_kind_name(enum io_kind kind)
+{
+	if ((unsigned)kind >= G_N_ELEMENTS(io_specs))
+		return "?";
+	return io_specs[kind].syn.name;
+}

@@ -1,0 +1,805 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/unit/test_scenario.c - the .pcs scenario parser (sim/scenario.c,
+ * sim/lex.c).
+ *
+ * Scope: every line form with every option and the values it yields;
+ * cvtnum() numbers and suffixes; shell quoting and continuation; positions
+ * (line, column) of parsed commands and of errors; the error messages
+ * themselves; file reading and the size limits.
+ *
+ * Invariant checked throughout: on error the output scenario is zeroed and
+ * the message is exactly "t.pcs:LINE:COL: message".
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "sim/scenario.h"
+
+#define NAME	"t.pcs"
+
+static struct scenario sc;
+
+static int teardown(void **state)
+{
+	(void)state;
+	scenario_free(&sc);
+	return 0;
+}
+
+/* Parse @len bytes of @text, which must succeed; the result is in sc. */
+static void parse_ok_len(const char *text, size_t len)
+{
+	char *err = NULL;
+	int ret;
+
+	scenario_free(&sc);
+	ret = scenario_parse_string(NAME, text, len, &sc, &err);
+	if (ret)
+		print_error("unexpected error: %s\n", err);
+	assert_int_equal(ret, 0);
+	assert_null(err);
+	assert_string_equal(sc.path, NAME);
+}
+
+static void parse_ok(const char *text)
+{
+	parse_ok_len(text, strlen(text));
+}
+
+/* Parse @text, which must fail with exactly @msg. */
+static void parse_err(const char *text, size_t len, const char *msg)
+{
+	struct scenario out;
+	char *err = NULL;
+	int ret;
+
+	memset(&out, 0xa5, sizeof(out));
+	ret = scenario_parse_string(NAME, text, len, &out, &err);
+	if (ret != -1) {
+		print_error("parsed, but should not: %s\n", text);
+		scenario_free(&out);
+	}
+	assert_int_equal(ret, -1);
+	assert_non_null(err);
+	if (strcmp(err, msg))
+		print_error("input: %s\n", text);
+	assert_string_equal(err, msg);
+	assert_null(out.lines);
+	assert_null(out.path);
+	assert_int_equal(out.nlines, 0);
+	free(err);
+}
+
+/* The single -c command of the single line of @text. */
+static const struct io_cmd *one_cmd(const char *text)
+{
+	parse_ok(text);
+	assert_int_equal(sc.nlines, 1);
+	assert_int_equal(sc.lines[0].kind, SC_XFS_IO);
+	assert_int_equal(sc.lines[0].u.xio.ncmds, 1);
+	return &sc.lines[0].u.xio.cmds[0];
+}
+
+static void test_xfs_io_options(void **state)
+{
+	static const struct {
+		const char *text;
+		unsigned flags;
+	} cases[] = {
+		{ "xfs_io -c fsync f", 0 },
+		{ "xfs_io -f -c fsync f", XIO_CREATE },
+		{ "xfs_io -d -c fsync f", XIO_DIRECT },
+		{ "xfs_io -r -c fsync f", XIO_RDONLY },
+		{ "xfs_io -fdr -c fsync f", XIO_CREATE | XIO_DIRECT | XIO_RDONLY },
+		{ "xfs_io -c fsync -d f -f", XIO_CREATE | XIO_DIRECT },
+		{ "xfs_io -fc fsync f", XIO_CREATE },
+		{ "xfs_io -cfsync -- f", 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parse_ok(cases[i].text);
+		assert_int_equal(sc.lines[0].u.xio.flags, cases[i].flags);
+		assert_string_equal(sc.lines[0].u.xio.file, "f");
+		assert_int_equal(sc.lines[0].u.xio.cmds[0].kind, IO_FSYNC);
+	}
+	parse_ok("xfs_io -c 'pwrite 0 1' -c fsync -c \"fdatasync\" dir/f.1");
+	assert_string_equal(sc.lines[0].u.xio.file, "dir/f.1");
+	assert_int_equal(sc.lines[0].u.xio.ncmds, 3);
+	assert_int_equal(sc.lines[0].u.xio.cmds[0].kind, IO_PWRITE);
+	assert_int_equal(sc.lines[0].u.xio.cmds[1].kind, IO_FSYNC);
+	assert_int_equal(sc.lines[0].u.xio.cmds[2].kind, IO_FDATASYNC);
+}
+
+static void test_pwrite(void **state)
+{
+	const struct io_cmd *c;
+
+	(void)state;
+	c = one_cmd("xfs_io -c 'pwrite 4k 64k' f");
+	assert_int_equal(c->kind, IO_PWRITE);
+	assert_int_equal(c->off, 4096);
+	assert_int_equal(c->len, 65536);
+	assert_int_equal(c->pattern, 0xcd);
+	assert_int_equal(c->bsize, 4096);	/* xfs_io: the fs block size */
+	assert_int_equal(c->flags, 0);
+	assert_null(c->src);
+
+	c = one_cmd("xfs_io -c 'pwrite -S 0x61 -b 8k -w -W 1 2' f");
+	assert_int_equal(c->pattern, 0x61);
+	assert_int_equal(c->bsize, 8192);
+	assert_int_equal(c->flags, IOF_FDATASYNC | IOF_FSYNC);
+	assert_int_equal(c->off, 1);
+	assert_int_equal(c->len, 2);
+
+	/* attached arguments, clusters, options after the operands */
+	c = one_cmd("xfs_io -c 'pwrite -S0 -wWb512 1 2 -S 255' f");
+	assert_int_equal(c->pattern, 255);
+	assert_int_equal(c->bsize, 512);
+	assert_int_equal(c->flags, IOF_FDATASYNC | IOF_FSYNC);
+
+	c = one_cmd("xfs_io -c 'pwrite -S 0141 0 1' f");	/* octal */
+	assert_int_equal(c->pattern, 0x61);
+
+	c = one_cmd("xfs_io -c 'w -S 0 0 1' f");
+	assert_int_equal(c->kind, IO_PWRITE);
+	assert_int_equal(c->pattern, 0);
+}
+
+static void test_pread(void **state)
+{
+	const struct io_cmd *c;
+
+	(void)state;
+	c = one_cmd("xfs_io -c 'pread 0 1m' f");
+	assert_int_equal(c->kind, IO_PREAD);
+	assert_int_equal(c->len, 1 << 20);
+	assert_int_equal(c->bsize, 4096);
+	c = one_cmd("xfs_io -c 'pread -b 1m 512 1s' f");
+	assert_int_equal(c->bsize, 1 << 20);
+	assert_int_equal(c->off, 512);
+	assert_int_equal(c->len, 512);
+	parse_ok("set blocksize 64k\nxfs_io -c 'r 0 1' f");
+	assert_int_equal(sc.lines[1].u.xio.cmds[0].bsize, 65536);
+	assert_int_equal(sc.lines[1].u.xio.cmds[0].kind, IO_PREAD);
+}
+
+static void test_mmap(void **state)
+{
+	static const struct {
+		const char *opts;
+		unsigned flags;
+	} cases[] = {
+		{ "", IOF_PROT_READ | IOF_PROT_WRITE | IOF_PROT_EXEC },
+		{ "-r", IOF_PROT_READ },
+		{ "-w", IOF_PROT_WRITE },
+		{ "-x", IOF_PROT_EXEC },
+		{ "-rw", IOF_PROT_READ | IOF_PROT_WRITE },
+		{ "-r -x", IOF_PROT_READ | IOF_PROT_EXEC },
+		{ "-wrx", IOF_PROT_READ | IOF_PROT_WRITE | IOF_PROT_EXEC },
+	};
+	char text[128];
+	const struct io_cmd *c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "xfs_io -c 'mmap %s 4k 8k' f",
+			 cases[i].opts);
+		c = one_cmd(text);
+		assert_int_equal(c->kind, IO_MMAP);
+		assert_int_equal(c->flags, cases[i].flags);
+		assert_int_equal(c->off, 4096);
+		assert_int_equal(c->len, 8192);
+	}
+	c = one_cmd("xfs_io -c 'mm -r 0 1' f");
+	assert_int_equal(c->kind, IO_MMAP);
+}
+
+static void test_mwrite_mread(void **state)
+{
+	const struct io_cmd *c;
+
+	(void)state;
+	c = one_cmd("xfs_io -c 'mwrite 1 2' f");
+	assert_int_equal(c->kind, IO_MWRITE);
+	assert_int_equal(c->pattern, 'X');
+	assert_int_equal(c->flags, 0);
+	assert_int_equal(c->off, 1);
+	assert_int_equal(c->len, 2);
+	c = one_cmd("xfs_io -c 'mwrite -r -S 0x62 0 4k' f");
+	assert_int_equal(c->pattern, 0x62);
+	assert_int_equal(c->flags, IOF_REVERSE);
+	c = one_cmd("xfs_io -c 'mw' f");
+	assert_int_equal(c->kind, IO_MWRITE);
+	assert_int_equal(c->flags, IOF_WHOLE_MAP);
+
+	c = one_cmd("xfs_io -c 'mread 0 4k' f");
+	assert_int_equal(c->kind, IO_MREAD);
+	assert_int_equal(c->flags, 0);
+	assert_int_equal(c->len, 4096);
+	c = one_cmd("xfs_io -c 'mread -r 0 4k' f");
+	assert_int_equal(c->flags, IOF_REVERSE);
+	c = one_cmd("xfs_io -c 'mr -r' f");
+	assert_int_equal(c->kind, IO_MREAD);
+	assert_int_equal(c->flags, IOF_REVERSE | IOF_WHOLE_MAP);
+}
+
+static void test_msync(void **state)
+{
+	static const struct {
+		const char *opts;
+		unsigned flags;
+	} cases[] = {
+		{ "", 0 },	/* xfs_io passes flags 0 to msync(2) */
+		{ "-a", IOF_MS_ASYNC },
+		{ "-i", IOF_MS_INVALIDATE },
+		{ "-s", IOF_MS_SYNC },
+		{ "-si", IOF_MS_SYNC | IOF_MS_INVALIDATE },
+		{ "-a -i", IOF_MS_ASYNC | IOF_MS_INVALIDATE },
+	};
+	char text[128];
+	const struct io_cmd *c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "xfs_io -c 'msync %s 0 4k' f",
+			 cases[i].opts);
+		c = one_cmd(text);
+		assert_int_equal(c->kind, IO_MSYNC);
+		assert_int_equal(c->flags, cases[i].flags);
+		assert_int_equal(c->len, 4096);
+	}
+	c = one_cmd("xfs_io -c 'ms -s' f");
+	assert_int_equal(c->kind, IO_MSYNC);
+	assert_int_equal(c->flags, IOF_MS_SYNC | IOF_WHOLE_MAP);
+}
+
+static void test_simple_cmds(void **state)
+{
+	static const struct {
+		const char *cmd;
+		enum io_kind kind;
+		unsigned flags;
+		uint64_t off, len;
+	} cases[] = {
+		{ "munmap", IO_MUNMAP, 0, 0, 0 },
+		{ "mu", IO_MUNMAP, 0, 0, 0 },
+		{ "fsync", IO_FSYNC, 0, 0, 0 },
+		{ "s", IO_FSYNC, 0, 0, 0 },
+		{ "fdatasync", IO_FDATASYNC, 0, 0, 0 },
+		{ "ds", IO_FDATASYNC, 0, 0, 0 },
+		{ "truncate 5k", IO_TRUNCATE, 0, 5120, 0 },
+		{ "t 0", IO_TRUNCATE, 0, 0, 0 },
+		{ "fpunch 4k 8k", IO_FPUNCH, 0, 4096, 8192 },
+		{ "fzero 1 2", IO_FZERO, 0, 1, 2 },
+		{ "fzero -k 1 2", IO_FZERO, IOF_KEEP_SIZE, 1, 2 },
+		{ "falloc 0 1m", IO_FALLOC, 0, 0, 1 << 20 },
+		{ "falloc -k 3 4", IO_FALLOC, IOF_KEEP_SIZE, 3, 4 },
+	};
+	char text[128];
+	const struct io_cmd *c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "xfs_io -c '%s' f", cases[i].cmd);
+		c = one_cmd(text);
+		assert_int_equal(c->kind, cases[i].kind);
+		assert_int_equal(c->flags, cases[i].flags);
+		assert_int_equal(c->off, cases[i].off);
+		assert_int_equal(c->len, cases[i].len);
+		assert_int_equal(c->col, 12);
+	}
+}
+
+static void test_reflink_dedupe(void **state)
+{
+	const struct io_cmd *c;
+
+	(void)state;
+	c = one_cmd("xfs_io -c 'reflink src' f");
+	assert_int_equal(c->kind, IO_REFLINK);
+	assert_int_equal(c->flags, IOF_WHOLE_FILE);
+	assert_string_equal(c->src, "src");
+	assert_int_equal(c->off, 0);
+	assert_int_equal(c->src_off, 0);
+	assert_int_equal(c->len, 0);
+
+	c = one_cmd("xfs_io -c 'reflink a/b 4k 8k 12k' f");
+	assert_int_equal(c->flags, 0);
+	assert_string_equal(c->src, "a/b");
+	assert_int_equal(c->src_off, 4096);
+	assert_int_equal(c->off, 8192);
+	assert_int_equal(c->len, 12288);
+
+	c = one_cmd("xfs_io -c 'rl s 0 0 0' f");
+	assert_int_equal(c->kind, IO_REFLINK);
+	assert_int_equal(c->flags, 0);
+
+	c = one_cmd("xfs_io -c 'dedupe s 1 2 3' f");
+	assert_int_equal(c->kind, IO_DEDUPE);
+	assert_string_equal(c->src, "s");
+	assert_int_equal(c->src_off, 1);
+	assert_int_equal(c->off, 2);
+	assert_int_equal(c->len, 3);
+	c = one_cmd("xfs_io -c 'dd s 1 2 3' f");
+	assert_int_equal(c->kind, IO_DEDUPE);
+}
+
+static void test_shell_verbs(void **state)
+{
+	const struct sc_line *l;
+
+	(void)state;
+	parse_ok("cp --reflink=always a b\n"
+		 "cp -p --reflink -f x/y z\n"
+		 "cp -fp a b --reflink=always\n");
+	l = sc.lines;
+	assert_int_equal(l[0].kind, SC_CP_REFLINK);
+	assert_string_equal(l[0].u.cp.src, "a");
+	assert_string_equal(l[0].u.cp.dst, "b");
+	assert_false(l[0].u.cp.preserve);
+	assert_false(l[0].u.cp.force);
+	assert_string_equal(l[1].u.cp.src, "x/y");
+	assert_true(l[1].u.cp.preserve);
+	assert_true(l[1].u.cp.force);
+	assert_true(l[2].u.cp.preserve && l[2].u.cp.force);
+
+	parse_ok("md5sum a b/c\nrm -f a b\nrm c\n");
+	l = sc.lines;
+	assert_int_equal(l[0].kind, SC_MD5SUM);
+	assert_int_equal(l[0].u.files.nfiles, 2);
+	assert_string_equal(l[0].u.files.files[1], "b/c");
+	assert_int_equal(l[1].kind, SC_RM);
+	assert_true(l[1].u.files.force);
+	assert_int_equal(l[1].u.files.nfiles, 2);
+	assert_false(l[2].u.files.force);
+	assert_string_equal(l[2].u.files.files[0], "c");
+}
+
+static void test_simulator_verbs(void **state)
+{
+	static const enum sc_kind kinds[] = {
+		SC_SYNC, SC_WRITEBACK, SC_DROP_CACHES, SC_CYCLE_MOUNT,
+		SC_CRASH,
+	};
+	size_t i;
+
+	(void)state;
+	parse_ok("sync\nwriteback\ndrop_caches\ncycle_mount\ncrash\n");
+	assert_int_equal(sc.nlines, 5);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(sc.lines[i].kind, kinds[i]);
+		assert_int_equal(sc.lines[i].lineno, (int)i + 1);
+	}
+}
+
+static void test_echo(void **state)
+{
+	(void)state;
+	parse_ok("echo\necho a   b\necho \"x  y\" 'q\"' \\$z a#b # not me\n");
+	assert_int_equal(sc.lines[0].kind, SC_ECHO);
+	assert_string_equal(sc.lines[0].u.echo, "");
+	assert_string_equal(sc.lines[1].u.echo, "a b");
+	assert_string_equal(sc.lines[2].u.echo, "x  y q\" $z a#b");
+	parse_ok("echo \"a\\\"b\\\\c\\$d\\`e\\nf\"\n");
+	assert_string_equal(sc.lines[0].u.echo, "a\"b\\c$d`e\\nf");
+	parse_ok("echo a\\ b '' \"\"\n");
+	assert_string_equal(sc.lines[0].u.echo, "a b  ");
+	parse_ok("echo \"a\\\nb\" c\\\nd 'e\\f'\n");	/* continuations */
+	assert_string_equal(sc.lines[0].u.echo, "ab cd e\\f");
+	assert_string_equal(sc.lines[0].text, "echo \"ab\" cd 'e\\f'");
+}
+
+static void test_set(void **state)
+{
+	static const struct {
+		const char *text;
+		enum sc_set_key key;
+		uint64_t num;
+	} cases[] = {
+		{ "set pagesize 16k", SET_PAGESIZE, 16384 },
+		{ "set pagesize 4096", SET_PAGESIZE, 4096 },
+		{ "set blocksize 512", SET_BLOCKSIZE, 512 },
+		{ "set blocksize 0x10000", SET_BLOCKSIZE, 65536 },
+		{ "set memory-limit 64m", SET_MEMORY_LIMIT, 64 << 20 },
+		{ "set memory-limit 0", SET_MEMORY_LIMIT, 0 },
+		{ "set disk-size 1g", SET_DISK_SIZE, 1 << 30 },
+		{ "set seed 18446744073709551615", SET_SEED, UINT64_MAX },
+		{ "set seed 0xDeadBeef", SET_SEED, 0xdeadbeef },
+		{ "set seed 010", SET_SEED, 10 },
+		{ "set io-latency 250", SET_IO_LATENCY, 250 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parse_ok(cases[i].text);
+		assert_int_equal(sc.lines[0].kind, SC_SET);
+		assert_int_equal(sc.lines[0].u.set.key, cases[i].key);
+		assert_int_equal(sc.lines[0].u.set.num, cases[i].num);
+		assert_null(sc.lines[0].u.set.str);
+	}
+	parse_ok("set policy share-dirty-2");
+	assert_int_equal(sc.lines[0].u.set.key, SET_POLICY);
+	assert_string_equal(sc.lines[0].u.set.str, "share-dirty-2");
+}
+
+/* cvtnum() through "truncate N" (truncate does no option parsing). */
+static void test_cvtnum(void **state)
+{
+	static const struct {
+		const char *num;
+		uint64_t val;
+	} good[] = {
+		{ "0", 0 }, { "17", 17 }, { "0x10", 16 }, { "0X1f", 31 },
+		{ "010", 8 }, { "+5", 5 }, { "4k", 4096 }, { "4K", 4096 },
+		{ "1s", 512 }, { "3S", 1536 }, { "2b", 8192 }, { "1m", 1 << 20 },
+		{ "1g", 1ull << 30 }, { "1t", 1ull << 40 }, { "1p", 1ull << 50 },
+		{ "7e", 7ull << 60 }, { "0x1b", 27 }, { "0x10k", 16384 },
+		{ "9223372036854775807", INT64_MAX },
+	};
+	static const struct {
+		const char *num, *msg;
+	} bad[] = {
+		{ "1kb", "bad number '1kb'" },
+		{ "-1", "negative number '-1'" },
+		{ "-0x5", "negative number '-0x5'" },
+		{ "9223372036854775808", "number out of range '9223372036854775808'" },
+		{ "0x8000000000000000", "number out of range '0x8000000000000000'" },
+		{ "99999999999999999999", "number out of range '99999999999999999999'" },
+		{ "8e", "number out of range '8e'" },
+		{ "8388608t", "number out of range '8388608t'" },
+		{ "1q", "bad number '1q'" },
+		{ "0x", "bad number '0x'" },
+		{ "08", "bad number '08'" },
+		{ "k", "bad number 'k'" },
+		{ "1.5k", "bad number '1.5k'" },
+		{ "''", "bad number ''" },
+		{ "' 1'", "bad number ' 1'" },
+		{ "+", "bad number '+'" },
+		{ "-f", "bad number '-f'" },
+	};
+	char text[128], msg[160];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), "xfs_io -c 'truncate %s' f",
+			 good[i].num);
+		assert_int_equal(one_cmd(text)->off, good[i].val);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "xfs_io -c \"truncate %s\" f",
+			 bad[i].num);
+		snprintf(msg, sizeof(msg), NAME ":1:21: %s", bad[i].msg);
+		parse_err(text, strlen(text), msg);
+	}
+	/* 'b' is the most recent "set blocksize" */
+	parse_ok("set blocksize 1k\nxfs_io -c 'truncate 2b' f\n"
+		 "set blocksize 512\nxfs_io -c 'truncate 2B' f\n");
+	assert_int_equal(sc.lines[1].u.xio.cmds[0].off, 2048);
+	assert_int_equal(sc.lines[3].u.xio.cmds[0].off, 1024);
+	parse_ok("set blocksize 2k\nset memory-limit 3b\n");
+	assert_int_equal(sc.lines[1].u.set.num, 6144);
+}
+
+static void test_lexing_and_positions(void **state)
+{
+	const struct sc_line *l;
+
+	(void)state;
+	parse_ok("# comment\n\n   \t\n"			/* lines 1-3 */
+		 "  xfs_io -f \\\n"			/* 4 */
+		 "     -c \"pwrite 0 1\" \\\n"		/* 5 */
+		 "  f  # tail \\\n"			/* 6 */
+		 "echo a#b \\\n"				/* 7 */
+		 "\n"					/* 8 */
+		 "echo a'b'\"c\"d\n");			/* 9 */
+	assert_int_equal(sc.nlines, 3);
+	l = &sc.lines[0];
+	assert_int_equal(l->lineno, 4);
+	assert_string_equal(l->text, "xfs_io -f      -c \"pwrite 0 1\"   f");
+	assert_int_equal(l->u.xio.cmds[0].col, 10);	/* on line 5 */
+	assert_string_equal(l->u.xio.file, "f");
+	l = &sc.lines[1];
+	assert_int_equal(l->lineno, 7);
+	assert_string_equal(l->u.echo, "a#b");
+	assert_string_equal(l->text, "echo a#b");
+	l = &sc.lines[2];
+	assert_int_equal(l->lineno, 9);
+	assert_string_equal(l->u.echo, "abcd");
+	assert_string_equal(l->text, "echo a'b'\"c\"d");
+}
+
+static void test_positions_in_c_strings(void **state)
+{
+	const struct io_cmd *c;
+
+	(void)state;
+	parse_ok("xfs_io -c fsync -c 'fsync' -c \"  fsync\" -c\\\n"
+		 "fdatasync f");
+	c = sc.lines[0].u.xio.cmds;
+	assert_int_equal(c[0].col, 11);
+	assert_int_equal(c[1].col, 21);
+	assert_int_equal(c[2].col, 34);
+	assert_int_equal(c[3].col, 1);		/* on line 2 */
+	assert_int_equal(c[3].kind, IO_FDATASYNC);
+}
+
+static void test_kind_names(void **state)
+{
+	static const char *const sc_names[] = {
+		"xfs_io", "cp", "md5sum", "rm", "sync", "echo", "writeback",
+		"drop_caches", "cycle_mount", "crash", "set",
+	};
+	static const char *const io_names[] = {
+		"pwrite", "pread", "mmap", "mwrite", "mread", "msync",
+		"munmap", "fsync", "fdatasync", "truncate", "fpunch", "fzero",
+		"falloc", "reflink", "dedupe",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i <= SC_SET; i++)
+		assert_string_equal(sc_kind_name((enum sc_kind)i),
+				    sc_names[i]);
+	for (i = 0; i <= IO_DEDUPE; i++)
+		assert_string_equal(io_kind_name((enum io_kind)i),
+				    io_names[i]);
+	assert_string_equal(sc_kind_name((enum sc_kind)(SC_SET + 1)), "?");
+	assert_string_equal(io_kind_name((enum io_kind)-1), "?");
+}
+
+/* Each bad input, the exact message with its line and column. */
+static const struct {
+	const char *text;
+	const char *msg;
+} bad_inputs[] = {
+	{ "xfs_io -f -c \"pwrit 0 4k\" f", "3:15: unknown xfs_io command 'pwrit'" },
+	{ "frobnicate now", "1:1: unknown command 'frobnicate'" },
+	{ "sync\n  echo \"abc", "2:8: unterminated quote" },
+	{ "echo 'abc\ndef'", "1:6: unterminated quote" },
+	{ "xfs_io -c 'pwrite 0' f", "1:12: missing length for pwrite" },
+	{ "xfs_io -c 'pwrite' f", "1:12: missing offset for pwrite" },
+	{ "xfs_io -c fsync", "1:1: xfs_io needs exactly one file" },
+	{ "xfs_io -c fsync a b", "1:19: xfs_io needs exactly one file" },
+	{ "xfs_io f", "1:1: xfs_io needs at least one -c command" },
+	{ "echo $HOME", "1:6: variable expansion is not supported" },
+	{ "echo \"a$b\"", "1:8: variable expansion is not supported" },
+	{ "echo `ls`", "1:6: command substitution is not supported" },
+	{ "echo a > b", "1:8: shell operator '>' is not supported" },
+	{ "echo a*", "1:7: glob character '*' is not supported" },
+	{ "xfs_io -c 'pwrite 0 1; fsync' f", "1:22: shell operator ';' is not supported" },
+	{ "xfs_io -c 'pwrite -S 256 0 1' f", "1:22: bad pattern '256' (must be 0..255)" },
+	{ "xfs_io -c 'pwrite -S 1x 0 1' f", "1:22: bad pattern '1x' (must be 0..255)" },
+	{ "xfs_io -c 'mwrite -S -1 0 1' f", "1:22: bad pattern '-1' (must be 0..255)" },
+	{ "xfs_io -c 'pwrite -i x 0 1' f", "1:20: option -i of pwrite is not supported" },
+	{ "xfs_io -c 'pwrite -y 0 1' f", "1:20: unknown option -y for pwrite" },
+	{ "xfs_io -c 'pwrite -wy 0 1' f", "1:21: unknown option -y for pwrite" },
+	{ "xfs_io -c 'pwrite -S' f", "1:20: option -S of pwrite needs an argument" },
+	{ "xfs_io -c 'pwrite 0 1 2' f", "1:23: too many arguments for pwrite" },
+	{ "xfs_io -c 'pwrite 0 12q' f", "1:21: bad number '12q'" },
+	{ "xfs_io -c 'pwrite 9223372036854775807 1' f", "1:39: offset + length is too large" },
+	{ "xfs_io -c 'reflink a 8e 0 1' f", "1:22: number out of range '8e'" },
+	{ "xfs_io -c 'reflink a 4e 0 4e' f", "1:27: source offset + length is too large" },
+	{ "xfs_io -c 'reflink a 0' f", "1:12: missing destination offset for reflink" },
+	{ "xfs_io -c 'reflink' f", "1:12: missing source file for reflink" },
+	{ "xfs_io -c 'dedupe a' f", "1:12: missing source offset for dedupe" },
+	{ "xfs_io -c 'dedupe -C a 0 0 1' f", "1:20: option -C of dedupe is not supported" },
+	{ "xfs_io -c 'reflink ../a' f", "1:20: bad file name '../a'" },
+	{ "xfs_io -c 'mmap 0' f", "1:12: missing length for mmap" },
+	{ "xfs_io -c 'mmap -s 1 0 1' f", "1:18: option -s of mmap is not supported" },
+	{ "xfs_io -c 'mread -v 0 1' f", "1:19: option -v of mread is not supported" },
+	{ "xfs_io -c 'mwrite 0' f", "1:12: missing length for mwrite" },
+	{ "xfs_io -c 'falloc -p 0 1' f", "1:20: option -p of falloc is not supported" },
+	{ "xfs_io -c 'fsync 1' f", "1:18: too many arguments for fsync" },
+	{ "xfs_io -c 'truncate' f", "1:12: missing offset for truncate" },
+	{ "xfs_io -c 'truncate 1 2' f", "1:23: too many arguments for truncate" },
+	{ "xfs_io -c 'pwrite -b 0 0 1' f", "1:22: bad block size '0'" },
+	{ "xfs_io -c 'fiemap' f", "1:12: xfs_io command 'fiemap' is not supported" },
+	{ "xfs_io -c '' f", "1:11: empty xfs_io command" },
+	{ "xfs_io -c \"pwrite '0 1\" f", "1:19: unterminated quote" },
+	{ "xfs_io -c 'pwrite 0 1\\' f", "1:22: backslash at end of input" },
+	{ "xfs_io -t -c fsync f", "1:9: option -t of xfs_io is not supported" },
+	{ "xfs_io -q -c fsync f", "1:9: unknown option -q for xfs_io" },
+	{ "xfs_io -c", "1:9: option -c of xfs_io needs an argument" },
+	{ "xfs_io --help", "1:8: unknown option '--help' for xfs_io" },
+	{ "xfs_io -c fsync /f", "1:17: bad file name '/f'" },
+	{ "xfs_io -c fsync a//b", "1:17: bad file name 'a//b'" },
+	{ "xfs_io -c fsync a/./b", "1:17: bad file name 'a/./b'" },
+	{ "xfs_io -c fsync a/", "1:17: bad file name 'a/'" },
+	{ "xfs_io -c fsync 'a b'", "1:17: bad file name 'a b'" },
+	{ "xfs_io -c fsync 'a*'", "1:17: bad file name 'a*'" },
+	{ "cp a b", "1:1: cp needs --reflink=always" },
+	{ "cp --reflink=auto a b", "1:4: only --reflink=always is supported" },
+	{ "cp --sparse=always a b", "1:4: option '--sparse=always' of cp is not supported" },
+	{ "cp --reflink a", "1:1: missing destination file for cp" },
+	{ "cp --reflink", "1:1: missing source file for cp" },
+	{ "cp --reflink a b c", "1:18: too many arguments for cp" },
+	{ "cp --reflink -r a b", "1:15: option -r of cp is not supported" },
+	{ "cp --reflink a b:c", "1:16: bad file name 'b:c'" },
+	{ "md5sum", "1:1: md5sum needs at least one file" },
+	{ "md5sum -b a", "1:9: option -b of md5sum is not supported" },
+	{ "rm -rf a", "1:5: option -r of rm is not supported" },
+	{ "rm -f", "1:1: rm needs at least one file" },
+	{ "rm a ..", "1:6: bad file name '..'" },
+	{ "sync now", "1:6: sync takes no arguments" },
+	{ "crash 1", "1:7: crash takes no arguments" },
+	{ "echo -n hi", "1:6: echo options are not supported" },
+	{ "set", "1:1: missing setting for set" },
+	{ "set pagesize", "1:1: missing value for set" },
+	{ "set seed 1 2", "1:12: too many arguments for set" },
+	{ "set color red", "1:5: unknown setting 'color'" },
+	{ "set pagesize 2k", "1:14: pagesize must be a power of two from 4096 to 65536" },
+	{ "set pagesize 128k", "1:14: pagesize must be a power of two from 4096 to 65536" },
+	{ "set blocksize 3000", "1:15: blocksize must be a power of two from 512 to 65536" },
+	{ "set blocksize 1x", "1:15: bad number '1x'" },
+	{ "set policy Foo", "1:12: bad policy name 'Foo'" },
+	{ "set policy ''", "1:12: bad policy name ''" },
+	{ "set seed 12x", "1:10: bad number '12x'" },
+	{ "set seed 0x", "1:10: bad number '0x'" },
+	{ "set seed -1", "1:10: bad number '-1'" },
+	{ "set seed 18446744073709551616", "1:10: number out of range '18446744073709551616'" },
+	{ "set io-latency 1k", "1:16: bad number '1k'" },
+	{ "sync\r\n", "1:5: carriage return (DOS line end?)" },
+	{ "echo a\x01", "1:7: control character 0x01" },
+	{ "echo \\", "1:6: backslash at end of input" },
+	{ "echo a \\\n  \"b\n", "2:3: unterminated quote" },
+	{ "echo '\x7f'", "1:7: control character 0x7f" },
+	{ "echo a\\\x02", "1:8: control character 0x02" },
+	{ "echo \"\x03\"", "1:7: control character 0x03" },
+	{ "# \x04", "1:3: control character 0x04" },
+	{ "xfs_io -c 'pwrite -b 12q 0 1' f", "1:22: bad number '12q'" },
+};
+
+static void test_errors(void **state)
+{
+	char msg[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_inputs) / sizeof(bad_inputs[0]); i++) {
+		const char *t = bad_inputs[i].text;
+
+		/* the first case has its error on line 3 */
+		if (i == 0) {
+			const char *pre = "sync\n# x\n";
+			char text[128];
+
+			snprintf(text, sizeof(text), "%s%s", pre, t);
+			snprintf(msg, sizeof(msg), NAME ":%s",
+				 bad_inputs[i].msg);
+			parse_err(text, strlen(text), msg);
+			continue;
+		}
+		snprintf(msg, sizeof(msg), NAME ":%s", bad_inputs[i].msg);
+		parse_err(t, strlen(t), msg);
+	}
+}
+
+/* The first error wins, and nothing of the good lines before survives. */
+static void test_first_error_wins(void **state)
+{
+	static const char text[] =
+		"xfs_io -c 'pwrite 0 1' f\ncp --reflink a b\nfoo\nbar\n";
+
+	(void)state;
+	parse_err(text, strlen(text), NAME ":3:1: unknown command 'foo'");
+}
+
+static void test_limits(void **state)
+{
+	size_t big = (16u << 20) + 1, n = 65536;
+	char *buf = malloc(big);
+
+	(void)state;
+	assert_non_null(buf);
+	/* NUL byte, given by length */
+	parse_err("sync\nsy\0nc\n", 11, NAME ":2:3: NUL byte in file");
+	parse_err("# a\0b\n", 6, NAME ":1:4: NUL byte in file");
+
+	/* a line of exactly 64 KiB is fine, one byte more is not */
+	memcpy(buf, "echo ", 5);
+	memset(buf + 5, 'a', n - 5);
+	buf[n] = '\n';
+	parse_ok_len(buf, n + 1);
+	memset(buf + 5, 'a', n - 4);
+	buf[n + 1] = '\n';
+	parse_err(buf, n + 2, NAME ":1:65537: line too long (more than 65536 bytes)");
+
+	/* continuation lines count towards the logical line */
+	memset(buf, ' ', n + 10);
+	memcpy(buf, "echo", 4);
+	buf[n - 1] = '\\';
+	buf[n] = '\n';
+	buf[n + 9] = '\n';
+	parse_err(buf, n + 10, NAME ":2:1: line too long (more than 65536 bytes)");
+
+	memset(buf, '\n', big);
+	parse_err(buf, big, NAME ":1:1: file too large (more than 16 MiB)");
+	parse_ok_len(buf, big - 1);
+	assert_int_equal(sc.nlines, 0);
+	free(buf);
+}
+
+static void test_parse_file(void **state)
+{
+	char path[] = "/tmp/test_scenario_XXXXXX";
+	struct scenario out;
+	char *err = NULL;
+	FILE *f;
+	int fd, i;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	for (i = 0; i < 1000; i++)	/* more than slurp()'s first read */
+		fputs("# padding, padding\n", f);
+	fputs("set blocksize 1k\nxfs_io -f -c 'pwrite 0 1b' a\n", f);
+	fclose(f);
+	assert_int_equal(scenario_parse_file(path, &sc, &err), 0);
+	assert_null(err);
+	assert_string_equal(sc.path, path);
+	assert_int_equal(sc.nlines, 2);
+	assert_int_equal(sc.lines[0].lineno, 1001);
+	assert_int_equal(sc.lines[1].u.xio.cmds[0].len, 1024);
+	assert_string_equal(sc.lines[1].text,
+			    "xfs_io -f -c 'pwrite 0 1b' a");
+	unlink(path);
+
+	assert_int_equal(scenario_parse_file(path, &out, &err), -1);
+	assert_non_null(err);
+	assert_true(!strncmp(err, path, strlen(path)));
+	assert_string_equal(err + strlen(path),
+			    ":1:1: cannot read file: No such file or directory");
+	free(err);
+	assert_null(out.lines);
+	assert_int_equal(scenario_parse_file("/", &out, NULL), -1);
+	assert_int_equal(scenario_parse_file(NULL, &out, NULL), -1);
+	/* an error with err == NULL frees the message itself */
+	assert_int_equal(scenario_parse_string("x", "foo", 3, &out, NULL), -1);
+	scenario_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_xfs_io_options, teardown),
+		cmocka_unit_test_teardown(test_pwrite, teardown),
+		cmocka_unit_test_teardown(test_pread, teardown),
+		cmocka_unit_test_teardown(test_mmap, teardown),
+		cmocka_unit_test_teardown(test_mwrite_mread, teardown),
+		cmocka_unit_test_teardown(test_msync, teardown),
+		cmocka_unit_test_teardown(test_simple_cmds, teardown),
+		cmocka_unit_test_teardown(test_reflink_dedupe, teardown),
+		cmocka_unit_test_teardown(test_shell_verbs, teardown),
+		cmocka_unit_test_teardown(test_simulator_verbs, teardown),
+		cmocka_unit_test_teardown(test_echo, teardown),
+		cmocka_unit_test_teardown(test_set, teardown),
+		cmocka_unit_test_teardown(test_cvtnum, teardown),
+		cmocka_unit_test_teardown(test_lexing_and_positions, teardown),
+		cmocka_unit_test_teardown(test_positions_in_c_strings,
+					  teardown),
+		cmocka_unit_test_teardown(test_kind_names, teardown),
+		cmocka_unit_test_teardown(test_errors, teardown),
+		cmocka_unit_test_teardown(test_first_error_wins, teardown),
+		cmocka_unit_test_teardown(test_limits, teardown),
+		cmocka_unit_test_teardown(test_parse_file, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
