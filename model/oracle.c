@@ -194,7 +194,7 @@ static void touch(const struct oracle *o, struct ofile *f, uint64_t off,
 		xa_store(&f->modified, index, &modified_tag);
 }
 
-/* Zero [@off, @off + @len) of @f, visiting only the pages that are stored. */
+/* Zero [@off, @off + @len), @len > 0, of @f, visiting only stored pages. */
 static void zero_range(struct oracle *o, struct ofile *f, uint64_t off,
 		       uint64_t len)
 {

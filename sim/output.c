@@ -169,31 +169,28 @@ static void q_put_escape(FILE *f, unsigned char c)
 /* 'a'\''b'$'\t''c': single quotes, with $'...' for control characters. */
 static void q_put_single(FILE *f, const char *s)
 {
-	bool open = true;
+	bool ctrl = false;
 
 	fputc('\'', f);
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (q_is_ctrl(c)) {
-			fputs(open ? "'$'" : "$'", f);
-			while (q_is_ctrl((unsigned char)*s))
-				q_put_escape(f, (unsigned char)*s++);
-			fputc('\'', f);
-			s--;
-			open = false;
+			if (!ctrl)
+				fputs("'$'", f);	/* close '...', open $' */
+			q_put_escape(f, c);
+			ctrl = true;
 			continue;
 		}
-		if (!open)
-			fputc('\'', f);
-		open = true;
+		if (ctrl)
+			fputs("''", f);		/* close $'...', open ' */
+		ctrl = false;
 		if (c == '\'')
 			fputs("'\\''", f);
 		else
 			fputc(c, f);
 	}
-	if (open)
-		fputc('\'', f);
+	fputc('\'', f);
 }
 
 /**
