@@ -195,6 +195,7 @@ static void crash_check(struct kernel *k)
 				continue;
 			oracle_create(k->oracle, inode->i_ino);
 		}
+		g_string_truncate(why, 0);
 		if (oracle_crash(k->oracle, inode->i_ino, exists,
 				 inode->i_size, crash_read, k, why))
 			kernel_report(k, "data", "after crash: %s", why->str);

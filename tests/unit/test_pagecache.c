@@ -1,0 +1,629 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tests/unit/test_pagecache.c - unit tests of the page cache (model/
+ * pagecache.c) and of the PTE side of it (model/mm.c).
+ *
+ * Scope: page flags and i_pages tags across buffered write, writeback and
+ * the direct flag transitions of mm/page-writeback.c; data fork and COW fork
+ * extents and block refcounts across fsync, reflink and a write to the
+ * clone; PTEs, mapcount and folio_mkclean across mmap, store, fsync and
+ * munmap; truncate of pages and PTEs beyond EOF and of the EOF page tail;
+ * drop_caches, cycle_mount and crash.
+ *
+ * Every test boots a fresh 64 MiB kernel with the mainline policy and one
+ * process (the fixture), and ends by checking that no invariant fired.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "model/core.h"
+#include "model/policy.h"
+
+#define PSZ	4096ULL
+#define PG(f)	(1UL << (f))
+#define PG_STATE_MASK \
+	(PG(PG_locked) | PG(PG_uptodate) | PG(PG_dirty) | PG(PG_writeback) | \
+	 PG(PG_lru))
+#define PG_CLEAN	(PG(PG_uptodate) | PG(PG_lru))
+#define PG_DIRTY	(PG_CLEAN | PG(PG_dirty))
+
+struct env {
+	struct kernel *k;
+	struct proc *p;
+};
+
+static int setup(void **state)
+{
+	struct kconfig cfg = {
+		.page_size = PSZ, .disk_size = 64 << 20,
+		.io_latency = 100000, .policy = policy_lookup("none"),
+	};
+	struct env *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return -1;
+	e->k = kernel_new(&cfg);
+	e->p = proc_new(e->k, "t");
+	*state = e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+	const char *v = kernel_violation(e->k);
+	int ret = 0;
+
+	if (v) {
+		print_error("violation: %s\n", v);
+		ret = -1;
+	}
+	proc_exit(e->k, e->p);
+	kernel_free(e->k);
+	free(e);
+	return ret;
+}
+
+/* ---- system calls */
+
+static struct sys_res call(struct env *e, struct sys_req req)
+{
+	struct sys_res res;
+
+	assert_int_equal(kernel_syscall(e->k, e->p, &req, &res), 0);
+	return res;
+}
+
+/* A call on @fd (or none) that must succeed. */
+static void call_ok(struct env *e, enum sys_kind kind, int fd)
+{
+	assert_int_equal(call(e, (struct sys_req){ .kind = kind, .fd = fd })
+			 .err, 0);
+}
+
+static int open_(struct env *e, const char *name)
+{
+	struct sys_res r = call(e, (struct sys_req){ .kind = SYS_OPEN,
+		.name = name, .flags = SYSF_CREAT });
+
+	assert_int_equal(r.err, 0);
+	return r.fd;
+}
+
+static void pwrite_(struct env *e, int fd, uint64_t off, uint64_t len,
+		    uint8_t byte)
+{
+	struct sys_res r = call(e, (struct sys_req){ .kind = SYS_PWRITE,
+		.fd = fd, .off = off, .len = len, .byte = byte });
+
+	assert_int_equal(r.err, 0);
+	assert_int_equal(r.done, len);
+}
+
+/* pwrite then fsync: clean, written pages. */
+static void pwrite_sync(struct env *e, int fd, uint64_t off, uint64_t len,
+			uint8_t byte)
+{
+	pwrite_(e, fd, off, len, byte);
+	call_ok(e, SYS_FSYNC, fd);
+}
+
+/* FICLONE of all of @src into @dst. */
+static void clone_(struct env *e, int dst, int src)
+{
+	assert_int_equal(call(e, (struct sys_req){ .kind = SYS_CLONE,
+		.fd = dst, .fd2 = src }).err, 0);
+}
+
+static uint64_t mmap_(struct env *e, int fd, uint64_t len)
+{
+	struct sys_res r = call(e, (struct sys_req){ .kind = SYS_MMAP,
+		.fd = fd, .len = len,
+		.flags = SYSF_PROT_READ | SYSF_PROT_WRITE });
+
+	assert_int_equal(r.err, 0);
+	return r.addr;
+}
+
+/* A store (@write) or load of [addr, addr + len) that must not fault out. */
+static void maccess(struct env *e, bool write, uint64_t addr, uint64_t len,
+		    uint8_t byte)
+{
+	struct sys_res r = call(e, (struct sys_req){
+		.kind = write ? SYS_MSTORE : SYS_MLOAD, .addr = addr,
+		.len = len, .byte = byte });
+
+	assert_false(r.sigbus);
+	assert_false(r.sigsegv);
+}
+
+static void ftruncate_(struct env *e, int fd, uint64_t size)
+{
+	assert_int_equal(call(e, (struct sys_req){ .kind = SYS_FTRUNCATE,
+		.fd = fd, .off = size }).err, 0);
+}
+
+/* ---- state accessors */
+
+static struct inode *ino(struct env *e, int fd)
+{
+	return e->p->files[fd]->inode;
+}
+
+static struct page *page_at(struct inode *inode, pgoff_t index)
+{
+	return filemap_get_page(&inode->i_data, index);
+}
+
+static void assert_page(struct inode *inode, pgoff_t index,
+			unsigned long flags)
+{
+	struct page *p = page_at(inode, index);
+
+	assert_non_null(p);
+	assert_int_equal(p->flags & PG_STATE_MASK, flags);
+	assert_ptr_equal(p->mapping, &inode->i_data);
+	assert_int_equal(p->index, index);
+}
+
+/* The three i_pages marks of @index, as a bit mask of the XA_MARK_ numbers. */
+static unsigned int tags_at(struct inode *inode, pgoff_t index)
+{
+	const struct xarray *xa = &inode->i_data.i_pages;
+
+	return xa_get_mark(xa, index, PAGECACHE_TAG_DIRTY) << 0 |
+	       xa_get_mark(xa, index, PAGECACHE_TAG_WRITEBACK) << 1 |
+	       xa_get_mark(xa, index, PAGECACHE_TAG_TOWRITE) << 2;
+}
+
+#define TAG_DIRTY	1u
+#define TAG_WB		2u
+#define TAG_TOWRITE	4u
+
+/* Block of a written extent at @fsb of @fork; fails on any other state. */
+static uint64_t written_block(const struct bmap *fork, uint64_t fsb)
+{
+	struct bmap_irec irec;
+
+	bmap_lookup(fork, fsb, &irec);
+	assert_int_equal(irec.br_state, EXT_WRITTEN);
+	return irec.br_startblock + (fsb - irec.br_startoff);
+}
+
+static enum ext_state ext_at(const struct bmap *fork, uint64_t fsb)
+{
+	struct bmap_irec irec;
+
+	bmap_lookup(fork, fsb, &irec);
+	return irec.br_state;
+}
+
+static uint32_t block_refs(struct env *e, uint64_t block)
+{
+	return e->k->bdev.blocks[block].refcount;
+}
+
+/* [off, off + len) of @c holds @byte. */
+static void assert_bytes(const struct content *c, uint32_t off, uint32_t len,
+			 uint8_t byte)
+{
+	assert_true(content_range_is(c, off, len, byte));
+	assert_int_equal(content_byte_at(c, off), byte);
+	assert_int_equal(content_byte_at(c, off + len - 1), byte);
+}
+
+static pte_t pte_at(struct env *e, uint64_t addr)
+{
+	return (pte_t)xa_load(&e->p->mm->ptes, addr >> e->k->page_shift);
+}
+
+/* ---- buffered write and writeback */
+
+static void test_write_dirties_page(void **state)
+{
+	struct env *e = *state;
+	int fd = open_(e, "a");
+	struct inode *inode = ino(e, fd);
+	struct page *p;
+
+	pwrite_(e, fd, 10, 100, 0x61);
+	assert_page(inode, 0, PG_DIRTY);
+	assert_int_equal(tags_at(inode, 0), TAG_DIRTY);
+	p = page_at(inode, 0);
+	assert_int_equal(p->refcount, 1);	/* the page cache's only */
+	assert_int_equal(p->mapcount, 0);
+	assert_bytes(p->content, 0, 10, 0);
+	assert_bytes(p->content, 10, 100, 0x61);
+	assert_bytes(p->content, 110, PSZ - 110, 0);
+	assert_int_equal(inode->i_size, 110);
+	assert_int_equal(inode->i_disk_size, 0);
+	assert_int_equal(inode->i_data.nrpages, 1);
+	assert_int_equal(e->k->stats.nr_cached, 1);
+	assert_int_equal(ext_at(inode->i_df, 0), EXT_DELALLOC);
+	assert_int_equal(e->k->bdev.reserved, 1);
+}
+
+static void test_fsync_cleans_and_allocates(void **state)
+{
+	struct env *e = *state;
+	int fd = open_(e, "a");
+	struct inode *inode = ino(e, fd);
+	uint64_t block, nfree = e->k->bdev.nfree;
+
+	pwrite_sync(e, fd, 0, 6000, 0x61);
+	assert_page(inode, 0, PG_CLEAN);
+	assert_page(inode, 1, PG_CLEAN);
+	assert_int_equal(tags_at(inode, 0), 0);
+	assert_int_equal(tags_at(inode, 1), 0);
+	block = written_block(inode->i_df, 0);
+	assert_int_equal(written_block(inode->i_df, 1), block + 1);
+	assert_int_equal(block_refs(e, block), 1);
+	assert_int_equal(e->k->bdev.reserved, 0);
+	assert_int_equal(e->k->bdev.nfree, nfree - 2);
+	assert_bytes(bdev_read(e->k, block), 0, PSZ, 0x61);
+	/* iomap_writepage_handle_eof: the EOF block tail is written zeroed */
+	assert_bytes(bdev_read(e->k, block + 1), 0, 6000 - PSZ, 0x61);
+	assert_bytes(bdev_read(e->k, block + 1), 6000 - PSZ, 2 * PSZ - 6000,
+		     0);
+	assert_int_equal(inode->i_disk_size, 6000);
+	assert_int_equal(inode->p_size, 6000);	/* the log was forced */
+	assert_int_equal(e->k->stats.wb_ios, 2);
+}
+
+/* The flag and tag steps of mm/page-writeback.c, called directly. */
+static void test_flag_transitions(void **state)
+{
+	struct env *e = *state;
+	struct inode *inode = inode_new(e->k);
+	struct address_space *m = &inode->i_data;
+	struct page *p = page_alloc(e->k, content_zero(e->k->pool));
+
+	filemap_add_folio(e->k, m, p, 3);
+	assert_int_equal(p->refcount, 2);
+	assert_ptr_equal(page_at(inode, 3), p);
+	assert_int_equal(p->flags & PG_STATE_MASK, PG(PG_lru));
+	assert_ptr_equal(e->k->lru.prev, &p->lru);
+	assert_int_equal(e->k->stats.nr_cached, 1);
+	inode->log_dirty = false;
+	folio_mark_dirty(e->k, p);
+	assert_true(page_test(p, PG_dirty));
+	assert_int_equal(tags_at(inode, 3), TAG_DIRTY);
+	assert_true(inode->log_dirty);
+	xa_set_mark(&m->i_pages, 3, PAGECACHE_TAG_TOWRITE);
+	assert_true(folio_clear_dirty_for_io(e->k, p));
+	assert_false(page_test(p, PG_dirty));
+	/* the DIRTY tag stays until writeback starts, as in the kernel */
+	assert_int_equal(tags_at(inode, 3), TAG_DIRTY | TAG_TOWRITE);
+	folio_start_writeback(e->k, p);
+	assert_true(page_test(p, PG_writeback));
+	assert_int_equal(tags_at(inode, 3), TAG_WB);
+	folio_end_writeback(e->k, p);
+	assert_int_equal(p->flags & PG_STATE_MASK, PG(PG_lru));
+	assert_int_equal(tags_at(inode, 3), 0);
+	assert_false(folio_clear_dirty_for_io(e->k, p));
+	filemap_remove_folio(e->k, p);
+	assert_null(p->mapping);
+	assert_null(page_at(inode, 3));
+	assert_int_equal(m->nrpages, 0);
+	assert_int_equal(e->k->stats.nr_cached, 0);
+	assert_int_equal(e->k->stats.peak_cached, 1);
+	assert_int_equal(p->refcount, 1);
+	put_page(e->k, p);
+	assert_int_equal(e->k->nr_pages_alloc, 0);
+}
+
+/* Disk content as a read miss sees it: holes zero, the EOF tail zeroed. */
+static void test_read_file_page(void **state)
+{
+	struct env *e = *state;
+	struct content_pool *pool = e->k->pool;
+	int fd = open_(e, "a");
+	struct inode *inode = ino(e, fd);
+	const struct content *c, *saved, *junk;
+	uint64_t block;
+
+	pwrite_sync(e, fd, 2 * PSZ, 1000, 0x61);
+	block = written_block(inode->i_df, 2);
+	saved = content_get(bdev_read(e->k, block));
+	junk = content_fill(pool, content_zero(pool), 0, PSZ, 0x7a);
+	bdev_write(e->k, block, junk);		/* bytes past EOF on disk */
+	content_put(pool, junk);
+
+	c = read_file_page(e->k, inode, 0);	/* hole */
+	assert_ptr_equal(c, content_zero(pool));
+	content_put(pool, c);
+	c = read_file_page(e->k, inode, 2);
+	assert_bytes(c, 0, 1000, 0x7a);
+	assert_bytes(c, 1000, PSZ - 1000, 0);
+	content_put(pool, c);
+
+	bdev_write(e->k, block, saved);		/* what the oracle expects */
+	content_put(pool, saved);
+}
+
+/* ---- reflink and COW */
+
+/* a: two written blocks of 0x61; b: their clone.  Return a's first block. */
+static uint64_t make_clone(struct env *e, int *a, int *b)
+{
+	uint64_t block;
+
+	*a = open_(e, "a");
+	*b = open_(e, "b");
+	pwrite_sync(e, *a, 0, 2 * PSZ, 0x61);
+	clone_(e, *b, *a);
+	block = written_block(ino(e, *a)->i_df, 0);
+	assert_int_equal(written_block(ino(e, *a)->i_df, 1), block + 1);
+	return block;
+}
+
+static void test_reflink_shares_blocks(void **state)
+{
+	struct env *e = *state;
+	uint64_t block;
+	int a, b, i;
+
+	block = make_clone(e, &a, &b);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(written_block(ino(e, b)->i_df, i), block + i);
+		assert_int_equal(block_refs(e, block + i), 2);
+	}
+	assert_true(ino(e, a)->i_flags & XFS_DIFLAG2_REFLINK);
+	assert_true(ino(e, b)->i_flags & XFS_DIFLAG2_REFLINK);
+	assert_int_equal(ino(e, b)->i_size, 2 * PSZ);
+	assert_int_equal(ino(e, b)->i_data.nrpages, 0);	/* not shared */
+	assert_int_equal(ino(e, a)->i_data.nrpages, 2);
+}
+
+static void test_write_to_clone_cows(void **state)
+{
+	struct env *e = *state;
+	struct inode *ib;
+	uint64_t block, fresh;
+	int a, b;
+
+	block = make_clone(e, &a, &b);
+	ib = ino(e, b);
+	pwrite_(e, b, 0, PSZ, 0x62);
+	assert_int_equal(ext_at(ib->i_cowfp, 0), EXT_DELALLOC);
+	assert_int_equal(ext_at(ib->i_cowfp, 1), EXT_HOLE);
+	assert_int_equal(written_block(ib->i_df, 0), block);
+	assert_int_equal(e->k->bdev.reserved, 1);
+	call_ok(e, SYS_FSYNC, b);
+	fresh = written_block(ib->i_df, 0);
+	assert_true(fresh != block && fresh != block + 1);
+	assert_int_equal(bmap_nextents(ib->i_cowfp), 0);
+	assert_int_equal(written_block(ino(e, a)->i_df, 0), block);
+	assert_int_equal(block_refs(e, block), 1);
+	assert_int_equal(block_refs(e, fresh), 1);
+	assert_int_equal(block_refs(e, block + 1), 2);	/* still shared */
+	assert_bytes(bdev_read(e->k, block), 0, PSZ, 0x61);
+	assert_bytes(bdev_read(e->k, fresh), 0, PSZ, 0x62);
+	assert_int_equal(e->k->stats.cow_block_allocs, 1);
+	assert_int_equal(e->k->bdev.reserved, 0);
+}
+
+/* ---- mmap */
+
+static void test_mmap_store_mkclean_munmap(void **state)
+{
+	struct env *e = *state;
+	int fd = open_(e, "a");
+	struct inode *inode = ino(e, fd);
+	uint64_t addr;
+	struct page *p;
+	pte_t pte;
+
+	pwrite_sync(e, fd, 0, PSZ, 0x61);
+	p = page_at(inode, 0);
+	addr = mmap_(e, fd, PSZ);
+	assert_int_equal(pte_at(e, addr), 0);		/* nothing faulted yet */
+	maccess(e, true, addr, 10, 0x62);
+	pte = pte_at(e, addr);
+	assert_ptr_equal(pte_page(pte), p);
+	assert_int_equal(pte & PTE_FLAGS, PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+	assert_int_equal(p->mapcount, 1);
+	assert_int_equal(p->refcount, 2);		/* cache + PTE */
+	assert_page(inode, 0, PG_DIRTY);
+	assert_bytes(p->content, 0, 10, 0x62);
+
+	call_ok(e, SYS_FSYNC, fd);			/* folio_mkclean */
+	pte = pte_at(e, addr);
+	assert_ptr_equal(pte_page(pte), p);
+	assert_int_equal(pte & PTE_FLAGS, PTE_YOUNG);
+	assert_page(inode, 0, PG_CLEAN);
+	assert_int_equal(p->mapcount, 1);
+	assert_bytes(bdev_read(e->k, written_block(inode->i_df, 0)), 0, 10,
+		     0x62);
+
+	maccess(e, true, addr + 100, 1, 0x63);		/* faults again */
+	assert_int_equal(pte_at(e, addr) & PTE_FLAGS,
+			 PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+	assert_page(inode, 0, PG_DIRTY);
+
+	assert_int_equal(call(e, (struct sys_req){ .kind = SYS_MUNMAP,
+		.addr = addr, .len = PSZ }).err, 0);
+	assert_int_equal(p->mapcount, 0);
+	assert_int_equal(p->refcount, 1);
+	assert_true(xa_empty(&e->p->mm->ptes));
+	assert_page(inode, 0, PG_DIRTY);
+}
+
+/* A read fault of a shared mapping maps read-only; a store upgrades it. */
+static void test_mmap_read_fault_readonly(void **state)
+{
+	struct env *e = *state;
+	int fd = open_(e, "a");
+	uint64_t addr, minor;
+	struct page *p;
+
+	pwrite_sync(e, fd, 0, PSZ, 0x61);
+	call_ok(e, SYS_DROP_CACHES, -1);
+	assert_null(page_at(ino(e, fd), 0));
+	addr = mmap_(e, fd, PSZ);
+	minor = e->k->stats.faults_minor;
+	maccess(e, false, addr, PSZ, 0);
+	assert_int_equal(e->k->stats.faults_major, 1);	/* read from disk */
+	assert_int_equal(e->k->stats.faults_minor, minor + 1);
+	p = page_at(ino(e, fd), 0);
+	assert_ptr_equal(pte_page(pte_at(e, addr)), p);
+	assert_int_equal(pte_at(e, addr) & PTE_FLAGS, PTE_YOUNG);
+	assert_int_equal(p->mapcount, 1);
+	assert_page(ino(e, fd), 0, PG_CLEAN);
+	maccess(e, true, addr, 1, 0x62);
+	assert_int_equal(pte_at(e, addr) & PTE_FLAGS,
+			 PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+	assert_int_equal(p->mapcount, 1);		/* same PTE */
+	assert_page(ino(e, fd), 0, PG_DIRTY);
+}
+
+/* ---- truncate */
+
+static void test_truncate_pages_and_tail(void **state)
+{
+	struct env *e = *state;
+	int fd = open_(e, "a");
+	struct inode *inode = ino(e, fd);
+	uint64_t addr, last;
+	struct page *p;
+
+	pwrite_sync(e, fd, 0, 3 * PSZ, 0x61);
+	last = written_block(inode->i_df, 2);
+	addr = mmap_(e, fd, 3 * PSZ);
+	maccess(e, false, addr, 3 * PSZ, 0);		/* three PTEs */
+	assert_int_equal(page_at(inode, 2)->mapcount, 1);
+
+	ftruncate_(e, fd, 5000);
+	assert_int_equal(inode->i_size, 5000);
+	assert_null(page_at(inode, 2));
+	assert_int_equal(inode->i_data.nrpages, 2);
+	assert_int_equal(e->k->stats.nr_cached, 2);
+	assert_int_equal(pte_at(e, addr + 2 * PSZ), 0);	/* zapped */
+	p = page_at(inode, 1);
+	assert_int_equal(p->mapcount, 1);		/* EOF page stays mapped */
+	assert_bytes(p->content, 0, 5000 - PSZ, 0x61);
+	assert_bytes(p->content, 5000 - PSZ, 2 * PSZ - 5000, 0);
+	assert_int_equal(ext_at(inode->i_df, 2), EXT_HOLE);
+	assert_int_equal(e->k->bdev.blocks[last].state, BLK_BUSY);
+	assert_bytes(page_at(inode, 0)->content, 0, PSZ, 0x61);
+}
+
+/* ---- whole-cache operations */
+
+static void test_drop_caches(void **state)
+{
+	struct env *e = *state;
+	int clean = open_(e, "clean"), dirty = open_(e, "dirty");
+	int mapped = open_(e, "mapped");
+
+	pwrite_sync(e, clean, 0, PSZ, 0x61);
+	pwrite_(e, dirty, 0, PSZ, 0x62);
+	pwrite_sync(e, mapped, 0, PSZ, 0x63);
+	maccess(e, false, mmap_(e, mapped, PSZ), 1, 0);
+	assert_int_equal(e->k->stats.nr_cached, 3);
+	call_ok(e, SYS_DROP_CACHES, -1);
+	assert_null(page_at(ino(e, clean), 0));
+	assert_page(ino(e, dirty), 0, PG_DIRTY);
+	assert_page(ino(e, mapped), 0, PG_CLEAN);
+	assert_int_equal(e->k->stats.nr_cached, 2);
+	assert_int_equal(ino(e, clean)->i_data.nrpages, 0);
+	/* a read brings the clean page back from the disk */
+	assert_int_equal(call(e, (struct sys_req){ .kind = SYS_PREAD,
+		.fd = clean, .len = PSZ }).done, PSZ);
+	assert_page(ino(e, clean), 0, PG_CLEAN);
+	assert_bytes(page_at(ino(e, clean), 0)->content, 0, PSZ, 0x61);
+}
+
+static int count_cow_extents(struct kernel *k)
+{
+	uint64_t n = 0;
+	guint i;
+
+	for (i = 0; i < k->inodes->len; i++)
+		n += bmap_nextents(((struct inode *)
+				    g_ptr_array_index(k->inodes, i))->i_cowfp);
+	return (int)n;
+}
+
+static void test_cycle_mount(void **state)
+{
+	struct env *e = *state;
+	uint64_t block;
+	int a, b;
+
+	block = make_clone(e, &a, &b);
+	pwrite_(e, b, 0, PSZ, 0x62);			/* COW reservation */
+	pwrite_(e, a, 2 * PSZ, PSZ, 0x63);		/* dirty, delalloc */
+	assert_int_equal(count_cow_extents(e->k), 1);
+	call_ok(e, SYS_CYCLE_MOUNT, -1);
+	assert_int_equal(e->k->stats.nr_cached, 0);
+	assert_int_equal(ino(e, a)->i_data.nrpages, 0);
+	assert_int_equal(ino(e, b)->i_data.nrpages, 0);
+	assert_true(list_empty(&e->k->lru));
+	assert_int_equal(count_cow_extents(e->k), 0);
+	assert_int_equal(e->k->bdev.reserved, 0);
+	assert_int_equal(written_block(ino(e, a)->i_df, 0), block);
+	assert_bytes(bdev_read(e->k, written_block(ino(e, b)->i_df, 0)), 0,
+		     PSZ, 0x62);
+	assert_bytes(bdev_read(e->k, written_block(ino(e, a)->i_df, 2)), 0,
+		     PSZ, 0x63);
+	assert_int_equal(ino(e, a)->p_size, 3 * PSZ);
+}
+
+static void test_crash(void **state)
+{
+	struct env *e = *state;
+	int a = open_(e, "a"), b;
+	struct inode *ia = ino(e, a);
+	uint64_t block;
+
+	pwrite_sync(e, a, 0, 2 * PSZ, 0x61);
+	block = written_block(ia->i_df, 0);
+	pwrite_(e, a, 0, PSZ, 0x62);			/* overwrite, lost */
+	pwrite_(e, a, 2 * PSZ, PSZ, 0x63);		/* extension, lost */
+	b = open_(e, "b");				/* never logged */
+	pwrite_(e, b, 0, PSZ, 0x64);
+	proc_exit(e->k, e->p);
+	e->p = proc_new(e->k, "t");
+	call_ok(e, SYS_CRASH, -1);
+	assert_int_equal(e->k->stats.nr_cached, 0);
+	assert_int_equal(ia->i_data.nrpages, 0);
+	assert_int_equal(ia->i_size, 2 * PSZ);
+	assert_int_equal(written_block(ia->i_df, 0), block);
+	assert_int_equal(ext_at(ia->i_df, 2), EXT_HOLE);
+	assert_bytes(bdev_read(e->k, block), 0, PSZ, 0x61);
+	assert_ptr_equal(inode_lookup(e->k, "a"), ia);
+	assert_null(inode_lookup(e->k, "b"));
+	assert_int_equal(e->k->bdev.reserved, 0);
+	/* and through the system-call boundary: the oracle agrees */
+	a = open_(e, "a");
+	assert_int_equal(call(e, (struct sys_req){ .kind = SYS_PREAD,
+		.fd = a, .len = 4 * PSZ }).done, 2 * PSZ);
+	assert_bytes(page_at(ia, 0)->content, 0, PSZ, 0x61);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_write_dirties_page),
+		T(test_fsync_cleans_and_allocates),
+		T(test_flag_transitions),
+		T(test_read_file_page),
+		T(test_reflink_shares_blocks),
+		T(test_write_to_clone_cows),
+		T(test_mmap_store_mkclean_munmap),
+		T(test_mmap_read_fault_readonly),
+		T(test_truncate_pages_and_tail),
+		T(test_drop_caches),
+		T(test_cycle_mount),
+		T(test_crash),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
