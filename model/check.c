@@ -263,3 +263,41 @@ int check_blocks(struct kernel *k)
 	free(refs);
 	return k->violation ? -1 : 0;
 }
+
+static void check_no_leaks(struct kernel *k)
+{
+	struct page *p;
+
+	if (!eventq_empty(&k->events))
+		kernel_report(k, "refcounts", "%u I/Os still pending at the end",
+			      k->events.nr);
+	else if (!list_empty(&k->mms))
+		kernel_report(k, "refcounts", "an mm outlived its process");
+	else if (k->nr_pages_alloc != k->stats.nr_cached)
+		kernel_report(k, "refcounts",
+			      "%llu pages allocated but %llu cached at the end",
+			      (unsigned long long)k->nr_pages_alloc,
+			      (unsigned long long)k->stats.nr_cached);
+	list_for_each_entry(p, &k->lru, lru) {
+		if (k->violation)
+			break;
+		if (p->refcount != 1 + (int)p->nxowners || p->mapcount ||
+		    page_test(p, PG_locked))
+			PAGE_REPORT(k, "refcounts",
+				    p, "refcount %d mapcount %d at the end",
+				    p->refcount, p->mapcount);
+	}
+}
+
+int kernel_check_final(struct kernel *k)
+{
+	if (k->violation)
+		return -1;
+	k->current = NULL;
+	check_all(k);
+	if (!k->violation)
+		check_blocks(k);
+	if (!k->violation)
+		check_no_leaks(k);
+	return k->violation ? -1 : 0;
+}

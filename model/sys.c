@@ -171,6 +171,14 @@ static const char *wait_name(enum wait_kind kind)
 	return names[kind];
 }
 
+/* Is a full sweep due after this step (kconfig.check_interval)? */
+static bool check_due(const struct kernel *k)
+{
+	uint64_t n = k->cfg.check_interval;
+
+	return n <= 1 || k->steps % n == 0;
+}
+
 /* Run @t until its operation returns, a violation, or a deadlock. */
 static int run_task(struct kernel *k, struct task *t)
 {
@@ -184,7 +192,7 @@ static int run_task(struct kernel *k, struct task *t)
 		} else {
 			task_step(k, t);
 		}
-		if (!k->violation)
+		if (!k->violation && check_due(k))
 			check_all(k);
 	}
 	return k->violation ? -1 : 0;
@@ -206,7 +214,7 @@ int kernel_syscall(struct kernel *k, struct proc *p, const struct sys_req *req,
 	t->wait.kind = WAIT_NONE;
 	task_call(t, FN_SYSCALL, &init);
 	ret = run_task(k, t);
-	if (!ret)
+	if (!ret && k->cfg.check_interval <= 1)
 		ret = check_blocks(k);
 	*res = t->res;
 	return ret;

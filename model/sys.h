@@ -109,6 +109,14 @@ void proc_exit(struct kernel *k, struct proc *p);
 int kernel_syscall(struct kernel *k, struct proc *p, const struct sys_req *req,
 		   struct sys_res *res);
 
+/*
+ * kernel_check_final - the end-of-run checks: a full sweep of every
+ * invariant, and nothing leaked: every page is held by the page cache alone,
+ * no PTE and no lock is left, no I/O is pending.
+ * Return: 0, or -1 with the violation recorded.
+ */
+int kernel_check_final(struct kernel *k);
+
 /* The first violation of the run, formatted, or NULL. */
 const char *kernel_violation(const struct kernel *k);
 

@@ -183,6 +183,10 @@ static enum step set_apply(struct run *r, const struct sc_line *l)
 		break;
 	case SET_IO_LATENCY:
 		return set_io_latency(r, l);
+	case SET_CHECK_INTERVAL:
+		r->cfg.check_interval = l->u.set.num ? l->u.set.num :
+					UINT64_MAX;
+		break;
 	}
 	return STEP_OK;
 }
@@ -1041,6 +1045,8 @@ int runner_run(const struct scenario *sc, const struct run_opts *o,
 			break;
 	if (!r.k && r.status == RUN_OK)
 		run_start(&r);
+	if (r.k && r.status == RUN_OK && kernel_check_final(r.k))
+		run_violation(&r);
 	if (r.k)
 		kernel_free(r.k);
 	fflush(out);

@@ -791,6 +791,7 @@ static const struct set_key set_keys[] = {
 	[SET_DISK_SIZE] = { "disk-size", set_size, 0, 0 },
 	[SET_SEED] = { "seed", set_u64, 0, 0 },
 	[SET_IO_LATENCY] = { "io-latency", set_u64, 0, 0 },
+	[SET_CHECK_INTERVAL] = { "check-interval", set_u64, 0, 0 },
 };
 
 static int parse_set(struct parser *p, const struct verb *v G_GNUC_UNUSED,

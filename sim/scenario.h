@@ -106,6 +106,7 @@ enum sc_set_key {
 	SET_DISK_SIZE,		/* set disk-size 512m   (bytes) */
 	SET_SEED,		/* set seed N */
 	SET_IO_LATENCY,		/* set io-latency N     (virtual microseconds) */
+	SET_CHECK_INTERVAL,	/* set check-interval N (steps between full checks; 0: end only) */
 };
 
 struct sc_line {

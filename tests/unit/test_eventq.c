@@ -187,10 +187,10 @@ static void test_growth(void **state)
 		if (i == 63)
 			assert_int_equal(q.cap, 64);
 		if (i == 64)
-			assert_int_equal(q.cap, 128);
+			assert_true(q.cap > 64);
 	}
 	assert_int_equal(q.nr, N);
-	assert_int_equal(q.cap, 1024);
+	assert_true(q.cap >= N);
 	assert_heap(&q);
 	for (i = 0; i < N; i++)
 		assert_pop(&q, i + 1, N - 1 - i, (int)(N - 1 - i), NULL);
