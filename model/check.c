@@ -25,8 +25,7 @@
 
 /*
  * dirty-consistency: PG_dirty <=> DIRTY tag, PG_writeback <=> WRITEBACK
- * tag; a page under writeback is not locked by a task that is not writing
- * it back (no rule), and has no writable PTE is left to stable-pages configs.
+ * tag.
  * index-consistent: the page found at index i of mapping m names (m, i) as
  * an owner.
  * host-ambiguity: a dirty or writeback page has exactly one owner, the one
@@ -128,9 +127,12 @@ static bool owner_reaches(struct page_owner *o, void *arg)
 
 /*
  * rmap-complete: every PTE maps a page reachable from one of the page's
- * owners through i_mmap at the PTE's file index.  A dirty PTE is writable
- * and its page is dirty (dirty-consistency).  eof: no PTE maps a page
- * beyond EOF.
+ * owners through i_mmap at the PTE's file index.
+ * dirty-consistency: a dirty PTE is writable and its page is dirty; a page
+ * under writeback has no writable PTE (folio_mkclean ran before
+ * folio_start_writeback and page_mkwrite waits in folio_wait_stable: the
+ * model assumes stable pages, see docs/MODEL.md).
+ * A PTE beyond EOF needs a page beyond EOF, which check_eof() reports.
  */
 static void check_pte(struct kernel *k, struct vm_area_struct *vma,
 		      uint64_t vpn, pte_t pte)
@@ -150,6 +152,9 @@ static void check_pte(struct kernel *k, struct vm_area_struct *vma,
 	else if ((pte & PTE_DIRTY) && !page_test(p, PG_dirty))
 		PAGE_REPORT(k, "dirty-consistency", p,
 			    "dirty PTE on a clean page");
+	else if ((pte & PTE_WRITE) && page_test(p, PG_writeback))
+		PAGE_REPORT(k, "dirty-consistency", p,
+			    "writable PTE on a page under writeback");
 }
 
 static void check_mm(struct kernel *k, struct mm_struct *mm, GHashTable *maps)

@@ -140,6 +140,8 @@ void proc_exit(struct kernel *k, struct proc *p)
 {
 	int fd;
 
+	if (k->current == &p->task)
+		k->current = NULL;
 	mm_free(k, p->mm);
 	for (fd = 0; fd < PROC_MAX_FILES; fd++)
 		if (p->files[fd])

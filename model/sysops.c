@@ -119,6 +119,20 @@ void check_disk(struct kernel *k, const char *when)
 	}
 }
 
+/* Is a file open or mapped?  Then umount fails with EBUSY. */
+static bool fs_busy(struct kernel *k)
+{
+	guint i;
+
+	for (i = 0; i < k->inodes->len; i++) {
+		struct inode *inode = g_ptr_array_index(k->inodes, i);
+
+		if (!inode->evicted && inode->i_count)
+			return true;
+	}
+	return false;
+}
+
 /* umount after sync: evict every inode's pages and COW staging extents. */
 static void unmount_evict(struct kernel *k)
 {
@@ -138,11 +152,18 @@ static void unmount_evict(struct kernel *k)
 	xfs_log_force(k);
 }
 
-/* Power cut: the page cache and in-flight I/O vanish. */
+/* Power cut: every process dies; the page cache and in-flight I/O vanish. */
 static void crash_discard(struct kernel *k)
 {
 	guint i;
 	struct event ev;
+
+	for (i = 0; i < k->inodes->len; i++) {
+		struct inode *inode = g_ptr_array_index(k->inodes, i);
+
+		unmap_mapping_range(k, &inode->i_data, 0,
+				    UINT64_MAX >> k->page_shift, true);
+	}
 
 	while (eventq_pop(&k->events, &ev)) {
 		struct bio *bio = ev.obj;
@@ -390,6 +411,8 @@ static int syscall_start(struct kernel *k, struct task *t)
 	case SYS_WRITEBACK:
 		return start_sync(t, WB_SYNC_NONE);
 	case SYS_CYCLE_MOUNT:
+		if (fs_busy(k))
+			return -EBUSY;	/* umount: target is busy */
 		return start_sync(t, WB_SYNC_ALL);
 	case SYS_DROP_CACHES:
 		drop_caches(k);
@@ -483,9 +506,12 @@ static void syscall_finish(struct kernel *k, struct task *t, int64_t ret)
 			ret = r->len > DEDUPE_MAX ? DEDUPE_MAX : r->len;
 		break;
 	case SYS_SYNC:
-		check_disk(k, "sync");
+		if (!ret)
+			check_disk(k, "sync");
 		break;
 	case SYS_CYCLE_MOUNT:
+		if (ret)
+			break;
 		unmount_evict(k);
 		check_disk(k, "cycle_mount");
 		break;

@@ -212,6 +212,22 @@ static void writeback_untagged_undo(struct env *e)
 	page_clear(page_of(e, IDX_CACHED), PG_writeback);
 }
 
+/* The mapped dirty page goes under writeback with its PTE still writable. */
+static void writeback_writable_pte(struct env *e)
+{
+	struct page *p = page_of(e, IDX_DIRTY);
+
+	page_set(p, PG_writeback);
+	xa_set_mark(&e->a->i_data.i_pages, IDX_DIRTY, PAGECACHE_TAG_WRITEBACK);
+}
+
+static void writeback_writable_pte_undo(struct env *e)
+{
+	page_clear(page_of(e, IDX_DIRTY), PG_writeback);
+	xa_clear_mark(&e->a->i_data.i_pages, IDX_DIRTY,
+		      PAGECACHE_TAG_WRITEBACK);
+}
+
 /* PTE edits remember the old PTE of the page they touch in e->saved. */
 static void pte_edit(struct env *e, pgoff_t index, pte_t set, pte_t clear)
 {
@@ -579,13 +595,20 @@ static int trig_sync(struct env *e)
 	return sys(e, (struct sys_req){ .kind = SYS_SYNC });
 }
 
-/* Unmount and crash drop the page cache: unmap first, as exit would. */
+/*
+ * Unmount needs a file system nobody uses (else EBUSY): unmap and close
+ * everything first, as exit would.
+ */
 static void unmap_all(struct env *e)
 {
 	call(e, (struct sys_req){ .kind = SYS_MUNMAP, .addr = e->addr_a,
 	     .len = NPAGES * PAGE });
 	call(e, (struct sys_req){ .kind = SYS_MUNMAP, .addr = e->addr_b,
 	     .len = NPAGES * PAGE });
+	assert_int_equal(call(e, (struct sys_req){ .kind = SYS_CLOSE,
+			      .fd = e->fa }).err, 0);
+	assert_int_equal(call(e, (struct sys_req){ .kind = SYS_CLOSE,
+			      .fd = e->fb }).err, 0);
 }
 
 static int trig_cycle_mount(struct env *e)
@@ -624,6 +647,8 @@ static const struct breakage breakages[] = {
 	  clean_tagged_undo),
 	B(writeback_untagged, "dirty-consistency", trig_check_all,
 	  writeback_untagged_undo),
+	B(writeback_writable_pte, "dirty-consistency", trig_check_all,
+	  writeback_writable_pte_undo),
 	B(clean_page_dirty_pte, "dirty-consistency", trig_check_all,
 	  clean_page_dirty_pte_undo),
 	B(dirty_readonly_pte, "dirty-consistency", trig_check_all,
@@ -704,23 +729,55 @@ static void test_fixture_clean(void **state)
 	call(e, (struct sys_req){ .kind = SYS_SYNC });
 	call(e, (struct sys_req){ .kind = SYS_READ_MD5, .fd = e->fa });
 	unmap_all(e);
-	call(e, (struct sys_req){ .kind = SYS_CYCLE_MOUNT });
+	assert_int_equal(call(e, (struct sys_req){
+		.kind = SYS_CYCLE_MOUNT }).err, 0);
 	assert_clean(e);
 	env_free(e);
 }
 
+/*
+ * refcounts at the end of a run: a page reference nobody drops is a leak
+ * that kernel_check_final() names.
+ */
+static void test_leak_at_end(void **state)
+{
+	struct kconfig cfg = { .page_size = 4096, .disk_size = 16 << 20,
+			       .io_latency = 1000 };
+	struct kernel *k = kernel_new(&cfg);
+	struct proc *p = proc_new(k, "t");
+	struct sys_res res;
+	struct sys_req open = { .kind = SYS_OPEN, .name = "f",
+				.flags = SYSF_CREAT };
+	struct page *pg;
+
+	assert_int_equal(kernel_syscall(k, p, &open, &res), 0);
+	assert_int_equal(kernel_syscall(k, p, &(struct sys_req){
+		.kind = SYS_PWRITE, .fd = res.fd, .len = 4096, .byte = 1 },
+		&res), 0);
+	proc_exit(k, p);
+	assert_int_equal(kernel_check_final(k), 0);
+	pg = filemap_get_page(&kernel_inode(k, 1)->i_data, 0);
+	get_page(pg);
+	assert_int_equal(kernel_check_final(k), -1);
+	assert_violation(k, "refcounts");
+	put_page(k, pg);
+	kernel_free(k);
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[NBREAKAGES + 1];
+	struct CMUnitTest tests[NBREAKAGES + 2];
 	size_t i;
 
 	tests[0] = (struct CMUnitTest)cmocka_unit_test(test_fixture_clean);
+	tests[NBREAKAGES + 1] =
+		(struct CMUnitTest)cmocka_unit_test(test_leak_at_end);
 	for (i = 0; i < NBREAKAGES; i++)
 		tests[i + 1] = (struct CMUnitTest){
 			.name = breakages[i].name,
 			.test_func = test_breakage,
 			.initial_state = (void *)&breakages[i],
 		};
-	return _cmocka_run_group_tests("test_check", tests, NBREAKAGES + 1,
+	return _cmocka_run_group_tests("test_check", tests, NBREAKAGES + 2,
 				       NULL, NULL);
 }

@@ -175,6 +175,29 @@ static void test_crash_keeps_fsynced(void **state)
 	kernel_free(k);
 }
 
+/* A crash kills the processes: live mappings do not survive it. */
+static void test_crash_with_live_mapping(void **state)
+{
+	struct kernel *k = boot();
+	struct proc *p = proc_new(k, "t");
+	int a = open_file(k, p, "a");
+	struct sys_res r;
+
+	pwrite_(k, p, a, 0, 8192, 0x61);
+	call(k, p, (struct sys_req){ .kind = SYS_FSYNC, .fd = a });
+	r = call(k, p, (struct sys_req){ .kind = SYS_MMAP, .fd = a,
+		 .len = 8192, .flags = SYSF_PROT_READ | SYSF_PROT_WRITE });
+	call(k, p, (struct sys_req){ .kind = SYS_MSTORE, .addr = r.addr,
+	     .len = 10, .byte = 0x62 });
+	r = call(k, p, (struct sys_req){ .kind = SYS_CYCLE_MOUNT });
+	assert_int_equal(r.err, EBUSY);
+	call(k, p, (struct sys_req){ .kind = SYS_CRASH });
+	assert_null(kernel_violation(k));
+	assert_int_equal(kernel_inode(k, 1)->i_data.nrpages, 0);
+	proc_exit(k, p);
+	kernel_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_clone_unaligned_einval),
 		cmocka_unit_test(test_mmap_store_and_sigbus),
 		cmocka_unit_test(test_crash_keeps_fsynced),
+		cmocka_unit_test(test_crash_with_live_mapping),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
