@@ -25,7 +25,10 @@
 
 /*
  * dirty-consistency: PG_dirty <=> DIRTY tag, PG_writeback <=> WRITEBACK
- * tag.
+ * tag.  One exception, the kernel's own: writeback that finds a page beyond
+ * EOF (racing with truncate) has already cleared PG_dirty and unlocks it
+ * without starting writeback (iomap_writepage_handle_eof), so the DIRTY tag
+ * stays until truncate removes the page.
  * index-consistent: the page found at index i of mapping m names (m, i) as
  * an owner.
  * host-ambiguity: a dirty or writeback page has exactly one owner, the one
@@ -43,7 +46,9 @@ static void check_page(struct kernel *k, struct address_space *m,
 			    (unsigned long long)index,
 			    (unsigned long long)m->host->i_ino);
 	else if (page_test(p, PG_dirty) !=
-		 xa_get_mark(xa, index, PAGECACHE_TAG_DIRTY))
+		 xa_get_mark(xa, index, PAGECACHE_TAG_DIRTY) &&
+		 !(index >= i_blocks_end(k, m->host->i_size) &&
+		   !page_test(p, PG_dirty)))
 		PAGE_REPORT(k, "dirty-consistency", p,
 			    "PG_dirty %d but DIRTY tag %d",
 			    page_test(p, PG_dirty),
@@ -222,32 +227,58 @@ int check_all(struct kernel *k)
 	return k->violation ? -1 : 0;
 }
 
+/* Count one mapping of each block of a real extent in @arg (a GTree). */
 static int count_extent(const struct bmap_irec *irec, void *arg)
 {
-	uint32_t *refs = arg;
+	GTree *refs = arg;
 	uint64_t i;
 
 	if (irec->br_state == EXT_DELALLOC)
 		return 0;
-	for (i = 0; i < irec->br_blockcount; i++)
-		refs[irec->br_startblock + i]++;
+	for (i = 0; i < irec->br_blockcount; i++) {
+		gpointer key = GSIZE_TO_POINTER(irec->br_startblock + i);
+		gsize n = GPOINTER_TO_SIZE(g_tree_lookup(refs, key));
+
+		g_tree_insert(refs, key, GSIZE_TO_POINTER(n + 1));
+	}
 	return 0;
+}
+
+static gint block_cmp(gconstpointer a, gconstpointer b, gpointer unused)
+{
+	gsize x = GPOINTER_TO_SIZE(a), y = GPOINTER_TO_SIZE(b);
+
+	(void)unused;
+	return x < y ? -1 : x > y;
+}
+
+static gboolean compare_block(gpointer key, gpointer value, gpointer data)
+{
+	struct kernel *k = data;
+	uint64_t n = GPOINTER_TO_SIZE(key);
+	gsize refs = GPOINTER_TO_SIZE(value);
+	const struct block *blk = &k->bdev.blocks[n];
+
+	if (blk->refcount != refs || blk->state != BLK_USED)
+		kernel_report(k, "refcounts",
+			      "block %llu: refcount %u state %d but %zu extent references",
+			      (unsigned long long)n, blk->refcount, blk->state,
+			      (size_t)refs);
+	return k->violation != NULL;
 }
 
 /*
  * refcounts (blocks): each block's refcount equals the number of data- and
- * COW-fork mappings of it; a used block is referenced, a free one is not.
- * Linear in the disk size: run at syscall boundaries, not per step.
+ * COW-fork mappings of it, and exactly the mapped blocks are BLK_USED.
+ * Linear in the number of mapped blocks, not in the disk size.
  */
 int check_blocks(struct kernel *k)
 {
 	struct block_device *b = &k->bdev;
-	uint32_t *refs = calloc(b->nblocks ? b->nblocks : 1, sizeof(*refs));
-	uint64_t n;
+	GTree *refs = g_tree_new_full(block_cmp, NULL, NULL, NULL);
+	uint64_t used = b->nblocks - b->nfree - b->nbusy;
 	guint i;
 
-	if (!refs)
-		abort();
 	for (i = 0; i < k->inodes->len; i++) {
 		struct inode *inode = g_ptr_array_index(k->inodes, i);
 
@@ -256,16 +287,12 @@ int check_blocks(struct kernel *k)
 		bmap_walk(inode->i_df, 0, UINT64_MAX, count_extent, refs);
 		bmap_walk(inode->i_cowfp, 0, UINT64_MAX, count_extent, refs);
 	}
-	for (n = 0; n < b->nblocks && !k->violation; n++) {
-		if (refs[n] != b->blocks[n].refcount ||
-		    (refs[n] != 0) != (b->blocks[n].state == BLK_USED))
-			kernel_report(k, "refcounts",
-				      "block %llu: refcount %u state %d but %u extent references",
-				      (unsigned long long)n,
-				      b->blocks[n].refcount,
-				      b->blocks[n].state, refs[n]);
-	}
-	free(refs);
+	g_tree_foreach(refs, compare_block, k);
+	if (!k->violation && (uint64_t)g_tree_nnodes(refs) != used)
+		kernel_report(k, "refcounts",
+			      "%llu blocks in use but %d mapped",
+			      (unsigned long long)used, g_tree_nnodes(refs));
+	g_tree_destroy(refs);
 	return k->violation ? -1 : 0;
 }
 
@@ -294,6 +321,38 @@ static void check_no_leaks(struct kernel *k)
 	}
 }
 
+/*
+ * refcounts (allocator): the full O(disk) scan: a block is BLK_USED iff it
+ * has references, and the free/busy counters match the states.
+ */
+int check_blocks_full(struct kernel *k)
+{
+	const struct block_device *b = &k->bdev;
+	uint64_t n, nfree = 0, nbusy = 0;
+
+	if (check_blocks(k))
+		return -1;
+	for (n = 0; n < b->nblocks && !k->violation; n++) {
+		const struct block *blk = &b->blocks[n];
+
+		nfree += blk->state == BLK_FREE;
+		nbusy += blk->state == BLK_BUSY;
+		if ((blk->state == BLK_USED) != (blk->refcount > 0))
+			kernel_report(k, "refcounts",
+				      "block %llu: state %d with refcount %u",
+				      (unsigned long long)n, blk->state,
+				      blk->refcount);
+	}
+	if (!k->violation && (nfree != b->nfree || nbusy != b->nbusy))
+		kernel_report(k, "refcounts",
+			      "%llu free and %llu busy blocks, counters say %llu and %llu",
+			      (unsigned long long)nfree,
+			      (unsigned long long)nbusy,
+			      (unsigned long long)b->nfree,
+			      (unsigned long long)b->nbusy);
+	return k->violation ? -1 : 0;
+}
+
 int kernel_check_final(struct kernel *k)
 {
 	if (k->violation)
@@ -301,7 +360,7 @@ int kernel_check_final(struct kernel *k)
 	k->current = NULL;
 	check_all(k);
 	if (!k->violation)
-		check_blocks(k);
+		check_blocks_full(k);
 	if (!k->violation)
 		check_no_leaks(k);
 	return k->violation ? -1 : 0;

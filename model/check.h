@@ -11,5 +11,7 @@ struct kernel;
 int check_all(struct kernel *k);
 /* Block refcounts against extent references.  Return: 0 or -1. */
 int check_blocks(struct kernel *k);
+/* check_blocks() plus a scan of every block's allocation state. */
+int check_blocks_full(struct kernel *k);
 
 #endif /* PCSIM_MODEL_CHECK_H */

@@ -214,6 +214,8 @@ struct kernel {
 	GString *trace[TRACE_RING];	/* last trace lines */
 	unsigned int trace_head;
 	uint64_t steps;
+	uint64_t last_check;		/* steps at the last full sweep */
+	uint64_t last_block_check;	/* steps at the last block sweep */
 };
 
 static inline uint64_t kpage_size(const struct kernel *k)

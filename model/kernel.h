@@ -324,8 +324,8 @@ struct kconfig {
 	uint64_t memory_limit;		/* bytes of page cache, 0 = none */
 	uint64_t io_latency;		/* virtual ns per bio */
 	uint64_t seed;
-	uint64_t check_interval;	/* steps between full sweeps; 0, 1: every
-				   step; UINT64_MAX: end of run only */
+	uint64_t check_interval;	/* steps between full sweeps; 0: automatic
+				   (model/sys.c); UINT64_MAX: end only */
 	const struct policy_ops *policy;
 };
 

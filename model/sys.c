@@ -173,12 +173,40 @@ static const char *wait_name(enum wait_kind kind)
 	return names[kind];
 }
 
-/* Is a full sweep due after this step (kconfig.check_interval)? */
-static bool check_due(const struct kernel *k)
+/*
+ * Is a full sweep due after this step?  kconfig.check_interval N > 0 sweeps
+ * every N steps; 0 (the default) is automatic: every step while the sweep
+ * covers at most CHECK_AUTO_SMALL objects (every scenario of the corpus),
+ * and then every size / CHECK_AUTO_BUDGET steps, so that checking costs
+ * about CHECK_AUTO_BUDGET object visits per step on large runs.
+ */
+#define CHECK_AUTO_SMALL 1024
+#define CHECK_AUTO_BUDGET 32
+
+static bool sweep_due(struct kernel *k, uint64_t *last, uint64_t size)
 {
 	uint64_t n = k->cfg.check_interval;
 
-	return n <= 1 || k->steps % n == 0;
+	if (!n)
+		n = size <= CHECK_AUTO_SMALL ? 1 : size / CHECK_AUTO_BUDGET;
+	if (k->steps - *last < n)
+		return false;
+	*last = k->steps;
+	return true;
+}
+
+static bool check_due(struct kernel *k)
+{
+	return sweep_due(k, &k->last_check, k->stats.nr_cached);
+}
+
+/* Block refcounts are swept at system call boundaries. */
+static bool blocks_due(struct kernel *k)
+{
+	const struct block_device *b = &k->bdev;
+
+	return sweep_due(k, &k->last_block_check,
+			 b->nblocks - b->nfree - b->nbusy);
 }
 
 /* Run @t until its operation returns, a violation, or a deadlock. */
@@ -216,7 +244,7 @@ int kernel_syscall(struct kernel *k, struct proc *p, const struct sys_req *req,
 	t->wait.kind = WAIT_NONE;
 	task_call(t, FN_SYSCALL, &init);
 	ret = run_task(k, t);
-	if (!ret && k->cfg.check_interval <= 1)
+	if (!ret && blocks_due(k))
 		ret = check_blocks(k);
 	*res = t->res;
 	return ret;

@@ -80,7 +80,7 @@ uint64_t eventq_push(struct eventq *q, vtime_t delay, int type, void *obj)
 	ev->type = type;
 	ev->obj = obj;
 	sift_up(q, q->nr++);
-	return ev->seq;
+	return q->next_seq - 1;	/* ev may have moved in sift_up() */
 }
 
 bool eventq_pop(struct eventq *q, struct event *ev)

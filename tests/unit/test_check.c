@@ -560,6 +560,11 @@ static int trig_check_all(struct env *e)
 	return check_all(e->k);
 }
 
+static int trig_check_blocks_full(struct env *e)
+{
+	return check_blocks_full(e->k);
+}
+
 static int trig_check_blocks(struct env *e)
 {
 	return check_blocks(e->k);
@@ -672,7 +677,7 @@ static const struct breakage breakages[] = {
 	B(nrpages_wrong, "refcounts", trig_check_all, nrpages_wrong_undo),
 	B(block_ref_lost, "refcounts", trig_check_blocks,
 	  block_ref_lost_undo),
-	B(block_used_unreferenced, "refcounts", trig_check_blocks,
+	B(block_used_unreferenced, "refcounts", trig_check_blocks_full,
 	  block_used_unreferenced_undo),
 	B(page_past_eof, "eof", trig_check_all, page_past_eof_undo),
 	B(size_below_page, "eof", trig_check_all, size_below_page_undo),

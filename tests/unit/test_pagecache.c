@@ -422,7 +422,7 @@ static void test_mmap_store_mkclean_munmap(void **state)
 	pwrite_sync(e, fd, 0, PSZ, 0x61);
 	p = page_at(inode, 0);
 	addr = mmap_(e, fd, PSZ);
-	assert_int_equal(pte_at(e, addr), 0);		/* nothing faulted yet */
+	assert_int_equal(pte_at(e, addr), 0);	/* nothing faulted yet */
 	maccess(e, true, addr, 10, 0x62);
 	pte = pte_at(e, addr);
 	assert_ptr_equal(pte_page(pte), p);
@@ -505,7 +505,7 @@ static void test_truncate_pages_and_tail(void **state)
 	assert_int_equal(e->k->stats.nr_cached, 2);
 	assert_int_equal(pte_at(e, addr + 2 * PSZ), 0);	/* zapped */
 	p = page_at(inode, 1);
-	assert_int_equal(p->mapcount, 1);		/* EOF page stays mapped */
+	assert_int_equal(p->mapcount, 1);	/* EOF page stays mapped */
 	assert_bytes(p->content, 0, 5000 - PSZ, 0x61);
 	assert_bytes(p->content, 5000 - PSZ, 2 * PSZ - 5000, 0);
 	assert_int_equal(ext_at(inode->i_df, 2), EXT_HOLE);
@@ -553,26 +553,31 @@ static int count_cow_extents(struct kernel *k)
 static void test_cycle_mount(void **state)
 {
 	struct env *e = *state;
+	struct inode *ia, *ib;
 	uint64_t block;
 	int a, b;
 
 	block = make_clone(e, &a, &b);
+	ia = ino(e, a);
+	ib = ino(e, b);
 	pwrite_(e, b, 0, PSZ, 0x62);			/* COW reservation */
 	pwrite_(e, a, 2 * PSZ, PSZ, 0x63);		/* dirty, delalloc */
 	assert_int_equal(count_cow_extents(e->k), 1);
+	call_ok(e, SYS_CLOSE, a);			/* umount: EBUSY if */
+	call_ok(e, SYS_CLOSE, b);			/* a file is open */
 	call_ok(e, SYS_CYCLE_MOUNT, -1);
 	assert_int_equal(e->k->stats.nr_cached, 0);
-	assert_int_equal(ino(e, a)->i_data.nrpages, 0);
-	assert_int_equal(ino(e, b)->i_data.nrpages, 0);
+	assert_int_equal(ia->i_data.nrpages, 0);
+	assert_int_equal(ib->i_data.nrpages, 0);
 	assert_true(list_empty(&e->k->lru));
 	assert_int_equal(count_cow_extents(e->k), 0);
 	assert_int_equal(e->k->bdev.reserved, 0);
-	assert_int_equal(written_block(ino(e, a)->i_df, 0), block);
-	assert_bytes(bdev_read(e->k, written_block(ino(e, b)->i_df, 0)), 0,
-		     PSZ, 0x62);
-	assert_bytes(bdev_read(e->k, written_block(ino(e, a)->i_df, 2)), 0,
-		     PSZ, 0x63);
-	assert_int_equal(ino(e, a)->p_size, 3 * PSZ);
+	assert_int_equal(written_block(ia->i_df, 0), block);
+	assert_bytes(bdev_read(e->k, written_block(ib->i_df, 0)), 0, PSZ,
+		     0x62);
+	assert_bytes(bdev_read(e->k, written_block(ia->i_df, 2)), 0, PSZ,
+		     0x63);
+	assert_int_equal(ia->p_size, 3 * PSZ);
 }
 
 static void test_crash(void **state)
