@@ -70,6 +70,44 @@ static void nr_cached_mod(struct kernel *k, int delta)
 		k->stats.peak_cached = k->stats.nr_cached;
 }
 
+/* Can reclaim drop @p now?  Clean, idle, unmapped, referenced only by the
+ * page cache (shrink_folio_list without try_to_unmap or pageout). */
+static bool folio_reclaimable(const struct page *p)
+{
+	return !(p->flags & ((1UL << PG_dirty) | (1UL << PG_writeback) |
+			     (1UL << PG_locked))) &&
+	       !p->mapcount && p->refcount == 1 && !p->nxowners;
+}
+
+/**
+ * shrink_page_cache - direct reclaim under kconfig.memory_limit.
+ *
+ * Walks the LRU from the oldest page and drops reclaimable ones until the
+ * page cache fits with one more page.  Dirty, mapped, locked or referenced
+ * pages are skipped: writeback is left to the flusher and sync, so a limit
+ * can be exceeded by dirty or mapped pages (no dirty throttling yet).
+ */
+static void shrink_page_cache(struct kernel *k)
+{
+	uint64_t limit = k->cfg.memory_limit >> k->page_shift;
+	struct page *p, *n;
+
+	if (!limit || k->stats.nr_cached < limit)
+		return;
+	list_for_each_entry_safe(p, n, &k->lru, lru) {
+		if (k->stats.nr_cached < limit)
+			break;
+		if (!folio_reclaimable(p))
+			continue;
+		trace_step(k, "reclaim page %llu (inode %llu index %llu)",
+			   (unsigned long long)p->id,
+			   (unsigned long long)p->mapping->host->i_ino,
+			   (unsigned long long)p->index);
+		k->stats.pages_reclaimed++;
+		filemap_remove_folio(k, p);
+	}
+}
+
 /**
  * filemap_add_folio - insert a locked page into @m at @index.
  *
@@ -79,6 +117,7 @@ static void nr_cached_mod(struct kernel *k, int delta)
 void filemap_add_folio(struct kernel *k, struct address_space *m,
 		       struct page *p, pgoff_t index)
 {
+	shrink_page_cache(k);
 	get_page(p);
 	p->mapping = m;
 	p->index = index;

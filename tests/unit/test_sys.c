@@ -198,6 +198,32 @@ static void test_crash_with_live_mapping(void **state)
 	kernel_free(k);
 }
 
+/* Direct reclaim keeps the page cache under the memory limit. */
+static void test_memory_limit_reclaims_clean_pages(void **state)
+{
+	struct kconfig cfg = {
+		.page_size = 4096, .disk_size = 64 << 20,
+		.io_latency = 100000, .memory_limit = 16 * 4096,
+	};
+	struct kernel *k = kernel_new(&cfg);
+	struct proc *p = proc_new(k, "t");
+	int a = open_file(k, p, "a");
+
+	pwrite_(k, p, a, 0, 64 * 4096, 0x61);
+	assert_int_equal(k->stats.nr_cached, 64);	/* dirty: kept */
+	call(k, p, (struct sys_req){ .kind = SYS_FSYNC, .fd = a });
+	/* Reclaim runs when a page is allocated, not before. */
+	assert_int_equal(k->stats.nr_cached, 64);
+	pwrite_(k, p, open_file(k, p, "b"), 0, 4096, 0x62);
+	assert_int_equal(k->stats.nr_cached, 16);
+	assert_int_equal(k->stats.pages_reclaimed, 49);
+	assert_file_is(k, p, a, 0x61, 64 * 4096);
+	assert_true(k->stats.nr_cached <= 16);
+	assert_null(kernel_violation(k));
+	proc_exit(k, p);
+	kernel_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_mmap_store_and_sigbus),
 		cmocka_unit_test(test_crash_keeps_fsynced),
 		cmocka_unit_test(test_crash_with_live_mapping),
+		cmocka_unit_test(test_memory_limit_reclaims_clean_pages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
