@@ -15,6 +15,7 @@
 
 #include "model/core.h"
 #include "model/check.h"
+#include "model/policy.h"
 
 #define PAGE_REPORT(k, inv, p, fmt, ...)				\
 	kernel_report(k, inv, "page %llu (inode %llu index %llu): " fmt,	\
@@ -40,7 +41,7 @@ static void check_page(struct kernel *k, struct address_space *m,
 {
 	struct xarray *xa = &m->i_pages;
 
-	if (p->mapping != m || p->index != index)
+	if (!folio_has_owner(p, m, index))
 		PAGE_REPORT(k, "index-consistent",
 			    p, "found at index %llu of inode %llu",
 			    (unsigned long long)index,
@@ -60,10 +61,11 @@ static void check_page(struct kernel *k, struct address_space *m,
 			    page_test(p, PG_writeback),
 			    xa_get_mark(xa, index, PAGECACHE_TAG_WRITEBACK));
 	else if ((page_test(p, PG_dirty) || page_test(p, PG_writeback)) &&
-		 p->nxowners)
+		 folio_shared_with_other(p, m->host) &&
+		 !(k->policy->flags & POLICY_ALLHOST_WRITEBACK))
 		PAGE_REPORT(k, "host-ambiguity", p,
 			    "dirty or under writeback with %u owners",
-			    p->nxowners + 1);
+			    folio_nr_owners(p));
 	else if (p->mapcount && !page_test(p, PG_uptodate))
 		PAGE_REPORT(k, "uptodate", p, "mapped but not uptodate");
 	else if (p->refcount < p->mapcount + 1)
@@ -313,7 +315,7 @@ static void check_no_leaks(struct kernel *k)
 	list_for_each_entry(p, &k->lru, lru) {
 		if (k->violation)
 			break;
-		if (p->refcount != 1 + (int)p->nxowners || p->mapcount ||
+		if (p->refcount != (int)folio_nr_owners(p) || p->mapcount ||
 		    page_test(p, PG_locked))
 			PAGE_REPORT(k, "refcounts",
 				    p, "refcount %d mapcount %d at the end",

@@ -164,7 +164,9 @@ struct proc {
 
 /* Run statistics (issue 3 extends them). */
 struct kstats {
-	uint64_t nr_cached, peak_cached;
+	uint64_t nr_cached, peak_cached;	/* distinct cached pages */
+	uint64_t nr_cache_entries;		/* (mapping, index) slots */
+	uint64_t nr_shared, peak_saved;		/* pages with > 1 owner */
 	uint64_t cow_page_copies, cow_block_allocs;
 	uint64_t wb_ios, wb_bytes;
 	uint64_t faults_major, faults_minor;
@@ -280,7 +282,13 @@ void put_page(struct kernel *k, struct page *p);
 struct page *filemap_get_page(struct address_space *m, pgoff_t index);
 void filemap_add_folio(struct kernel *k, struct address_space *m,
 		       struct page *p, pgoff_t index);
-void filemap_remove_folio(struct kernel *k, struct page *p);
+void filemap_remove_folio(struct kernel *k, struct page *p,
+			  struct address_space *m);
+void filemap_remove_folio_all(struct kernel *k, struct page *p);
+unsigned int folio_nr_owners(const struct page *p);
+bool folio_has_owner(const struct page *p, const struct address_space *m,
+		     pgoff_t index);
+bool folio_shared_with_other(const struct page *p, const struct inode *host);
 void folio_mark_dirty(struct kernel *k, struct page *p);
 bool folio_clear_dirty_for_io(struct kernel *k, struct page *p);
 void folio_start_writeback(struct kernel *k, struct page *p);

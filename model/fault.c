@@ -210,10 +210,11 @@ static enum step_result page_mkwrite_locked(struct kernel *k, struct task *t,
 	struct address_space *m = l->vma->mapping;
 	int ret = FAULT_OK;
 
-	if (l->page->mapping != m || beyond_eof(k, m->host, l->page->index)) {
+	if (!folio_has_owner(l->page, m, fault_index(k, l)) ||
+	    beyond_eof(k, m->host, fault_index(k, l))) {
 		ret = FAULT_SIGBUS;
 	} else if (xfs_buffered_write_iomap_begin(k, m->host,
-						  l->page->index)) {
+						  fault_index(k, l))) {
 		ret = FAULT_SIGBUS;	/* VM_FAULT_SIGBUS on -ENOSPC */
 	} else {
 		folio_mark_dirty(k, l->page);
@@ -282,8 +283,9 @@ enum step_result fn_fault(struct kernel *k, struct task *t, struct frame *f)
 		t->step_name = "filemap_fault(lock)";
 		if (!folio_trylock(k, t, l->page))
 			return task_block(t, WAIT_PAGE_LOCK, l->page);
-		if (l->page->mapping != m || !page_test(l->page, PG_uptodate) ||
-		    beyond_eof(k, m->host, l->page->index)) {
+		if (!folio_has_owner(l->page, m, fault_index(k, l)) ||
+		    !page_test(l->page, PG_uptodate) ||
+		    beyond_eof(k, m->host, fault_index(k, l))) {
 			folio_unlock(k, t, l->page);
 			return fault_out(k, t, l, FAULT_SIGBUS);
 		}

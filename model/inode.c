@@ -135,12 +135,13 @@ static void drop_all_pages(struct kernel *k, struct inode *inode)
 
 	while ((p = xa_find(&inode->i_data.i_pages, &index, UINT64_MAX,
 			    XA_PRESENT))) {
-		page_clear(p, PG_dirty);
+		if (folio_nr_owners(p) == 1)
+			page_clear(p, PG_dirty);
 		xa_clear_mark(&inode->i_data.i_pages, index,
 			      PAGECACHE_TAG_DIRTY);
 		xa_clear_mark(&inode->i_data.i_pages, index,
 			      PAGECACHE_TAG_TOWRITE);
-		filemap_remove_folio(k, p);
+		filemap_remove_folio(k, p, &inode->i_data);
 	}
 }
 

@@ -8,9 +8,10 @@
  * from the disk through the data fork.
  *
  * Invariants (checked by model/check.c):
- *   - PG_dirty <=> PAGECACHE_TAG_DIRTY, PG_writeback <=> TAG_WRITEBACK;
- *   - a page in i_pages at index i has an owner (mapping, i);
- *   - refcount = (owners in i_pages) + mapcount + task references.
+ *   - PG_dirty <=> PAGECACHE_TAG_DIRTY, PG_writeback <=> TAG_WRITEBACK, in
+ *     the i_pages of every owner;
+ *   - a page in i_pages at index i of mapping m has the owner (m, i);
+ *   - refcount = owners + mapcount + task references.
  *
  * Locking: the caller holds PG_locked for insertion, removal and the dirty
  * transitions, except folio_mark_dirty() from a fault holding the PTE.
@@ -62,21 +63,78 @@ struct page *filemap_get_page(struct address_space *m, pgoff_t index)
 	return xa_load(&m->i_pages, index);
 }
 
-/* Account a page entering or leaving the page cache. */
-static void nr_cached_mod(struct kernel *k, int delta)
+unsigned int folio_nr_owners(const struct page *p)
 {
-	k->stats.nr_cached += delta;
-	if (k->stats.nr_cached > k->stats.peak_cached)
-		k->stats.peak_cached = k->stats.nr_cached;
+	return (p->mapping ? 1 : 0) + p->nxowners;
 }
 
-/* Can reclaim drop @p now?  Clean, idle, unmapped, referenced only by the
- * page cache (shrink_folio_list without try_to_unmap or pageout). */
+/* Is (@m, @index) one of @p's owners? */
+bool folio_has_owner(const struct page *p, const struct address_space *m,
+		     pgoff_t index)
+{
+	uint32_t i;
+
+	if (p->mapping == m && p->index == index)
+		return true;
+	for (i = 0; i < p->nxowners; i++)
+		if (p->xowners[i].mapping == m && p->xowners[i].index == index)
+			return true;
+	return false;
+}
+
+/* Does an owner of @p belong to an inode other than @host? */
+bool folio_shared_with_other(const struct page *p, const struct inode *host)
+{
+	uint32_t i;
+
+	if (p->mapping && p->mapping->host != host)
+		return true;
+	for (i = 0; i < p->nxowners; i++)
+		if (p->xowners[i].mapping->host != host)
+			return true;
+	return false;
+}
+
+/*
+ * Account one owner of @p arriving (+1) or leaving (-1); owners already
+ * counts the change.  A page is cached while it has an owner, and on the LRU
+ * for that time; nr_cache_entries - nr_cached is what sharing saves.
+ */
+static void cache_account(struct kernel *k, struct page *p, int delta)
+{
+	struct kstats *s = &k->stats;
+	unsigned int owners = folio_nr_owners(p);
+
+	s->nr_cache_entries += delta;
+	if (delta > 0 && owners == 1) {
+		s->nr_cached++;
+		list_add_tail(&p->lru, &k->lru);
+		page_set(p, PG_lru);
+	} else if (delta < 0 && owners == 0) {
+		s->nr_cached--;
+		list_del_init(&p->lru);
+		page_clear(p, PG_lru);
+	}
+	if (delta > 0 && owners == 2)
+		s->nr_shared++;
+	else if (delta < 0 && owners == 1)
+		s->nr_shared--;
+	if (s->nr_cached > s->peak_cached)
+		s->peak_cached = s->nr_cached;
+	if (s->nr_cache_entries - s->nr_cached > s->peak_saved)
+		s->peak_saved = s->nr_cache_entries - s->nr_cached;
+}
+
+/*
+ * Can reclaim drop @p now?  Clean, idle, unmapped and referenced by its
+ * page-cache slots only (shrink_folio_list without try_to_unmap or pageout).
+ * A shared page goes from every cache that holds it.
+ */
 static bool folio_reclaimable(const struct page *p)
 {
 	return !(p->flags & ((1UL << PG_dirty) | (1UL << PG_writeback) |
 			     (1UL << PG_locked))) &&
-	       !p->mapcount && p->refcount == 1 && !p->nxowners;
+	       !p->mapcount && p->refcount == (int)folio_nr_owners(p);
 }
 
 /**
@@ -104,61 +162,128 @@ static void shrink_page_cache(struct kernel *k)
 			   (unsigned long long)p->mapping->host->i_ino,
 			   (unsigned long long)p->index);
 		k->stats.pages_reclaimed++;
-		filemap_remove_folio(k, p);
+		filemap_remove_folio_all(k, p);
 	}
 }
 
+/* The page's flags as marks in one more owner's i_pages. */
+static void copy_tags(struct page *p, struct address_space *m, pgoff_t index)
+{
+	if (page_test(p, PG_dirty))
+		xa_set_mark(&m->i_pages, index, PAGECACHE_TAG_DIRTY);
+	if (page_test(p, PG_writeback))
+		xa_set_mark(&m->i_pages, index, PAGECACHE_TAG_WRITEBACK);
+}
+
 /**
- * filemap_add_folio - insert a locked page into @m at @index.
+ * filemap_add_folio - make (@m, @index) an owner of @p by inserting it into
+ * @m's i_pages.  The first owner is the primary one (page->mapping and
+ * page->index); sharing designs add more, each at its own index.
  *
- * Context: the caller holds PG_locked; the slot is empty.  The page cache
- * takes its own reference; the page goes to the tail of the LRU.
+ * Context: the caller holds PG_locked of a new page, or a policy hook shares
+ * a page while it holds the locks of both files.  Each owner's slot holds a
+ * page reference; the page enters the LRU with its first owner.
  */
 void filemap_add_folio(struct kernel *k, struct address_space *m,
 		       struct page *p, pgoff_t index)
 {
-	shrink_page_cache(k);
+	if (!p->mapping)
+		shrink_page_cache(k);
 	get_page(p);
-	p->mapping = m;
-	p->index = index;
+	if (!p->mapping) {
+		p->mapping = m;
+		p->index = index;
+	} else {
+		p->xowners = realloc(p->xowners,
+				     (p->nxowners + 1) * sizeof(*p->xowners));
+		if (!p->xowners)
+			abort();
+		p->xowners[p->nxowners].mapping = m;
+		p->xowners[p->nxowners++].index = index;
+	}
 	xa_store(&m->i_pages, index, p);
+	copy_tags(p, m, index);
 	m->nrpages++;
-	list_add_tail(&p->lru, &k->lru);
-	page_set(p, PG_lru);
-	nr_cached_mod(k, 1);
+	cache_account(k, p, 1);
+}
+
+/* Forget owner @m of @p; the first additional owner becomes primary. */
+static bool owner_del(struct page *p, const struct address_space *m,
+		      pgoff_t *indexp)
+{
+	uint32_t i = 0;
+
+	if (p->mapping == m) {
+		*indexp = p->index;
+		p->mapping = NULL;
+		if (!p->nxowners)
+			return true;
+		p->mapping = p->xowners[0].mapping;
+		p->index = p->xowners[0].index;
+	} else {
+		while (i < p->nxowners && p->xowners[i].mapping != m)
+			i++;
+		if (i == p->nxowners)
+			return false;
+		*indexp = p->xowners[i].index;
+	}
+	p->xowners[i] = p->xowners[--p->nxowners];
+	return true;
 }
 
 /**
- * filemap_remove_folio - delete a page from its mapping (primary owner).
+ * filemap_remove_folio - delete @p from @m's page cache (one owner).
  *
- * Context: PG_locked held, not dirty, not under writeback, not mapped.
- * Drops the page cache's reference; the caller keeps its own.
+ * Context: PG_locked held, or the page is idle (reclaim, eviction); not
+ * dirty, not under writeback and not mapped through @m.  Drops the
+ * reference of @m's slot; the page leaves the LRU with its last owner.
  */
-void filemap_remove_folio(struct kernel *k, struct page *p)
+void filemap_remove_folio(struct kernel *k, struct page *p,
+			  struct address_space *m)
 {
-	struct address_space *m = p->mapping;
+	pgoff_t index;
 
-	if (!m)
+	if (!owner_del(p, m, &index))
 		return;
-	xa_erase(&m->i_pages, p->index);
+	xa_erase(&m->i_pages, index);
 	m->nrpages--;
-	p->mapping = NULL;
-	if (page_test(p, PG_lru)) {
-		list_del_init(&p->lru);
-		page_clear(p, PG_lru);
-	}
-	nr_cached_mod(k, -1);
+	cache_account(k, p, -1);
 	put_page(k, p);
 }
 
+/* Delete @p from every page cache that holds it. */
+void filemap_remove_folio_all(struct kernel *k, struct page *p)
+{
+	get_page(p);
+	while (p->mapping)
+		filemap_remove_folio(k, p, p->mapping);
+	put_page(k, p);
+}
+
+struct tag_ctx {
+	xa_mark_t tag;
+	bool on;
+};
+
+static bool tag_owner(struct page_owner *o, void *arg)
+{
+	const struct tag_ctx *c = arg;
+
+	if (c->on)
+		xa_set_mark(&o->mapping->i_pages, o->index, c->tag);
+	else
+		xa_clear_mark(&o->mapping->i_pages, o->index, c->tag);
+	if (c->on && c->tag == PAGECACHE_TAG_DIRTY)
+		o->mapping->host->log_dirty = true;
+	return false;
+}
+
+/* Set or clear @tag in the i_pages of every owner of @p. */
 static void tag_set(struct page *p, xa_mark_t tag, bool on)
 {
-	if (!p->mapping)
-		return;
-	if (on)
-		xa_set_mark(&p->mapping->i_pages, p->index, tag);
-	else
-		xa_clear_mark(&p->mapping->i_pages, p->index, tag);
+	struct tag_ctx c = { tag, on };
+
+	page_for_each_owner(p, tag_owner, &c);
 }
 
 /* filemap_dirty_folio: set PG_dirty and the DIRTY tag. */
@@ -168,8 +293,6 @@ void folio_mark_dirty(struct kernel *k, struct page *p)
 		return;
 	page_set(p, PG_dirty);
 	tag_set(p, PAGECACHE_TAG_DIRTY, true);
-	if (p->mapping)
-		p->mapping->host->log_dirty = true;
 }
 
 /**

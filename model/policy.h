@@ -31,9 +31,16 @@ enum policy_kind {
 	POLICY_MUTANT,
 };
 
+/* policy_ops.flags */
+enum {
+	/* writeback writes a shared dirty page once for all its owners */
+	POLICY_ALLHOST_WRITEBACK = 1u << 0,
+};
+
 struct policy_ops {
 	const char *name;
 	enum policy_kind kind;
+	unsigned int flags;		/* POLICY_* */
 	const char *description;	/* one line: idea and source */
 	void (*remap)(struct kernel *k, struct inode *src, struct inode *dst,
 		      unsigned long long pos_in, unsigned long long pos_out,

@@ -112,7 +112,7 @@ static enum step_result write_begin(struct kernel *k, struct task *t,
 	if (p) {
 		if (!folio_trylock(k, t, p))
 			return task_block(t, WAIT_PAGE_LOCK, p);
-		if (p->mapping == &l->inode->i_data)
+		if (folio_has_owner(p, &l->inode->i_data, index))
 			goto uptodate;
 		folio_unlock(k, t, p);		/* truncated: retry */
 		put_page(k, p);
@@ -422,7 +422,7 @@ static void dio_invalidate(struct kernel *k, struct range_locals *l)
 		if (page_test(p, PG_dirty) || page_test(p, PG_writeback) ||
 		    page_test(p, PG_locked))
 			continue;
-		filemap_remove_folio(k, p);
+		filemap_remove_folio(k, p, &l->inode->i_data);
 	}
 }
 

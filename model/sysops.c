@@ -76,9 +76,10 @@ static void drop_caches(struct kernel *k)
 		xa_for_each(&inode->i_data.i_pages, index, p) {
 			if (p->flags & ((1UL << PG_dirty) | (1UL << PG_locked) |
 					(1UL << PG_writeback)) ||
-			    folio_mapped(p) || p->refcount > 1)
+			    folio_mapped(p) ||
+			    p->refcount > (int)folio_nr_owners(p))
 				continue;
-			filemap_remove_folio(k, p);
+			filemap_remove_folio_all(k, p);
 		}
 	}
 }
@@ -146,7 +147,7 @@ static void unmount_evict(struct kernel *k)
 		if (inode->evicted)
 			continue;
 		xa_for_each(&inode->i_data.i_pages, index, p)
-			filemap_remove_folio(k, p);
+			filemap_remove_folio(k, p, &inode->i_data);
 		inode_free_blocks(k, inode, inode->i_cowfp, 0, UINT64_MAX);
 	}
 	xfs_log_force(k);
@@ -189,7 +190,7 @@ static void crash_discard(struct kernel *k)
 				      PAGECACHE_TAG_WRITEBACK);
 			xa_clear_mark(&inode->i_data.i_pages, index,
 				      PAGECACHE_TAG_TOWRITE);
-			filemap_remove_folio(k, p);
+			filemap_remove_folio(k, p, &inode->i_data);
 		}
 	}
 }

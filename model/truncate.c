@@ -63,17 +63,21 @@ static void call_range(struct task *t, enum fn_id fn, struct inode *inode,
 	task_call(t, fn, &c);
 }
 
-/* Remove one locked, written-back page from the cache. */
-static void truncate_folio(struct kernel *k, struct page *p)
+/*
+ * Remove one locked, written-back page from @m's cache at @index: unmap it
+ * from @m's VMAs, cancel its dirtiness if @m was its only owner, and drop
+ * the owner.  Other owners of a shared page keep it.
+ */
+static void truncate_folio(struct kernel *k, struct page *p,
+			   struct address_space *m, pgoff_t index)
 {
-	struct address_space *m = p->mapping;
-
 	if (folio_mapped(p))
-		unmap_mapping_range(k, m, p->index, p->index, false);
-	page_clear(p, PG_dirty);		/* folio_cancel_dirty */
-	xa_clear_mark(&m->i_pages, p->index, PAGECACHE_TAG_DIRTY);
-	xa_clear_mark(&m->i_pages, p->index, PAGECACHE_TAG_TOWRITE);
-	filemap_remove_folio(k, p);
+		unmap_mapping_range(k, m, index, index, false);
+	if (folio_nr_owners(p) == 1)
+		page_clear(p, PG_dirty);	/* folio_cancel_dirty */
+	xa_clear_mark(&m->i_pages, index, PAGECACHE_TAG_DIRTY);
+	xa_clear_mark(&m->i_pages, index, PAGECACHE_TAG_TOWRITE);
+	filemap_remove_folio(k, p, m);
 }
 
 /* Zero [from, to) of a cached page (truncate_inode_partial_folio). */
@@ -134,7 +138,7 @@ static enum step_result truncate_whole(struct kernel *k, struct task *t,
 	if (r != STEP_DONE)
 		return r;
 	get_page(p);
-	truncate_folio(k, p);
+	truncate_folio(k, p, &l->inode->i_data, l->pos >> k->page_shift);
 	folio_unlock(k, t, p);
 	put_page(k, p);
 	l->pos += kpage_size(k);

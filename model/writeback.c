@@ -245,9 +245,8 @@ static void tag_pages_for_writeback(struct kernel *k, struct range_locals *l)
 static void writeback_skip(struct kernel *k, struct task *t,
 			   struct range_locals *l, struct page *p)
 {
-	if (p->mapping == &l->inode->i_data)
-		xa_clear_mark(&l->inode->i_data.i_pages, p->index,
-			      PAGECACHE_TAG_TOWRITE);
+	xa_clear_mark(&l->inode->i_data.i_pages, l->pos >> k->page_shift,
+		      PAGECACHE_TAG_TOWRITE);
 	folio_unlock(k, t, p);
 }
 
@@ -255,7 +254,7 @@ static void writeback_skip(struct kernel *k, struct task *t,
 static enum step_result writeback_locked(struct kernel *k, struct task *t,
 					 struct range_locals *l, struct page *p)
 {
-	if (p->mapping != &l->inode->i_data) {
+	if (!folio_has_owner(p, &l->inode->i_data, l->pos >> k->page_shift)) {
 		folio_unlock(k, t, p);		/* truncated meanwhile */
 	} else if (page_test(p, PG_writeback)) {
 		if (l->flags != WB_SYNC_ALL) {
