@@ -374,6 +374,18 @@ enum step_result fn_fallocate(struct kernel *k, struct task *t,
 			      struct frame *f);
 enum step_result fn_remap(struct kernel *k, struct task *t, struct frame *f);
 
+/* ---- model/share.c */
+struct page *folio_cow_break(struct kernel *k, struct task *t, struct page *p,
+			     struct address_space *m, uint64_t index);
+struct page *folio_prepare_store(struct kernel *k, struct task *t,
+				 struct page *p, struct address_space *m,
+				 uint64_t index);
+void check_store(struct kernel *k, const struct page *p,
+		 const struct address_space *m);
+bool rmap_walk(struct kernel *k, struct page *p,
+	       bool (*fn)(struct page_owner *o, void *arg), void *arg);
+void writepage_map(struct kernel *k, struct inode *inode, struct page *p);
+
 /* ---- model/check.c */
 #include "model/check.h"
 

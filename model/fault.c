@@ -31,6 +31,7 @@ enum {
 	FAULT_OK = 0,
 	FAULT_SIGBUS = 1,
 	FAULT_SIGSEGV = 2,
+	FAULT_RETRY = 3,	/* VM_FAULT_NOPAGE: the PTE was zapped, refault */
 	FAULT_FLAG_WRITE = 1u << 16,
 };
 
@@ -82,6 +83,7 @@ static bool maccess_page(struct kernel *k, struct vm_area_struct *vma,
 	if (!pte || ((l->flags & FAULT_FLAG_WRITE) && !(pte & PTE_WRITE)))
 		return false;
 	if (l->flags & FAULT_FLAG_WRITE) {
+		check_store(k, p, vma->mapping);
 		page_set_content(k, p, content_fill(k->pool, p->content, poff,
 						    len, l->byte));
 		xa_store(&mm->ptes, vpn, (void *)(pte | PTE_DIRTY | PTE_YOUNG));
@@ -114,7 +116,7 @@ enum step_result fn_maccess(struct kernel *k, struct task *t, struct frame *f)
 	uint32_t len;
 
 	t->step_name = l->flags & FAULT_FLAG_WRITE ? "store" : "load";
-	if (f->pc == 1 && f->ret != FAULT_OK)
+	if (f->pc == 1 && f->ret != FAULT_OK && f->ret != FAULT_RETRY)
 		return task_return(t, f->ret);
 	f->pc = 0;
 	if (l->addr >= l->end)
@@ -202,19 +204,49 @@ static enum step_result fault_locked(struct kernel *k, struct task *t,
 	return fault_out(k, t, l, FAULT_OK);
 }
 
+/*
+ * A write fault on a page another inode also caches: the policy gives this
+ * mapping a private copy (folio_prepare_store), which zaps this mapping's
+ * PTE of the shared page, and the fault is retried to map the copy.
+ * Return: FAULT_RETRY, or FAULT_OK if the PTE still maps the shared page (a
+ * design that forgot to zap it: the shared page is then made writable, as
+ * finish_mkwrite_fault would).
+ */
+static int page_mkwrite_shared(struct kernel *k, struct task *t,
+			       struct maccess_locals *l)
+{
+	struct address_space *m = l->vma->mapping;
+	struct page *copy = folio_prepare_store(k, t, l->page, m,
+						fault_index(k, l));
+	pte_t pte = (pte_t)xa_load(&l->vma->vm_mm->ptes,
+				   l->fault_addr >> k->page_shift);
+
+	folio_unlock(k, t, copy);
+	put_page(k, copy);
+	return pte && pte_page(pte) == l->page ? FAULT_OK : FAULT_RETRY;
+}
+
 /* iomap_page_mkwrite with the folio locked and invalidate_lock held. */
 static enum step_result page_mkwrite_locked(struct kernel *k, struct task *t,
 					    struct frame *f)
 {
 	struct maccess_locals *l = &f->u.a;
 	struct address_space *m = l->vma->mapping;
+	pgoff_t index = fault_index(k, l);
+	bool stale = false;	/* a broken design left the PTE on it */
 	int ret = FAULT_OK;
 
-	if (!folio_has_owner(l->page, m, fault_index(k, l)) ||
-	    beyond_eof(k, m->host, fault_index(k, l))) {
+	if (folio_has_owner(l->page, m, index) &&
+	    folio_shared_with_other(l->page, m->host)) {
+		ret = page_mkwrite_shared(k, t, l);
+		stale = ret == FAULT_OK;
+	}
+	if (ret == FAULT_RETRY) {
+		/* the private copy is cached; the refault maps it */
+	} else if (!stale && (!folio_has_owner(l->page, m, index) ||
+			      beyond_eof(k, m->host, index))) {
 		ret = FAULT_SIGBUS;
-	} else if (xfs_buffered_write_iomap_begin(k, m->host,
-						  fault_index(k, l))) {
+	} else if (xfs_buffered_write_iomap_begin(k, m->host, index)) {
 		ret = FAULT_SIGBUS;	/* VM_FAULT_SIGBUS on -ENOSPC */
 	} else {
 		folio_mark_dirty(k, l->page);

@@ -260,7 +260,7 @@ void folio_mkclean(struct kernel *k, struct page *p)
 
 	if (!p->mapcount)
 		return;
-	page_for_each_owner(p, mkclean_owner, &c);
+	rmap_walk(k, p, mkclean_owner, &c);
 }
 
 bool folio_mapped(const struct page *p)

@@ -3,28 +3,30 @@
  * model/policy.h - sharing designs as operations tables.
  *
  * A policy is a const table of hooks, like address_space_operations: each
- * hook is called at the point where the designs under review differ, and a
- * NULL hook means mainline Linux behaviour.  The registry (model/policy.c)
- * lists every policy by name; `pcsim list-policies` prints it.
+ * hook is called at a point where the designs under review differ, and a
+ * NULL hook means mainline Linux behaviour (the core's default, named in
+ * the comment of each hook).  The registry (model/policy.c) lists every
+ * policy by name; `pcsim list-policies` prints it.  Adding a design is one
+ * file in model/policy/ and one line in policies[] (docs/POLICIES.md shows
+ * a worked example).
  *
- * Hook points (issue 3 fills them in; mainline leaves all NULL):
- *   remap        after blocks were shared by clone/dedupe
- *   read_miss    before a read miss allocates a page
- *   write_begin  before a buffered write dirties a page
- *   page_mkwrite before a write fault makes a PTE writable
- *   writeback    choosing the host/blocks of a dirty page
- *   truncate     before pages of a range are dropped
- *   reclaim      before a page is reclaimed
- *   crash        after log recovery
+ * Locking: hooks run inside one step of the calling operation, with the
+ * locks that operation holds at that point (stated per hook); a hook never
+ * blocks.
  */
 #ifndef PCSIM_MODEL_POLICY_H
 #define PCSIM_MODEL_POLICY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct kernel;
+struct task;
 struct inode;
 struct page;
+struct page_owner;
+struct address_space;
+struct remap_locals;
 
 enum policy_kind {
 	POLICY_DESIGN,
@@ -33,18 +35,70 @@ enum policy_kind {
 
 /* policy_ops.flags */
 enum {
-	/* writeback writes a shared dirty page once for all its owners */
+	/* writeback writes a shared dirty page once for all its owners, so
+	 * host-ambiguity does not apply */
 	POLICY_ALLHOST_WRITEBACK = 1u << 0,
+	/* clone does not write back the source range first */
+	POLICY_NO_SOURCE_FLUSH = 1u << 1,
 };
+
+typedef bool (*owner_fn)(struct page_owner *o, void *arg);
 
 struct policy_ops {
 	const char *name;
 	enum policy_kind kind;
 	unsigned int flags;		/* POLICY_* */
 	const char *description;	/* one line: idea and source */
-	void (*remap)(struct kernel *k, struct inode *src, struct inode *dst,
-		      unsigned long long pos_in, unsigned long long pos_out,
-		      unsigned long long len);
+
+	/*
+	 * remap - clone/dedupe shared the blocks of @l; share pages too.
+	 * Context: both i_rwsem and both invalidate_locks held; the
+	 * destination range has no cached pages.  Default: nothing.
+	 */
+	void (*remap)(struct kernel *k, struct remap_locals *l);
+
+	/*
+	 * unshare - page @p, cached at (@m, @index), is about to be dirtied
+	 * through @m but is shared with another inode: give @m a private
+	 * copy and return it, locked, with a reference for the caller; @p
+	 * stays locked by the caller.  Context: @p locked; the caller holds
+	 * what write_begin / page_mkwrite / truncate hold.
+	 * Default: folio_cow_break() (model/share.c).
+	 */
+	struct page *(*unshare)(struct kernel *k, struct task *t,
+				struct page *p, struct address_space *m,
+				uint64_t index);
+
+	/*
+	 * rmap_walk - call @fn for every owner whose VMAs may map @p
+	 * (folio_mkclean, try_to_unmap).  Default: every owner.
+	 */
+	bool (*rmap_walk)(struct page *p, owner_fn fn, void *arg);
+
+	/*
+	 * writepage - write back the locked, dirty-cleared page @p for
+	 * @inode (iomap_writepage_map).  Default: writepage_map() of one
+	 * host.
+	 */
+	void (*writepage)(struct kernel *k, struct inode *inode,
+			  struct page *p);
+
+	/*
+	 * map_blocks - the block @inode's page @index is written to.
+	 * Default: xfs_map_blocks() (COW fork first).
+	 */
+	int (*map_blocks)(struct kernel *k, struct inode *inode,
+			  uint64_t index, uint64_t *blockp, bool *cowp,
+			  bool *unwrittenp);
+
+	/*
+	 * truncate_folio - drop locked page @p from (@m, @index) during
+	 * truncate or hole punch.  Default: only that owner.
+	 */
+	void (*truncate_folio)(struct kernel *k, struct page *p,
+			       struct address_space *m, uint64_t index);
+
+	/* crash - after log recovery.  Default: nothing. */
 	void (*crash)(struct kernel *k);
 };
 

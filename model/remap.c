@@ -26,6 +26,7 @@
 
 #include "model/core.h"
 #include "model/oracle.h"
+#include "model/policy.h"
 #include "model/remap.h"
 
 static struct inode *src_inode(const struct remap_locals *l)
@@ -260,8 +261,11 @@ static enum step_result remap_flush(struct kernel *k, struct task *t,
 	switch (f->pc) {
 	case 5:
 		t->step_name = "filemap_write_and_wait_range(src)";
-		call_range(t, FN_WRITE_AND_WAIT, src_inode(l), l->pos_in,
-			   l->pos_in + l->len);
+		if (k->policy->flags & POLICY_NO_SOURCE_FLUSH)
+			f->ret = 0;
+		else
+			call_range(t, FN_WRITE_AND_WAIT, src_inode(l),
+				   l->pos_in, l->pos_in + l->len);
 		break;
 	case 6:
 		t->step_name = "filemap_write_and_wait_range(dst)";
@@ -341,5 +345,7 @@ enum step_result fn_remap(struct kernel *k, struct task *t, struct frame *f)
 		return remap_prep_tail(k, t, f);
 	t->step_name = "xfs_reflink_remap_blocks";
 	xfs_reflink_remap_blocks(k, l);
+	if (k->policy->remap)
+		k->policy->remap(k, l);
 	return remap_unlock(k, t, l, (int64_t)l->len);
 }

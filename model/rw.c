@@ -127,6 +127,11 @@ uptodate:
 		page_set_content(k, p, read_file_page(k, l->inode, index));
 		k->stats.read_ios++;
 	}
+	l->page = folio_prepare_store(k, t, p, &l->inode->i_data, index);
+	if (l->page != p) {
+		folio_unlock(k, t, p);
+		put_page(k, p);
+	}
 	return STEP_DONE;
 }
 
@@ -137,6 +142,7 @@ static void write_end(struct kernel *k, struct task *t, struct range_locals *l,
 	struct page *p = l->page;
 	uint32_t poff = l->pos & (kpage_size(k) - 1);
 
+	check_store(k, p, &l->inode->i_data);
 	page_set_content(k, p, content_fill(k->pool, p->content, poff, len,
 					    l->byte));
 	page_set(p, PG_uptodate);

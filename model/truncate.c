@@ -21,6 +21,7 @@
 
 #include "model/core.h"
 #include "model/oracle.h"
+#include "model/policy.h"
 
 /* Enter FN_ZERO_RANGE over [pos, end) of @inode; false if empty. */
 static bool call_zero(struct task *t, struct inode *inode, uint64_t pos,
@@ -114,10 +115,19 @@ static enum step_result truncate_partial(struct kernel *k, struct task *t,
 	struct page *p;
 	enum step_result r = lock_page_at(k, t, l, pos, &p);
 
+	struct page *dst;
+
 	if (r != STEP_DONE || !p)
 		return r;
-	zero_partial(k, p, pos & (kpage_size(k) - 1),
+	dst = folio_prepare_store(k, t, p, &l->inode->i_data,
+				  pos >> k->page_shift);
+	check_store(k, dst, &l->inode->i_data);
+	zero_partial(k, dst, pos & (kpage_size(k) - 1),
 		     ((end - 1) & (kpage_size(k) - 1)) + 1);
+	if (dst != p) {
+		folio_unlock(k, t, dst);
+		put_page(k, dst);
+	}
 	folio_unlock(k, t, p);
 	return STEP_DONE;
 }
@@ -138,7 +148,12 @@ static enum step_result truncate_whole(struct kernel *k, struct task *t,
 	if (r != STEP_DONE)
 		return r;
 	get_page(p);
-	truncate_folio(k, p, &l->inode->i_data, l->pos >> k->page_shift);
+	if (k->policy->truncate_folio)
+		k->policy->truncate_folio(k, p, &l->inode->i_data,
+					  l->pos >> k->page_shift);
+	else
+		truncate_folio(k, p, &l->inode->i_data,
+			       l->pos >> k->page_shift);
 	folio_unlock(k, t, p);
 	put_page(k, p);
 	l->pos += kpage_size(k);

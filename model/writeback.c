@@ -28,6 +28,7 @@
 
 #include "model/core.h"
 #include "model/oracle.h"
+#include "model/policy.h"
 
 enum { WB_SYNC_NONE = 0, WB_SYNC_ALL = 1 };
 
@@ -178,9 +179,8 @@ static void mapping_set_error(struct address_space *m, int err)
 	m->wb_err++;
 }
 
-/* iomap_writepage_map for one locked page that was dirty. */
-static void writepage_map(struct kernel *k, struct inode *inode,
-			  struct page *p)
+/* iomap_writepage_map for one locked page that was dirty, one host. */
+void writepage_map(struct kernel *k, struct inode *inode, struct page *p)
 {
 	struct bio *bio;
 	uint64_t pos = p->index << k->page_shift, valid;
@@ -189,8 +189,9 @@ static void writepage_map(struct kernel *k, struct inode *inode,
 	bio = calloc(1, sizeof(*bio));
 	if (!bio)
 		abort();
-	err = xfs_map_blocks(k, inode, p->index, &bio->block, &bio->cow,
-			     &bio->unwritten);
+	err = (k->policy->map_blocks ?: xfs_map_blocks)(k, inode, p->index,
+							 &bio->block, &bio->cow,
+							 &bio->unwritten);
 	if (err) {
 		mapping_set_error(&inode->i_data, err);
 		free(bio);
@@ -267,7 +268,7 @@ static enum step_result writeback_locked(struct kernel *k, struct task *t,
 		   (p->index << k->page_shift) >= l->inode->i_size) {
 		writeback_skip(k, t, l, p);
 	} else {
-		writepage_map(k, l->inode, p);
+		(k->policy->writepage ?: writepage_map)(k, l->inode, p);
 		folio_unlock(k, t, p);
 	}
 	put_page(k, p);
