@@ -61,7 +61,7 @@ static void check_page(struct kernel *k, struct address_space *m,
 			    page_test(p, PG_writeback),
 			    xa_get_mark(xa, index, PAGECACHE_TAG_WRITEBACK));
 	else if ((page_test(p, PG_dirty) || page_test(p, PG_writeback)) &&
-		 folio_shared_with_other(p, m->host) &&
+		 folio_shared(p) &&
 		 !(k->policy->flags & POLICY_ALLHOST_WRITEBACK))
 		PAGE_REPORT(k, "host-ambiguity", p,
 			    "dirty or under writeback with %u owners",

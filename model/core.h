@@ -186,6 +186,8 @@ struct bio {
 	bool direct;			/* direct I/O: no page, @content */
 	const struct content *content;	/* direct write payload */
 	uint64_t end_off;		/* write: byte end of valid data */
+	struct page_owner *owners;	/* all-host writeback: every owner */
+	uint32_t nowners;		/* (each remapped at completion) */
 };
 
 enum kevent_type {
@@ -283,12 +285,12 @@ struct page *filemap_get_page(struct address_space *m, pgoff_t index);
 void filemap_add_folio(struct kernel *k, struct address_space *m,
 		       struct page *p, pgoff_t index);
 void filemap_remove_folio(struct kernel *k, struct page *p,
-			  struct address_space *m);
+			  struct address_space *m, pgoff_t index);
 void filemap_remove_folio_all(struct kernel *k, struct page *p);
 unsigned int folio_nr_owners(const struct page *p);
 bool folio_has_owner(const struct page *p, const struct address_space *m,
 		     pgoff_t index);
-bool folio_shared_with_other(const struct page *p, const struct inode *host);
+bool folio_shared(const struct page *p);
 void folio_mark_dirty(struct kernel *k, struct page *p);
 bool folio_clear_dirty_for_io(struct kernel *k, struct page *p);
 void folio_start_writeback(struct kernel *k, struct page *p);

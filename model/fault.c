@@ -221,6 +221,8 @@ static int page_mkwrite_shared(struct kernel *k, struct task *t,
 	pte_t pte = (pte_t)xa_load(&l->vma->vm_mm->ptes,
 				   l->fault_addr >> k->page_shift);
 
+	if (copy == l->page)		/* a design that stores in place */
+		return FAULT_OK;
 	folio_unlock(k, t, copy);
 	put_page(k, copy);
 	return pte && pte_page(pte) == l->page ? FAULT_OK : FAULT_RETRY;
@@ -237,9 +239,10 @@ static enum step_result page_mkwrite_locked(struct kernel *k, struct task *t,
 	int ret = FAULT_OK;
 
 	if (folio_has_owner(l->page, m, index) &&
-	    folio_shared_with_other(l->page, m->host)) {
+	    folio_shared(l->page)) {
 		ret = page_mkwrite_shared(k, t, l);
-		stale = ret == FAULT_OK;
+		stale = ret == FAULT_OK &&
+			!folio_has_owner(l->page, m, index);
 	}
 	if (ret == FAULT_RETRY) {
 		/* the private copy is cached; the refault maps it */

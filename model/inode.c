@@ -141,7 +141,7 @@ static void drop_all_pages(struct kernel *k, struct inode *inode)
 			      PAGECACHE_TAG_DIRTY);
 		xa_clear_mark(&inode->i_data.i_pages, index,
 			      PAGECACHE_TAG_TOWRITE);
-		filemap_remove_folio(k, p, &inode->i_data);
+		filemap_remove_folio(k, p, &inode->i_data, index);
 	}
 }
 

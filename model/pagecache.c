@@ -82,17 +82,13 @@ bool folio_has_owner(const struct page *p, const struct address_space *m,
 	return false;
 }
 
-/* Does an owner of @p belong to an inode other than @host? */
-bool folio_shared_with_other(const struct page *p, const struct inode *host)
+/*
+ * Is @p reachable through more than one (mapping, index)?  Such a page must
+ * not be stored to in place: the other owners would see the store.
+ */
+bool folio_shared(const struct page *p)
 {
-	uint32_t i;
-
-	if (p->mapping && p->mapping->host != host)
-		return true;
-	for (i = 0; i < p->nxowners; i++)
-		if (p->xowners[i].mapping->host != host)
-			return true;
-	return false;
+	return folio_nr_owners(p) > 1;
 }
 
 /*
@@ -207,43 +203,41 @@ void filemap_add_folio(struct kernel *k, struct address_space *m,
 	cache_account(k, p, 1);
 }
 
-/* Forget owner @m of @p; the first additional owner becomes primary. */
+/* Forget owner (@m, @index) of @p; the first other owner becomes primary. */
 static bool owner_del(struct page *p, const struct address_space *m,
-		      pgoff_t *indexp)
+		      pgoff_t index)
 {
 	uint32_t i = 0;
 
-	if (p->mapping == m) {
-		*indexp = p->index;
+	if (p->mapping == m && p->index == index) {
 		p->mapping = NULL;
 		if (!p->nxowners)
 			return true;
 		p->mapping = p->xowners[0].mapping;
 		p->index = p->xowners[0].index;
 	} else {
-		while (i < p->nxowners && p->xowners[i].mapping != m)
+		while (i < p->nxowners && (p->xowners[i].mapping != m ||
+					   p->xowners[i].index != index))
 			i++;
 		if (i == p->nxowners)
 			return false;
-		*indexp = p->xowners[i].index;
 	}
 	p->xowners[i] = p->xowners[--p->nxowners];
 	return true;
 }
 
 /**
- * filemap_remove_folio - delete @p from @m's page cache (one owner).
+ * filemap_remove_folio - delete @p from @m's page cache at @index (one
+ * owner).
  *
  * Context: PG_locked held, or the page is idle (reclaim, eviction); not
  * dirty, not under writeback and not mapped through @m.  Drops the
  * reference of @m's slot; the page leaves the LRU with its last owner.
  */
 void filemap_remove_folio(struct kernel *k, struct page *p,
-			  struct address_space *m)
+			  struct address_space *m, pgoff_t index)
 {
-	pgoff_t index;
-
-	if (!owner_del(p, m, &index))
+	if (!owner_del(p, m, index))
 		return;
 	xa_erase(&m->i_pages, index);
 	m->nrpages--;
@@ -256,7 +250,7 @@ void filemap_remove_folio_all(struct kernel *k, struct page *p)
 {
 	get_page(p);
 	while (p->mapping)
-		filemap_remove_folio(k, p, p->mapping);
+		filemap_remove_folio(k, p, p->mapping, p->index);
 	put_page(k, p);
 }
 

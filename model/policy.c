@@ -9,10 +9,24 @@
 
 #include "model/policy.h"
 
-extern const struct policy_ops policy_none;
+extern const struct policy_ops policy_none, policy_share_clean,
+	policy_share_dirty_allhosts;
+extern const struct policy_ops policy_writeback_in_place,
+	policy_share_clean_noflush, policy_share_clean_nocow,
+	policy_share_clean_cow_mapped, policy_share_clean_truncate_all,
+	policy_share_dirty_onehost;
 
+/* Designs first, then mutants; `pcsim list-policies` keeps this order. */
 static const struct policy_ops *const policies[] = {
 	&policy_none,
+	&policy_share_clean,
+	&policy_share_dirty_allhosts,
+	&policy_writeback_in_place,
+	&policy_share_clean_noflush,
+	&policy_share_clean_nocow,
+	&policy_share_clean_cow_mapped,
+	&policy_share_clean_truncate_all,
+	&policy_share_dirty_onehost,
 };
 
 const struct policy_ops *policy_nth(unsigned int i)

@@ -428,7 +428,7 @@ static void dio_invalidate(struct kernel *k, struct range_locals *l)
 		if (page_test(p, PG_dirty) || page_test(p, PG_writeback) ||
 		    page_test(p, PG_locked))
 			continue;
-		filemap_remove_folio(k, p, &l->inode->i_data);
+		filemap_remove_folio(k, p, &l->inode->i_data, index);
 	}
 }
 

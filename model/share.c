@@ -43,7 +43,7 @@ struct page *folio_cow_break(struct kernel *k, struct task *t, struct page *p,
 	folio_trylock(k, t, copy);
 	page_set(copy, PG_uptodate);
 	unmap_mapping_range(k, m, index, index, false);
-	filemap_remove_folio(k, p, m);
+	filemap_remove_folio(k, p, m, index);
 	filemap_add_folio(k, m, copy, index);
 	if (page_test(p, PG_dirty))
 		folio_mark_dirty(k, copy);
@@ -66,23 +66,26 @@ struct page *folio_prepare_store(struct kernel *k, struct task *t,
 				 struct page *p, struct address_space *m,
 				 uint64_t index)
 {
-	if (!folio_shared_with_other(p, m->host))
+	if (!folio_shared(p))
 		return p;
 	if (k->policy->unshare)
 		return k->policy->unshare(k, t, p, m, index);
 	return folio_cow_break(k, t, p, m, index);
 }
 
-/* cow-before-write: a store through @m must not reach a shared page. */
+/*
+ * cow-before-write: a store through @m must not reach a page that another
+ * (mapping, index) also owns, nor a page @m does not own at all.
+ */
 void check_store(struct kernel *k, const struct page *p,
 		 const struct address_space *m)
 {
-	if (folio_shared_with_other(p, m->host))
+	if (folio_shared(p) || !p->mapping || p->mapping != m)
 		kernel_report(k, "cow-before-write",
-			      "store through inode %llu to page %llu, which inode %llu also caches",
+			      "store through inode %llu to page %llu owned by inode %llu and %u other(s)",
 			      (unsigned long long)m->host->i_ino,
 			      (unsigned long long)p->id,
-			      (unsigned long long)(p->mapping->host != m->host ?
-				p->mapping->host->i_ino :
-				p->xowners[0].mapping->host->i_ino));
+			      (unsigned long long)(p->mapping ?
+						   p->mapping->host->i_ino : 0),
+			      p->nxowners);
 }

@@ -75,6 +75,7 @@ static void drop_events(struct kernel *k)
 		if (bio->write)
 			k->bdev.blocks[bio->block].inflight--;
 		content_put(k->pool, bio->content);
+		free(bio->owners);
 		free(bio);
 	}
 }
@@ -100,6 +101,32 @@ void kernel_free(struct kernel *k)
 	free(k->violation);
 	content_pool_free(k->pool);
 	free(k);
+}
+
+void kernel_stats(const struct kernel *k, struct sys_stats *o)
+{
+	const struct kstats *s = &k->stats;
+	uint64_t psz = kpage_size(k);
+
+	memset(o, 0, sizeof(*o));
+	o->page_size = psz;
+	o->cached_pages = s->nr_cached;
+	o->peak_cached_pages = s->peak_cached;
+	o->cache_entries = s->nr_cache_entries;
+	o->shared_pages = s->nr_shared;
+	o->saved_bytes = (s->nr_cache_entries - s->nr_cached) * psz;
+	o->peak_saved_bytes = s->peak_saved * psz;
+	o->cow_page_copies = s->cow_page_copies;
+	o->cow_block_allocs = s->cow_block_allocs;
+	o->writeback_ios = s->wb_ios;
+	o->writeback_bytes = s->wb_bytes;
+	o->read_ios = s->read_ios;
+	o->faults_major = s->faults_major;
+	o->faults_minor = s->faults_minor;
+	o->ptes_zapped = s->ptes_zapped;
+	o->pages_reclaimed = s->pages_reclaimed;
+	o->steps = k->steps;
+	o->virtual_ns = k->events.now;
 }
 
 const char *kernel_violation(const struct kernel *k)

@@ -117,6 +117,28 @@ int kernel_syscall(struct kernel *k, struct proc *p, const struct sys_req *req,
  */
 int kernel_check_final(struct kernel *k);
 
+/*
+ * Metrics of a run (`pcsim run --stats`).  Pages are 4 KiB or the
+ * configured page size; "entries" count (mapping, index) slots, so
+ * entries - cached is what sharing saves against private copies.
+ */
+struct sys_stats {
+	uint64_t page_size;
+	uint64_t cached_pages, peak_cached_pages;
+	uint64_t cache_entries;		/* (mapping, index) slots now */
+	uint64_t shared_pages;		/* pages with more than one owner */
+	uint64_t saved_bytes, peak_saved_bytes;	/* vs private copies */
+	uint64_t cow_page_copies, cow_block_allocs;
+	uint64_t writeback_ios, writeback_bytes;
+	uint64_t read_ios;
+	uint64_t faults_major, faults_minor;
+	uint64_t ptes_zapped, pages_reclaimed;
+	uint64_t steps;			/* kernel steps run */
+	uint64_t virtual_ns;		/* virtual time now */
+};
+
+void kernel_stats(const struct kernel *k, struct sys_stats *out);
+
 /* The first violation of the run, formatted, or NULL. */
 const char *kernel_violation(const struct kernel *k);
 

@@ -147,7 +147,7 @@ static void unmount_evict(struct kernel *k)
 		if (inode->evicted)
 			continue;
 		xa_for_each(&inode->i_data.i_pages, index, p)
-			filemap_remove_folio(k, p, &inode->i_data);
+			filemap_remove_folio(k, p, &inode->i_data, index);
 		inode_free_blocks(k, inode, inode->i_cowfp, 0, UINT64_MAX);
 	}
 	xfs_log_force(k);
@@ -175,6 +175,7 @@ static void crash_discard(struct kernel *k)
 			put_page(k, bio->page);
 		}
 		content_put(k->pool, bio->content);
+		free(bio->owners);
 		free(bio);
 	}
 	for (i = 0; i < k->inodes->len; i++) {
@@ -190,7 +191,7 @@ static void crash_discard(struct kernel *k)
 				      PAGECACHE_TAG_WRITEBACK);
 			xa_clear_mark(&inode->i_data.i_pages, index,
 				      PAGECACHE_TAG_TOWRITE);
-			filemap_remove_folio(k, p, &inode->i_data);
+			filemap_remove_folio(k, p, &inode->i_data, index);
 		}
 	}
 }

@@ -78,7 +78,7 @@ static void truncate_folio(struct kernel *k, struct page *p,
 		page_clear(p, PG_dirty);	/* folio_cancel_dirty */
 	xa_clear_mark(&m->i_pages, index, PAGECACHE_TAG_DIRTY);
 	xa_clear_mark(&m->i_pages, index, PAGECACHE_TAG_TOWRITE);
-	filemap_remove_folio(k, p, m);
+	filemap_remove_folio(k, p, m, index);
 }
 
 /* Zero [from, to) of a cached page (truncate_inode_partial_folio). */

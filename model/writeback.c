@@ -22,7 +22,9 @@
  * xfs_file_fsync adds a log force; sync(2) does all of it for every inode.
  *
  * cow-before-write: a write bio aimed at a block shared with another extent
- * reference is reported at submission (no store reaches a shared block).
+ * reference is reported at submission (no store reaches a shared block),
+ * unless every reference belongs to an owner of the page being written
+ * (all-host writeback stages one new block for all of them).
  */
 #include <stdlib.h>
 
@@ -37,7 +39,8 @@ void submit_bio(struct kernel *k, struct bio *bio)
 	if (bio->write) {
 		struct block *blk = &k->bdev.blocks[bio->block];
 
-		if (blk->refcount > 1)
+		/* all-host writeback writes for every sharer at once */
+		if (blk->refcount > (bio->nowners ? bio->nowners : 1))
 			kernel_report(k, "cow-before-write",
 				      "write bio to shared block %llu (refs %u) for inode %llu index %llu",
 				      (unsigned long long)bio->block,
@@ -65,22 +68,41 @@ static void xfs_reflink_end_cow(struct kernel *k, struct inode *inode,
 	bmap_set(inode->i_cowfp, fsb, 1, EXT_HOLE, BMAP_NOBLOCK);
 }
 
-/* xfs_end_ioend: metadata updates of a completed write. */
-static void xfs_end_ioend(struct kernel *k, struct bio *bio)
+/* xfs_end_ioend for one (inode, index) the written block belongs to. */
+static void end_ioend_one(struct kernel *k, struct bio *bio,
+			  struct inode *inode, pgoff_t index)
 {
-	struct inode *inode = bio->inode;
-	uint64_t end;
+	uint64_t end, pos = index << k->page_shift;
 
 	if (inode->evicted)
 		return;
 	if (bio->cow)
-		xfs_reflink_end_cow(k, inode, bio->index, bio->block);
+		xfs_reflink_end_cow(k, inode, index, bio->block);
 	else if (bio->unwritten)
-		bmap_set(inode->i_df, bio->index, 1, EXT_WRITTEN, bio->block);
-	end = bio->end_off < inode->i_size ? bio->end_off : inode->i_size;
+		bmap_set(inode->i_df, index, 1, EXT_WRITTEN, bio->block);
+	end = pos + (bio->end_off - (bio->index << k->page_shift));
+	if (end > inode->i_size)
+		end = inode->i_size;
 	if (end > inode->i_disk_size)
 		inode->i_disk_size = end;
 	inode->log_dirty = true;
+}
+
+/*
+ * xfs_end_ioend: metadata updates of a completed write, for the writing
+ * inode or, with all-host writeback of a shared page, for every owner.
+ */
+static void xfs_end_ioend(struct kernel *k, struct bio *bio)
+{
+	uint32_t i;
+
+	if (!bio->nowners) {
+		end_ioend_one(k, bio, bio->inode, bio->index);
+		return;
+	}
+	for (i = 0; i < bio->nowners; i++)
+		end_ioend_one(k, bio, bio->owners[i].mapping->host,
+			      bio->owners[i].index);
 }
 
 /* The KEV_BIO_END event: an I/O completed. */
@@ -107,6 +129,7 @@ void bio_end_io(struct kernel *k, struct bio *bio)
 	if (bio->page)
 		put_page(k, bio->page);
 	content_put(k->pool, bio->content);
+	free(bio->owners);
 	free(bio);
 }
 
@@ -179,7 +202,24 @@ static void mapping_set_error(struct address_space *m, int err)
 	m->wb_err++;
 }
 
-/* iomap_writepage_map for one locked page that was dirty, one host. */
+static bool add_owner(struct page_owner *o, void *arg)
+{
+	struct bio *bio = arg;
+
+	bio->owners[bio->nowners++] = *o;
+	return false;
+}
+
+/* All-host writeback: the completion remaps every owner of @p. */
+static void bio_record_owners(struct bio *bio, struct page *p)
+{
+	bio->owners = calloc(folio_nr_owners(p), sizeof(*bio->owners));
+	if (!bio->owners)
+		abort();
+	page_for_each_owner(p, add_owner, bio);
+}
+
+/* iomap_writepage_map for one locked page that was dirty. */
 void writepage_map(struct kernel *k, struct inode *inode, struct page *p)
 {
 	struct bio *bio;
@@ -201,6 +241,9 @@ void writepage_map(struct kernel *k, struct inode *inode, struct page *p)
 	if (valid < kpage_size(k))	/* iomap_writepage_handle_eof */
 		page_set_content(k, p, content_fill(k->pool, p->content, valid,
 						    kpage_size(k) - valid, 0));
+	if (bio->cow && folio_shared(p) &&
+	    (k->policy->flags & POLICY_ALLHOST_WRITEBACK))
+		bio_record_owners(bio, p);
 	folio_start_writeback(k, p);
 	get_page(p);
 	bio->write = true;

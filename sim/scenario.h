@@ -107,6 +107,7 @@ enum sc_set_key {
 	SET_SEED,		/* set seed N */
 	SET_IO_LATENCY,		/* set io-latency N     (virtual microseconds) */
 	SET_CHECK_INTERVAL,	/* set check-interval N (steps between full checks; 0: end only) */
+	SET_POLICY_ONLY,	/* set policy-only NAME: this scenario is about NAME; --policy does not override it */
 };
 
 struct sc_line {

@@ -479,7 +479,7 @@ static void page_past_eof(struct env *e)
 
 static void page_past_eof_undo(struct env *e)
 {
-	filemap_remove_folio(e->k, e->page, &e->a->i_data);
+	filemap_remove_folio(e->k, e->page, &e->a->i_data, NPAGES + 2);
 }
 
 static void size_below_page(struct env *e)

@@ -306,7 +306,7 @@ static void test_flag_transitions(void **state)
 	assert_int_equal(p->flags & PG_STATE_MASK, PG(PG_lru));
 	assert_int_equal(tags_at(inode, 3), 0);
 	assert_false(folio_clear_dirty_for_io(e->k, p));
-	filemap_remove_folio(e->k, p, m);
+	filemap_remove_folio(e->k, p, m, 3);
 	assert_null(p->mapping);
 	assert_null(page_at(inode, 3));
 	assert_int_equal(m->nrpages, 0);

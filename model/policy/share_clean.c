@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+/*
+ * model/policy/share_clean.c - share only clean, uptodate pages between
+ * inodes (Jan Kara in the 2017 thread: "share only read-only pages";
+ * Dave Chinner's XFS page-cache sharing notes, 2016/2017).
+ *
+ * Clone and dedupe write the source range back first, as mainline does
+ * (generic_remap_file_range_prep); then every cached source page of the
+ * range that is clean, uptodate, idle and not under writeback is inserted
+ * into the destination's i_pages at the destination's own index: one page,
+ * two owners, (src, off1) and (dst, off2).  Any dirtying through an owner -
+ * write(), a write fault, the partial-page zeroing of truncate or punch -
+ * first gives that owner a private copy (folio_cow_break, model/share.c),
+ * so a dirty page always has one owner and writeback one host.
+ *
+ * What it saves: the destination's cache misses and memory for data read
+ * before the clone.  What it costs: a page copy on the first write through
+ * either owner, and rmap walks over every owner.
+ */
+#include "model/core.h"
+#include "model/policy.h"
+#include "model/share_policy.h"
+
+/* Can @p be shared into another mapping right now? */
+static bool shareable_clean(const struct page *p)
+{
+	return page_test(p, PG_uptodate) && !page_test(p, PG_dirty) &&
+	       !page_test(p, PG_writeback) && !page_test(p, PG_locked);
+}
+
+/**
+ * share_pages_after_remap - insert the source pages of a finished remap
+ * into the destination at the destination's indices.
+ * @ok: which source pages may be shared.
+ *
+ * Context: both files' i_rwsem and invalidate_lock held (fn_remap); the
+ * destination range was invalidated by xfs_flush_unmap_range.
+ */
+void share_pages_after_remap(struct kernel *k, struct remap_locals *l,
+			     bool (*ok)(const struct page *p))
+{
+	struct address_space *src = &l->src->inode->i_data;
+	struct address_space *dst = &l->dst->inode->i_data;
+	pgoff_t sidx = l->pos_in >> k->page_shift;
+	pgoff_t didx = l->pos_out >> k->page_shift;
+	uint64_t i, n = i_blocks_end(k, l->len);
+
+	for (i = 0; i < n; i++) {
+		struct page *p = filemap_get_page(src, sidx + i);
+
+		if (!p || !ok(p) || filemap_get_page(dst, didx + i))
+			continue;
+		filemap_add_folio(k, dst, p, didx + i);
+		trace_step(k, "share page %llu into inode %llu index %llu",
+			   (unsigned long long)p->id,
+			   (unsigned long long)dst->host->i_ino,
+			   (unsigned long long)(didx + i));
+	}
+}
+
+static void share_clean_remap(struct kernel *k, struct remap_locals *l)
+{
+	share_pages_after_remap(k, l, shareable_clean);
+}
+
+const struct policy_ops policy_share_clean = {
+	.name = "share-clean",
+	.kind = POLICY_DESIGN,
+	.description = "clone writes back, then shares clean uptodate source "
+		       "pages into the destination; any dirtying copies to a "
+		       "private page (Kara, linux-fsdevel 2017-01)",
+	.remap = share_clean_remap,
+};
+
+/* ------------------------------------------------------------ mutants */
+
+/* Shares whatever is cached, dirty or not, without writing back first. */
+static bool shareable_any(const struct page *p)
+{
+	return page_test(p, PG_uptodate) && !page_test(p, PG_writeback) &&
+	       !page_test(p, PG_locked);
+}
+
+static void share_noflush_remap(struct kernel *k, struct remap_locals *l)
+{
+	share_pages_after_remap(k, l, shareable_any);
+}
+
+const struct policy_ops policy_share_clean_noflush = {
+	.name = "share-clean-noflush",
+	.kind = POLICY_MUTANT,
+	.flags = POLICY_NO_SOURCE_FLUSH,
+	.description = "share-clean without the writeback before sharing: a "
+		       "dirty source page gets two owners (caught: "
+		       "host-ambiguity)",
+	.remap = share_noflush_remap,
+};
+
+/* The store goes to the shared page itself: no copy. */
+static struct page *no_unshare(struct kernel *k, struct task *t,
+			       struct page *p, struct address_space *m,
+			       uint64_t index)
+{
+	return p;
+}
+
+const struct policy_ops policy_share_clean_nocow = {
+	.name = "share-clean-nocow",
+	.kind = POLICY_MUTANT,
+	.description = "share-clean that writes into a shared page in place "
+		       "instead of copying it (caught: cow-before-write)",
+	.remap = share_clean_remap,
+	.unshare = no_unshare,
+};
+
+/* Copies, but leaves the writer's PTEs on the shared page. */
+static struct page *cow_keep_ptes(struct kernel *k, struct task *t,
+				  struct page *p, struct address_space *m,
+				  uint64_t index)
+{
+	struct page *copy = page_alloc(k, p->content);
+
+	folio_trylock(k, t, copy);
+	page_set(copy, PG_uptodate);
+	filemap_remove_folio(k, p, m, index);
+	filemap_add_folio(k, m, copy, index);
+	k->stats.cow_page_copies++;
+	return copy;
+}
+
+const struct policy_ops policy_share_clean_cow_mapped = {
+	.name = "share-clean-cow-mapped",
+	.kind = POLICY_MUTANT,
+	.description = "share-clean whose COW leaves the old page mapped in "
+		       "the writer's VMAs (caught: rmap-complete)",
+	.remap = share_clean_remap,
+	.unshare = cow_keep_ptes,
+};
+
+/* Truncate drops a shared page from every owner's cache. */
+static void truncate_all_owners(struct kernel *k, struct page *p,
+				struct address_space *m, uint64_t index)
+{
+	unmap_mapping_range(k, m, index, index, false);
+	filemap_remove_folio_all(k, p);
+}
+
+const struct policy_ops policy_share_clean_truncate_all = {
+	.name = "share-clean-truncate-all",
+	.kind = POLICY_MUTANT,
+	.description = "share-clean whose truncate drops a shared page from "
+		       "every owner, under the other file's mappings (caught: "
+		       "rmap-complete)",
+	.remap = share_clean_remap,
+	.truncate_folio = truncate_all_owners,
+};

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+/*
+ * model/policy/share_dirty.c - dirty pages may stay shared between inodes
+ * (Miklos Szeredi in the 2017 thread: "Or we can let dirty pages be shared
+ * between inodes ... do we care about which inode we use for writing back
+ * the data?").
+ *
+ * Clone and dedupe do not write the source back: every cached, uptodate
+ * source page of the range, clean or dirty, gains the destination as a
+ * second owner.  A dirty source page over delalloc space gives the
+ * destination its own delalloc reservation at its index.  A store through
+ * either owner copies first (model/share.c), as in share-clean.
+ *
+ * Writeback of a page with several owners ("all hosts"): the data is
+ * written once, to one newly allocated block; every owner's COW fork stages
+ * that block at the owner's index, and I/O completion remaps every owner's
+ * data fork to it (xfs_reflink_end_cow per owner), dropping the old blocks.
+ * Each owner's extent map and the disk agree with what each file reads.
+ *
+ * What it saves: the writeback before a clone, and the copies of dirty
+ * data.  What it costs: writeback must know every owner (the host question
+ * of the thread), and block allocation at writeback for all of them.
+ */
+#include <stdlib.h>
+
+#include "model/core.h"
+#include "model/policy.h"
+#include "model/share_policy.h"
+
+static bool shareable(const struct page *p)
+{
+	return page_test(p, PG_uptodate) && !page_test(p, PG_writeback) &&
+	       !page_test(p, PG_locked);
+}
+
+/*
+ * Every owner of a dirty shared page needs the space its own writeback
+ * would use, as if it had written the page itself: delalloc over a hole
+ * (the source's dirty delalloc range is a hole in the clone), a COW fork
+ * reservation over a block the clone made shared
+ * (xfs_buffered_write_iomap_begin).  Without it a later single-owner
+ * writeback would store into the shared block.
+ */
+static bool reserve_owner(struct page_owner *o, void *arg)
+{
+	struct kernel *k = arg;
+
+	xfs_buffered_write_iomap_begin(k, o->mapping->host, o->index);
+	return false;
+}
+
+static void share_dirty_remap(struct kernel *k, struct remap_locals *l)
+{
+	struct address_space *dst = &l->dst->inode->i_data;
+	pgoff_t didx = l->pos_out >> k->page_shift;
+	uint64_t i, n = i_blocks_end(k, l->len);
+
+	share_pages_after_remap(k, l, shareable);
+	for (i = 0; i < n; i++) {
+		struct page *p = filemap_get_page(dst, didx + i);
+
+		if (p && page_test(p, PG_dirty))
+			page_for_each_owner(p, reserve_owner, k);
+	}
+}
+
+struct allhost_ctx {
+	struct kernel *k;
+	uint64_t block;
+	unsigned int n;
+};
+
+/* Stage the new block in one owner's COW fork at its index. */
+static bool stage_owner(struct page_owner *o, void *arg)
+{
+	struct allhost_ctx *c = arg;
+	struct inode *inode = o->mapping->host;
+
+	inode_free_blocks(c->k, inode, inode->i_cowfp, o->index, 1);
+	if (c->n++)
+		bdev_get(c->k, c->block);
+	bmap_set(inode->i_cowfp, o->index, 1, EXT_UNWRITTEN, c->block);
+	inode->log_dirty = true;
+	return false;
+}
+
+/*
+ * writepage for all hosts: one new block, staged in every owner's COW fork,
+ * then the ordinary single-host path writes it (the COW fork is looked up
+ * first) and the completion remaps every owner (see bio_end_io).
+ */
+static void allhost_writepage(struct kernel *k, struct inode *inode,
+			      struct page *p)
+{
+	struct allhost_ctx c = { k, 0, 0 };
+
+	if (!folio_shared(p) || bdev_alloc(k, &c.block, false)) {
+		writepage_map(k, inode, p);
+		return;
+	}
+	k->stats.cow_block_allocs++;
+	page_for_each_owner(p, stage_owner, &c);
+	writepage_map(k, inode, p);
+}
+
+const struct policy_ops policy_share_dirty_allhosts = {
+	.name = "share-dirty-allhosts",
+	.kind = POLICY_DESIGN,
+	.flags = POLICY_ALLHOST_WRITEBACK | POLICY_NO_SOURCE_FLUSH,
+	.description = "clone shares clean and dirty pages without writeback; "
+		       "writeback writes a shared page once and remaps every "
+		       "owner (Szeredi, linux-fsdevel 2017-01)",
+	.remap = share_dirty_remap,
+	.writepage = allhost_writepage,
+};
+
+const struct policy_ops policy_share_dirty_onehost = {
+	.name = "share-dirty-onehost",
+	.kind = POLICY_MUTANT,
+	.flags = POLICY_ALLHOST_WRITEBACK | POLICY_NO_SOURCE_FLUSH,
+	.description = "share-dirty whose writeback goes through page->mapping "
+		       "only: the other owner's extents keep the old data "
+		       "(caught: data)",
+	.remap = share_dirty_remap,
+};
