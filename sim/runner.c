@@ -64,6 +64,7 @@ struct run {
 	struct kconfig cfg;
 	const char *policy;		/* set policy NAME, or NULL */
 	int policy_line;
+	bool policy_only;		/* set policy-only: --policy ignored */
 	uint64_t blocksize;		/* set blocksize N, or 0 */
 	int blocksize_line;
 	struct kernel *k;		/* NULL until the first operation */
@@ -172,6 +173,11 @@ static enum step set_apply(struct run *r, const struct sc_line *l)
 		r->policy = l->u.set.str;
 		r->policy_line = l->lineno;
 		break;
+	case SET_POLICY_ONLY:
+		r->policy = l->u.set.str;
+		r->policy_line = l->lineno;
+		r->policy_only = true;
+		break;
 	case SET_MEMORY_LIMIT:
 		r->cfg.memory_limit = l->u.set.num;
 		break;
@@ -216,7 +222,7 @@ static enum step run_policy(struct run *r)
 	if (r->policy && !policy_find(r->policy, &file_ops))
 		return run_error(r, r->policy_line, "unknown policy '%s'",
 				 r->policy);
-	if (!name) {
+	if (!name || r->policy_only) {
 		r->cfg.policy = file_ops;
 		return STEP_OK;
 	}

@@ -787,6 +787,7 @@ static const struct set_key set_keys[] = {
 	[SET_PAGESIZE] = { "pagesize", set_pow2, 4096, 65536 },
 	[SET_BLOCKSIZE] = { "blocksize", set_pow2, 512, 65536 },
 	[SET_POLICY] = { "policy", set_policy, 0, 0 },
+	[SET_POLICY_ONLY] = { "policy-only", set_policy, 0, 0 },
 	[SET_MEMORY_LIMIT] = { "memory-limit", set_size, 0, 0 },
 	[SET_DISK_SIZE] = { "disk-size", set_size, 0, 0 },
 	[SET_SEED] = { "seed", set_u64, 0, 0 },
