@@ -379,6 +379,10 @@ enum step_result fn_remap(struct kernel *k, struct task *t, struct frame *f);
 /* ---- model/share.c */
 struct page *folio_cow_break(struct kernel *k, struct task *t, struct page *p,
 			     struct address_space *m, uint64_t index);
+struct page *__folio_cow_break(struct kernel *k, struct task *t,
+			       struct page *p, struct address_space *m,
+			       uint64_t index, struct address_space *zap,
+			       uint64_t zap_index);
 struct page *folio_prepare_store(struct kernel *k, struct task *t,
 				 struct page *p, struct address_space *m,
 				 uint64_t index);
@@ -387,6 +391,8 @@ void check_store(struct kernel *k, const struct page *p,
 bool rmap_walk(struct kernel *k, struct page *p,
 	       bool (*fn)(struct page_owner *o, void *arg), void *arg);
 void writepage_map(struct kernel *k, struct inode *inode, struct page *p);
+void __writepage_map(struct kernel *k, struct inode *inode, struct page *p,
+		     bool all_owners);
 
 /* ---- model/check.c */
 #include "model/check.h"

@@ -13,7 +13,7 @@ extern const struct policy_ops policy_none, policy_share_clean,
 	policy_share_dirty_allhosts;
 extern const struct policy_ops policy_writeback_in_place,
 	policy_share_clean_noflush, policy_share_clean_nocow,
-	policy_share_clean_cow_mapped, policy_share_clean_truncate_all,
+	policy_share_clean_cow_mapped, policy_share_clean_unmap_primary,
 	policy_share_dirty_onehost;
 
 /* Designs first, then mutants; `pcsim list-policies` keeps this order. */
@@ -25,7 +25,7 @@ static const struct policy_ops *const policies[] = {
 	&policy_share_clean_noflush,
 	&policy_share_clean_nocow,
 	&policy_share_clean_cow_mapped,
-	&policy_share_clean_truncate_all,
+	&policy_share_clean_unmap_primary,
 	&policy_share_dirty_onehost,
 };
 

@@ -28,21 +28,22 @@ bool rmap_walk(struct kernel *k, struct page *p, owner_fn fn, void *arg)
 }
 
 /**
- * folio_cow_break - give (@m, @index) a private copy of shared page @p.
- *
- * The copy has @p's bytes and, if @p is dirty, is dirty too (the data is
- * not on disk for @m's file either).  @m's PTEs of @p are zapped first, so
- * the next access through @m faults in the copy.
+ * __folio_cow_break - give (@m, @index) a private copy of shared page @p,
+ * zapping the PTEs of (@zap, @zap_index) first (@zap NULL: none).  Only
+ * folio_cow_break() passes the right pair; mutants pass wrong ones.
  * Return: the copy, locked by @t, with a reference for the caller.
  */
-struct page *folio_cow_break(struct kernel *k, struct task *t, struct page *p,
-			     struct address_space *m, uint64_t index)
+struct page *__folio_cow_break(struct kernel *k, struct task *t,
+			       struct page *p, struct address_space *m,
+			       uint64_t index, struct address_space *zap,
+			       uint64_t zap_index)
 {
 	struct page *copy = page_alloc(k, p->content);
 
 	folio_trylock(k, t, copy);
 	page_set(copy, PG_uptodate);
-	unmap_mapping_range(k, m, index, index, false);
+	if (zap)
+		unmap_mapping_range(k, zap, zap_index, zap_index, false);
 	filemap_remove_folio(k, p, m, index);
 	filemap_add_folio(k, m, copy, index);
 	if (page_test(p, PG_dirty))
@@ -53,6 +54,20 @@ struct page *folio_cow_break(struct kernel *k, struct task *t, struct page *p,
 		   (unsigned long long)m->host->i_ino,
 		   (unsigned long long)index);
 	return copy;
+}
+
+/**
+ * folio_cow_break - give (@m, @index) a private copy of shared page @p.
+ *
+ * The copy has @p's bytes and, if @p is dirty, is dirty too (the data is
+ * not on disk for @m's file either).  @m's PTEs of @p are zapped first, so
+ * the next access through @m faults in the copy.
+ * Return: the copy, locked by @t, with a reference for the caller.
+ */
+struct page *folio_cow_break(struct kernel *k, struct task *t, struct page *p,
+			     struct address_space *m, uint64_t index)
+{
+	return __folio_cow_break(k, t, p, m, index, m, index);
 }
 
 /**

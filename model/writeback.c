@@ -219,8 +219,13 @@ static void bio_record_owners(struct bio *bio, struct page *p)
 	page_for_each_owner(p, add_owner, bio);
 }
 
-/* iomap_writepage_map for one locked page that was dirty. */
-void writepage_map(struct kernel *k, struct inode *inode, struct page *p)
+/*
+ * iomap_writepage_map for one locked page that was dirty.  @all_owners:
+ * the completion remaps every owner of @p to the written block (all-host
+ * writeback of a shared page, which staged the block in every COW fork).
+ */
+void __writepage_map(struct kernel *k, struct inode *inode, struct page *p,
+		     bool all_owners)
 {
 	struct bio *bio;
 	uint64_t pos = p->index << k->page_shift, valid;
@@ -241,8 +246,7 @@ void writepage_map(struct kernel *k, struct inode *inode, struct page *p)
 	if (valid < kpage_size(k))	/* iomap_writepage_handle_eof */
 		page_set_content(k, p, content_fill(k->pool, p->content, valid,
 						    kpage_size(k) - valid, 0));
-	if (bio->cow && folio_shared(p) &&
-	    (k->policy->flags & POLICY_ALLHOST_WRITEBACK))
+	if (all_owners && bio->cow)
 		bio_record_owners(bio, p);
 	folio_start_writeback(k, p);
 	get_page(p);
@@ -253,6 +257,11 @@ void writepage_map(struct kernel *k, struct inode *inode, struct page *p)
 	bio->content = content_get(p->content);
 	bio->end_off = pos + (valid < kpage_size(k) ? valid : kpage_size(k));
 	submit_bio(k, bio);
+}
+
+void writepage_map(struct kernel *k, struct inode *inode, struct page *p)
+{
+	__writepage_map(k, inode, p, false);
 }
 
 /* Find the next page to write back: TOWRITE for WB_SYNC_ALL, else DIRTY. */

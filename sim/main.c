@@ -319,7 +319,7 @@ static int cmd_list_policies(struct cli *c G_GNUC_UNUSED)
 	unsigned int i;
 
 	for (i = 0; (p = policy_nth(i)); i++)
-		printf("%-20s %-7s %s\n", p->name,
+		printf("%s\t%s\t%s\n", p->name,
 		       p->kind == POLICY_MUTANT ? "mutant" : "design",
 		       p->description ? p->description : "");
 	return 0;

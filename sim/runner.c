@@ -96,11 +96,23 @@ static enum step run_error(struct run *r, int line, const char *fmt, ...)
 	return STEP_STOP;
 }
 
+/*
+ * A violation stops the run.  Its headline (invariant, object, task, step)
+ * is part of the scenario's output, so goldens record it; the trace lines
+ * that follow it go to stderr, where a model change that shifts them does
+ * not break a golden.
+ */
 static enum step run_violation(struct run *r)
 {
 	const char *v = kernel_violation(r->k);
+	const char *trace = v ? strchr(v, '\n') : NULL;
 
-	fprintf(r->out, "VIOLATION: %s\n", v ? v : "(no description)");
+	if (!v)
+		v = "(no description)";
+	fprintf(r->out, "VIOLATION: %.*s\n",
+		(int)(trace ? trace - v : (ptrdiff_t)strlen(v)), v);
+	if (trace)
+		fprintf(r->err, "%s\n", trace + 1);
 	r->status = RUN_VIOLATION;
 	return STEP_STOP;
 }

@@ -118,14 +118,7 @@ static struct page *cow_keep_ptes(struct kernel *k, struct task *t,
 				  struct page *p, struct address_space *m,
 				  uint64_t index)
 {
-	struct page *copy = page_alloc(k, p->content);
-
-	folio_trylock(k, t, copy);
-	page_set(copy, PG_uptodate);
-	filemap_remove_folio(k, p, m, index);
-	filemap_add_folio(k, m, copy, index);
-	k->stats.cow_page_copies++;
-	return copy;
+	return __folio_cow_break(k, t, p, m, index, NULL, 0);
 }
 
 const struct policy_ops policy_share_clean_cow_mapped = {
@@ -137,20 +130,23 @@ const struct policy_ops policy_share_clean_cow_mapped = {
 	.unshare = cow_keep_ptes,
 };
 
-/* Truncate drops a shared page from every owner's cache. */
-static void truncate_all_owners(struct kernel *k, struct page *p,
-				struct address_space *m, uint64_t index)
+/*
+ * Copies, but zaps the PTEs through page->mapping (the primary owner)
+ * instead of the writer's mapping: right when the writer is the primary
+ * owner, wrong when it writes through a clone.
+ */
+static struct page *cow_unmap_primary(struct kernel *k, struct task *t,
+				      struct page *p, struct address_space *m,
+				      uint64_t index)
 {
-	unmap_mapping_range(k, m, index, index, false);
-	filemap_remove_folio_all(k, p);
+	return __folio_cow_break(k, t, p, m, index, p->mapping, p->index);
 }
 
-const struct policy_ops policy_share_clean_truncate_all = {
-	.name = "share-clean-truncate-all",
+const struct policy_ops policy_share_clean_unmap_primary = {
+	.name = "share-clean-unmap-primary",
 	.kind = POLICY_MUTANT,
-	.description = "share-clean whose truncate drops a shared page from "
-		       "every owner, under the other file's mappings (caught: "
-		       "rmap-complete)",
+	.description = "share-clean whose COW unmaps through page->mapping "
+		       "only, not the writer's mapping (caught: rmap-complete)",
 	.remap = share_clean_remap,
-	.truncate_folio = truncate_all_owners,
+	.unshare = cow_unmap_primary,
 };

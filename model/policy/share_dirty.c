@@ -100,7 +100,7 @@ static void allhost_writepage(struct kernel *k, struct inode *inode,
 	}
 	k->stats.cow_block_allocs++;
 	page_for_each_owner(p, stage_owner, &c);
-	writepage_map(k, inode, p);
+	__writepage_map(k, inode, p, true);
 }
 
 const struct policy_ops policy_share_dirty_allhosts = {
