@@ -18,6 +18,7 @@
 #include <stdlib.h>
 
 #include "model/core.h"
+#include "model/policy.h"
 
 void bdev_init(struct kernel *k, uint64_t nblocks)
 {
@@ -128,6 +129,8 @@ void bdev_put(struct kernel *k, uint64_t block)
 	}
 	if (--blk->refcount)
 		return;
+	if (k->policy->block_changed)
+		k->policy->block_changed(k, block);
 	blk->state = BLK_BUSY;
 	b->nbusy++;
 	g_array_append_val(b->busy, block);

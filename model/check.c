@@ -219,6 +219,8 @@ int check_all(struct kernel *k)
 		if (!inode->evicted)
 			check_mapping(k, inode);
 	}
+	for (i = 0; i < k->anon_inodes->len && !k->violation; i++)
+		check_mapping(k, g_ptr_array_index(k->anon_inodes, i));
 	maps = g_hash_table_new(g_direct_hash, g_direct_equal);
 	list_for_each_entry(mm, &k->mms, mm_list)
 		if (!k->violation)

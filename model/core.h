@@ -202,6 +202,8 @@ struct kernel {
 	struct content_pool *pool;
 	struct block_device bdev;
 	GPtrArray *inodes;		/* index i_ino - 1; never shrinks */
+	GPtrArray *anon_inodes;		/* model/anon.c, creation order */
+	void *policy_priv;		/* the policy's own state */
 	GTree *dir;			/* name (char *) -> struct inode * */
 	GTree *p_dir;			/* persisted: name -> i_ino (uintptr) */
 	struct list_head lru;		/* all cached pages, oldest first */
@@ -299,6 +301,9 @@ void page_set_content(struct kernel *k, struct page *p,
 		      const struct content *c);
 const struct content *read_file_page(struct kernel *k, struct inode *inode,
 				     pgoff_t index);
+struct page *page_cache_read(struct kernel *k, struct task *t,
+			     struct address_space *m, pgoff_t index,
+			     struct inode *src, pgoff_t src_index);
 bool page_for_each_owner(struct page *p, bool (*fn)(struct page_owner *o,
 						     void *arg), void *arg);
 
@@ -316,6 +321,13 @@ void xfs_log_recover(struct kernel *k);
 struct inode *kernel_inode(struct kernel *k, uint64_t ino);
 uint64_t i_blocks_end(const struct kernel *k, uint64_t size);
 gint dir_name_cmp(gconstpointer a, gconstpointer b, gpointer unused);
+void inode_mapping_init(struct address_space *m, struct inode *inode);
+
+/* ---- model/anon.c */
+struct inode *anon_inode_new(struct kernel *k);
+bool inode_is_anon(const struct inode *inode);
+void anon_inodes_drop_pages(struct kernel *k);
+void anon_inodes_free(struct kernel *k);
 
 /* ---- model/mm.c */
 struct mm_struct *mm_new(struct kernel *k);

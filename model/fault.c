@@ -26,6 +26,7 @@
 
 #include "model/core.h"
 #include "model/oracle.h"
+#include "model/policy.h"
 
 enum {
 	FAULT_OK = 0,
@@ -165,22 +166,11 @@ static enum step_result fault_read_miss(struct kernel *k, struct task *t,
 {
 	struct maccess_locals *l = &f->u.a;
 	struct address_space *m = l->vma->mapping;
-	struct bio *bio;
 
 	if (!down_read(k, t, &m->invalidate_lock))
 		return task_block(t, WAIT_RWSEM_READ, &m->invalidate_lock);
-	l->page = page_alloc(k, content_zero(k->pool));
-	folio_trylock(k, t, l->page);
-	filemap_add_folio(k, m, l->page, fault_index(k, l));
-	lock_released(t, LOCK_CLASS_FOLIO);
-	bio = calloc(1, sizeof(*bio));
-	if (!bio)
-		abort();
-	bio->page = l->page;
-	bio->inode = m->host;
-	bio->index = l->page->index;
-	get_page(l->page);
-	submit_bio(k, bio);
+	l->page = page_cache_read(k, t, m, fault_index(k, l), m->host,
+				  fault_index(k, l));
 	up_read(k, t, &m->invalidate_lock);
 	k->stats.faults_major++;
 	f->pc = 3;
@@ -293,9 +283,13 @@ static enum step_result fault_enter(struct kernel *k, struct task *t,
 	if (beyond_eof(k, l->vma->mapping->host, fault_index(k, l)))
 		return fault_out(k, t, l, FAULT_SIGBUS);
 	l->page = filemap_get_page(l->vma->mapping, fault_index(k, l));
+	if (!l->page && k->policy->read_miss)
+		l->page = k->policy->read_miss(k, t, l->vma->mapping->host,
+					       fault_index(k, l));
+	else if (l->page)
+		get_page(l->page);
 	if (!l->page)
 		return fault_read_miss(k, t, f);
-	get_page(l->page);
 	f->pc = 3;
 	return STEP_NEXT;
 }

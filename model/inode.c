@@ -23,7 +23,7 @@
 #include "model/core.h"
 #include "model/oracle.h"
 
-static void mapping_init(struct address_space *m, struct inode *inode)
+void inode_mapping_init(struct address_space *m, struct inode *inode)
 {
 	m->host = inode;
 	xa_init(&m->i_pages);
@@ -47,7 +47,7 @@ struct inode *inode_new(struct kernel *k)
 	inode->log_dirty = true;
 	rwsem_init(&inode->i_rwsem, "i_rwsem", LOCK_CLASS_I_RWSEM,
 		   inode->i_ino);
-	mapping_init(&inode->i_data, inode);
+	inode_mapping_init(&inode->i_data, inode);
 	g_ptr_array_add(k->inodes, inode);
 	oracle_create(k->oracle, inode->i_ino);
 	return inode;

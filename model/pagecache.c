@@ -332,6 +332,36 @@ void page_set_content(struct kernel *k, struct page *p,
 }
 
 /**
+ * page_cache_read - allocate a page, insert it at (@m, @index) and start
+ * reading into it what the disk holds for page @src_index of @src
+ * (page_cache_ra_unbounded for one page; a design's own cache may insert
+ * under its own index and read a file's block).
+ *
+ * The page stays locked until the read bio completes (the lock passes from
+ * @t to the bio).  Return: the page, with the allocation reference for the
+ * caller.
+ */
+struct page *page_cache_read(struct kernel *k, struct task *t,
+			     struct address_space *m, pgoff_t index,
+			     struct inode *src, pgoff_t src_index)
+{
+	struct page *p = page_alloc(k, content_zero(k->pool));
+	struct bio *bio = calloc(1, sizeof(*bio));
+
+	if (!bio)
+		abort();
+	folio_trylock(k, t, p);
+	filemap_add_folio(k, m, p, index);
+	lock_released(t, LOCK_CLASS_FOLIO);	/* the bio unlocks it */
+	bio->page = p;
+	bio->inode = src;
+	bio->index = src_index;
+	get_page(p);
+	submit_bio(k, bio);
+	return p;
+}
+
+/**
  * read_file_page - what the disk holds for page @index of @inode.
  *
  * Reads go through the data fork only (xfs_read_iomap_begin): COW fork

@@ -100,6 +100,25 @@ struct policy_ops {
 
 	/* crash - after log recovery.  Default: nothing. */
 	void (*crash)(struct kernel *k);
+
+	/*
+	 * read_miss - (@inode's mapping, @index) has no page: return one to
+	 * use, already inserted there and referenced for the caller (it may
+	 * be locked by a read in flight), or NULL to read a private page
+	 * (mainline).  Context: as the read or fault that missed.
+	 */
+	struct page *(*read_miss)(struct kernel *k, struct task *t,
+				  struct inode *inode, uint64_t index);
+
+	/*
+	 * block_changed - disk block @block is about to be overwritten (a
+	 * write bio) or was freed: caches keyed by block must forget it.
+	 */
+	void (*block_changed)(struct kernel *k, uint64_t block);
+
+	/* init/fini - set up and free k->policy_priv. */
+	void (*init)(struct kernel *k);
+	void (*fini)(struct kernel *k);
 };
 
 /* The policy called @name, or NULL. */

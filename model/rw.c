@@ -26,6 +26,7 @@
 
 #include "model/core.h"
 #include "model/oracle.h"
+#include "model/policy.h"
 
 #define SECTOR_SIZE 512ULL
 #define XFS_MAX_FILE_OFFSET ((1ULL << 63) - 1)
@@ -248,21 +249,9 @@ enum step_result fn_zero_range(struct kernel *k, struct task *t,
 static void readahead_one(struct kernel *k, struct task *t,
 			  struct range_locals *l, pgoff_t index)
 {
-	struct page *p = page_alloc(k, content_zero(k->pool));
-	struct bio *bio = calloc(1, sizeof(*bio));
-
-	if (!bio)
-		abort();
-	folio_trylock(k, t, p);
-	filemap_add_folio(k, &l->inode->i_data, p, index);
-	lock_released(t, LOCK_CLASS_FOLIO);	/* the bio unlocks it */
-	bio->page = p;
-	bio->inode = l->inode;
-	bio->index = index;
-	get_page(p);
-	submit_bio(k, bio);
-	l->page = p;		/* keeps the allocation reference */
-	k->stats.faults_major += 0;
+	/* keeps the allocation reference */
+	l->page = page_cache_read(k, t, &l->inode->i_data, index, l->inode,
+				  index);
 }
 
 /* Copy out of an uptodate page (callers check) and compare with the
@@ -298,11 +287,14 @@ static enum step_result read_one_page(struct kernel *k, struct task *t,
 		return STEP_DONE;
 	if (!l->page) {
 		l->page = filemap_get_page(&l->inode->i_data, index);
+		if (!l->page && k->policy->read_miss)
+			l->page = k->policy->read_miss(k, t, l->inode, index);
+		else if (l->page)
+			get_page(l->page);
 		if (!l->page) {
 			readahead_one(k, t, l, index);
 			return STEP_NEXT;
 		}
-		get_page(l->page);
 	}
 	if (page_test(l->page, PG_locked) && !page_test(l->page, PG_uptodate))
 		return task_block(t, WAIT_PAGE_LOCK, l->page);

@@ -34,6 +34,7 @@ struct kernel *kernel_new(const struct kconfig *cfg)
 	k->pool = content_pool_new(cfg->page_size);
 	k->oracle = oracle_new(k->pool);
 	k->inodes = g_ptr_array_new();
+	k->anon_inodes = g_ptr_array_new();
 	k->dir = g_tree_new_full(dir_name_cmp, NULL, g_free, NULL);
 	k->p_dir = g_tree_new_full(dir_name_cmp, NULL, g_free,
 				   NULL);
@@ -41,6 +42,8 @@ struct kernel *kernel_new(const struct kconfig *cfg)
 	INIT_LIST_HEAD(&k->mms);
 	eventq_init(&k->events);
 	bdev_init(k, cfg->disk_size >> k->page_shift);
+	if (k->policy->init)
+		k->policy->init(k);
 	return k;
 }
 
@@ -87,8 +90,11 @@ void kernel_free(struct kernel *k)
 	drop_events(k);
 	while (!list_empty(&k->mms))
 		mm_free(k, list_entry(k->mms.next, struct mm_struct, mm_list));
+	anon_inodes_free(k);
 	for (i = 0; i < k->inodes->len; i++)
 		free_inode(k, g_ptr_array_index(k->inodes, i));
+	if (k->policy->fini)
+		k->policy->fini(k);
 	g_ptr_array_free(k->inodes, TRUE);
 	g_tree_destroy(k->dir);
 	g_tree_destroy(k->p_dir);

@@ -82,6 +82,7 @@ static void drop_caches(struct kernel *k)
 			filemap_remove_folio_all(k, p);
 		}
 	}
+	anon_inodes_drop_pages(k);
 }
 
 /**
@@ -150,6 +151,7 @@ static void unmount_evict(struct kernel *k)
 			filemap_remove_folio(k, p, &inode->i_data, index);
 		inode_free_blocks(k, inode, inode->i_cowfp, 0, UINT64_MAX);
 	}
+	anon_inodes_drop_pages(k);
 	xfs_log_force(k);
 }
 
@@ -194,6 +196,7 @@ static void crash_discard(struct kernel *k)
 			filemap_remove_folio(k, p, &inode->i_data, index);
 		}
 	}
+	anon_inodes_drop_pages(k);
 }
 
 static const struct content *crash_read(void *ctx, uint64_t id, uint64_t idx)

@@ -39,6 +39,8 @@ void submit_bio(struct kernel *k, struct bio *bio)
 	if (bio->write) {
 		struct block *blk = &k->bdev.blocks[bio->block];
 
+		if (k->policy->block_changed)
+			k->policy->block_changed(k, bio->block);
 		/* all-host writeback writes for every sharer at once */
 		if (blk->refcount > (bio->nowners ? bio->nowners : 1))
 			kernel_report(k, "cow-before-write",

@@ -14,13 +14,19 @@
  *     (the C locale, whatever the process locale is);
  *   - coreutils quotes names with gnulib's quotearg shell-escape style:
  *     quoteaf() always quotes, quotef() only when a shell would need it.
+ *
+ * Not a real tool's output: the metrics of `pcsim run --stats` (struct
+ * sys_stats), as a table or as one JSON object a line.
  */
+#include <inttypes.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/sys.h"
 #include "sim/output.h"
 
 /* Lines of context around a change in the unified diff. */
@@ -491,4 +497,155 @@ size_t out_udiff(FILE *f, const char *a_label, const char *a, size_t alen,
 	free(ta.l);
 	free(tb.l);
 	return w.n;
+}
+
+/* -------------------------------------------------------- run metrics --- */
+
+enum stat_unit {
+	STAT_COUNT,
+	STAT_BYTES,		/* the table adds KiB */
+};
+
+/* Every field of struct sys_stats, in the order both formats print. */
+#define STAT(field, unit) \
+	{ #field, offsetof(struct sys_stats, field), unit }
+static const struct stat_field {
+	const char *name;	/* the table's name and the JSON key */
+	size_t off;
+	enum stat_unit unit;
+} stat_fields[] = {
+	STAT(page_size, STAT_BYTES),
+	STAT(cached_pages, STAT_COUNT),
+	STAT(peak_cached_pages, STAT_COUNT),
+	STAT(cache_entries, STAT_COUNT),
+	STAT(shared_pages, STAT_COUNT),
+	STAT(saved_bytes, STAT_BYTES),
+	STAT(peak_saved_bytes, STAT_BYTES),
+	STAT(cow_page_copies, STAT_COUNT),
+	STAT(cow_block_allocs, STAT_COUNT),
+	STAT(writeback_ios, STAT_COUNT),
+	STAT(writeback_bytes, STAT_BYTES),
+	STAT(read_ios, STAT_COUNT),
+	STAT(faults_major, STAT_COUNT),
+	STAT(faults_minor, STAT_COUNT),
+	STAT(ptes_zapped, STAT_COUNT),
+	STAT(pages_reclaimed, STAT_COUNT),
+	STAT(steps, STAT_COUNT),
+	STAT(virtual_ns, STAT_COUNT),
+};
+#undef STAT
+
+#define NR_STAT_FIELDS	(sizeof(stat_fields) / sizeof(stat_fields[0]))
+
+_Static_assert(NR_STAT_FIELDS * sizeof(uint64_t) == sizeof(struct sys_stats),
+	       "a field of struct sys_stats is missing from stat_fields[]");
+
+static uint64_t stat_get(const struct sys_stats *s,
+			 const struct stat_field *sf)
+{
+	return *(const uint64_t *)((const char *)s + sf->off);
+}
+
+/* "N", or for bytes "N (K KiB)" with K to a tenth, rounded down. */
+static void stat_value(char *buf, size_t size, uint64_t v,
+		       enum stat_unit unit)
+{
+	uint64_t kib = v / 1024, tenths = v % 1024 * 10 / 1024;
+
+	if (unit != STAT_BYTES || !v)
+		snprintf(buf, size, "%" PRIu64, v);
+	else if (v % 1024 == 0)
+		snprintf(buf, size, "%" PRIu64 " (%" PRIu64 " KiB)", v, kib);
+	else
+		snprintf(buf, size, "%" PRIu64 " (%" PRIu64 ".%" PRIu64
+			 " KiB)", v, kib, tenths);
+}
+
+static void stats_table(FILE *f, const char *scenario, const char *policy,
+			const struct sys_stats *s)
+{
+	char val[64];
+	size_t i;
+
+	fprintf(f, "== stats: %s (policy %s)\n", scenario, policy);
+	for (i = 0; i < NR_STAT_FIELDS; i++) {
+		stat_value(val, sizeof(val), stat_get(s, &stat_fields[i]),
+			   stat_fields[i].unit);
+		fprintf(f, "%-22s %s\n", stat_fields[i].name, val);
+	}
+}
+
+/* A JSON string: quote, backslash and control characters escaped. */
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void stats_json(FILE *f, const char *scenario, const char *policy,
+		       const struct sys_stats *s)
+{
+	size_t i;
+
+	fputs("{\"scenario\":", f);
+	json_string(f, scenario);
+	fputs(",\"policy\":", f);
+	json_string(f, policy);
+	for (i = 0; i < NR_STAT_FIELDS; i++)
+		fprintf(f, ",\"%s\":%" PRIu64, stat_fields[i].name,
+			stat_get(s, &stat_fields[i]));
+	fputs("}\n", f);
+}
+
+static const struct stats_fmt {
+	const char *name;
+	void (*print)(FILE *f, const char *scenario, const char *policy,
+		      const struct sys_stats *s);
+} stats_fmts[] = {
+	[OUT_STATS_TABLE] = { "table", stats_table },
+	[OUT_STATS_JSON] = { "json", stats_json },
+};
+
+/**
+ * out_stats_format - the format called @name ("table", "json").
+ * @name: the --stats-format argument.
+ *
+ * Return: an enum out_stats_fmt, or -1 if there is no such format.
+ */
+int out_stats_format(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(stats_fmts) / sizeof(stats_fmts[0]); i++)
+		if (strcmp(stats_fmts[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/**
+ * out_stats - print the metrics of one run.
+ * @f:        output stream.
+ * @fmt:      OUT_STATS_TABLE or OUT_STATS_JSON.
+ * @scenario: the scenario's name.
+ * @policy:   the policy the run used ("none" for mainline).
+ * @s:        the metrics (kernel_stats()).
+ *
+ * Table: a heading line, then "%-22s %s" per metric.  JSON: one object on
+ * one line, keys "scenario", "policy", then the metrics in the table's
+ * order, values integers.  Same arguments, same bytes.
+ */
+void out_stats(FILE *f, enum out_stats_fmt fmt, const char *scenario,
+	       const char *policy, const struct sys_stats *s)
+{
+	stats_fmts[fmt].print(f, scenario, policy, s);
 }

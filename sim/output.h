@@ -7,7 +7,8 @@
  * in the C locale, already passed through fstests' _filter_xfs_io, so that
  * pcsim's output can be compared with goldens recorded on a real kernel
  * (scripts/kernel-golden).  Also here: the unified diff that `pcsim check`
- * shows when an output differs from its golden.
+ * shows when an output differs from its golden, and the run metrics that
+ * `pcsim run --stats` prints after a scenario's output.
  *
  * Nothing here depends on the locale, the C library's strerror() texts, the
  * clock or pointer values: the same arguments always give the same bytes.
@@ -26,6 +27,14 @@
 /* Lines of diff that `pcsim check` shows for a failing scenario. */
 #define OUT_DIFF_MAX_LINES	40
 
+/* Formats of `pcsim run --stats` (--stats-format NAME). */
+enum out_stats_fmt {
+	OUT_STATS_TABLE,	/* "== stats: NAME (policy P)", a metric a line */
+	OUT_STATS_JSON,		/* one JSON object on one line (JSON Lines) */
+};
+
+struct sys_stats;
+
 /* How coreutils quotes a file name in a message (gnulib quotearg). */
 enum out_quote {
 	OUT_QUOTE_NEEDED,	/* quotef(): only if the shell would need it */
@@ -42,5 +51,8 @@ void out_quoted(FILE *f, const char *name, enum out_quote how);
 size_t out_udiff(FILE *f, const char *a_label, const char *a, size_t alen,
 		 const char *b_label, const char *b, size_t blen,
 		 size_t max_lines);
+int out_stats_format(const char *name);
+void out_stats(FILE *f, enum out_stats_fmt fmt, const char *scenario,
+	       const char *policy, const struct sys_stats *s);
 
 #endif /* PCSIM_SIM_OUTPUT_H */
