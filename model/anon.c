@@ -32,6 +32,7 @@ struct inode *anon_inode_new(struct kernel *k)
 	inode->i_cowfp = bmap_new();
 	rwsem_init(&inode->i_rwsem, "i_rwsem", LOCK_CLASS_I_RWSEM,
 		   inode->i_ino);
+	inode->i_mapping = &inode->i_data;
 	inode_mapping_init(&inode->i_data, inode);
 	g_ptr_array_add(k->anon_inodes, inode);
 	return inode;
@@ -52,7 +53,7 @@ void anon_inodes_drop_pages(struct kernel *k)
 		uint64_t index;
 		struct page *p;
 
-		xa_for_each(&inode->i_data.i_pages, index, p)
+		xa_for_each(&inode->i_mapping->i_pages, index, p)
 			filemap_remove_folio_all(k, p);
 	}
 }

@@ -83,9 +83,9 @@ static void check_eof(struct kernel *k, struct inode *inode)
 	struct page *p;
 
 	if (inode->i_rwsem.writer || inode->i_rwsem.readers ||
-	    inode->i_data.invalidate_lock.writer)
+	    inode->i_mapping->invalidate_lock.writer)
 		return;
-	p = xa_find(&inode->i_data.i_pages, &index, UINT64_MAX, XA_PRESENT);
+	p = xa_find(&inode->i_mapping->i_pages, &index, UINT64_MAX, XA_PRESENT);
 	if (p)
 		PAGE_REPORT(k, "eof", p, "beyond EOF (i_size %llu)",
 			    (unsigned long long)inode->i_size);
@@ -93,7 +93,7 @@ static void check_eof(struct kernel *k, struct inode *inode)
 
 static void check_mapping(struct kernel *k, struct inode *inode)
 {
-	struct address_space *m = &inode->i_data;
+	struct address_space *m = inode->i_mapping;
 	uint64_t index, n = 0;
 	struct page *p;
 
@@ -194,7 +194,7 @@ static void check_mapcounts(struct kernel *k, GHashTable *maps)
 		uint64_t index;
 		struct page *p;
 
-		xa_for_each(&inode->i_data.i_pages, index, p) {
+		xa_for_each(&inode->i_mapping->i_pages, index, p) {
 			int n = GPOINTER_TO_INT(g_hash_table_lookup(maps, p));
 
 			if (n != p->mapcount) {

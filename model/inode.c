@@ -47,6 +47,7 @@ struct inode *inode_new(struct kernel *k)
 	inode->log_dirty = true;
 	rwsem_init(&inode->i_rwsem, "i_rwsem", LOCK_CLASS_I_RWSEM,
 		   inode->i_ino);
+	inode->i_mapping = &inode->i_data;
 	inode_mapping_init(&inode->i_data, inode);
 	g_ptr_array_add(k->inodes, inode);
 	oracle_create(k->oracle, inode->i_ino);
@@ -133,15 +134,15 @@ static void drop_all_pages(struct kernel *k, struct inode *inode)
 	struct page *p;
 	uint64_t index = 0;
 
-	while ((p = xa_find(&inode->i_data.i_pages, &index, UINT64_MAX,
+	while ((p = xa_find(&inode->i_mapping->i_pages, &index, UINT64_MAX,
 			    XA_PRESENT))) {
 		if (folio_nr_owners(p) == 1)
 			page_clear(p, PG_dirty);
-		xa_clear_mark(&inode->i_data.i_pages, index,
+		xa_clear_mark(&inode->i_mapping->i_pages, index,
 			      PAGECACHE_TAG_DIRTY);
-		xa_clear_mark(&inode->i_data.i_pages, index,
+		xa_clear_mark(&inode->i_mapping->i_pages, index,
 			      PAGECACHE_TAG_TOWRITE);
-		filemap_remove_folio(k, p, &inode->i_data, index);
+		filemap_remove_folio(k, p, inode->i_mapping, index);
 	}
 }
 

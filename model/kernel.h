@@ -209,7 +209,9 @@ struct inode {
 	int i_dio_count;		/* direct I/Os in flight */
 	bool evicted;			/* in-core state torn down */
 	bool log_dirty;			/* changed since the last log force */
-	struct address_space i_data;	/* i_mapping == &i_data */
+	struct address_space *i_mapping; /* &i_data, or a mapping shared by
+					    identical files (shared-mapping) */
+	struct address_space i_data;	/* this inode's own page cache */
 	struct rwsem i_rwsem;
 	struct bmap *i_df;		/* data fork */
 	struct bmap *i_cowfp;		/* COW fork (staging extents) */

@@ -103,7 +103,7 @@ int do_mmap(struct kernel *k, struct mm_struct *mm, struct file *f,
 	vma->vm_pgoff = off >> k->page_shift;
 	vma->vm_flags = vm_flags | VM_SHARED |
 		((f->f_flags & FILE_WRITE) ? VM_MAYWRITE : 0);
-	vma->mapping = &f->inode->i_data;
+	vma->mapping = f->inode->i_mapping;
 	mm->next_addr = vma->vm_end + kpage_size(k);	/* guard gap */
 	f->inode->i_count++;		/* vma->vm_file reference */
 	vma_link(k, vma);

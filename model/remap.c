@@ -141,7 +141,7 @@ static int remap_prep_checks(struct kernel *k, struct remap_locals *l)
 static const struct content *peek_page(struct kernel *k, struct inode *inode,
 				       pgoff_t index)
 {
-	struct page *p = filemap_get_page(&inode->i_data, index);
+	struct page *p = filemap_get_page(inode->i_mapping, index);
 
 	if (p && page_test(p, PG_uptodate))
 		return content_get(p->content);
@@ -212,9 +212,9 @@ static enum step_result remap_unlock(struct kernel *k, struct task *t,
 {
 	struct inode *a = lock_nth(l, 0), *b = lock_nth(l, 1);
 
-	up_write(k, t, &b->i_data.invalidate_lock);
+	up_write(k, t, &b->i_mapping->invalidate_lock);
 	if (a != b)
-		up_write(k, t, &a->i_data.invalidate_lock);
+		up_write(k, t, &a->i_mapping->invalidate_lock);
 	up_write(k, t, &b->i_rwsem);
 	if (a != b)
 		up_write(k, t, &a->i_rwsem);
@@ -228,7 +228,7 @@ static enum step_result remap_lock(struct kernel *k, struct task *t,
 	struct remap_locals *l = &f->u.m;
 	struct inode *inode = lock_nth(l, f->pc & 1);
 	struct rwsem *s = f->pc < 2 ? &inode->i_rwsem :
-				      &inode->i_data.invalidate_lock;
+				      &inode->i_mapping->invalidate_lock;
 
 	t->step_name = f->pc < 2 ? "xfs_iolock_two_inodes" :
 				   "xfs_lock_two_inodes(MMAPLOCK)";
@@ -282,7 +282,7 @@ static enum step_result remap_flush(struct kernel *k, struct task *t,
 	case 10:
 		t->step_name = "truncate_pagecache_range";
 		dest_flush_range(k, l, &start, &end);
-		unmap_mapping_range(k, &dst_inode(l)->i_data,
+		unmap_mapping_range(k, dst_inode(l)->i_mapping,
 				    start >> k->page_shift,
 				    (end >> k->page_shift) - 1, true);
 		call_range(t, FN_TRUNCATE_PAGES, dst_inode(l), start, end);

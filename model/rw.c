@@ -79,7 +79,7 @@ static bool zero_needs_page(struct kernel *k, struct inode *inode,
 {
 	struct bmap_irec irec;
 
-	if (filemap_get_page(&inode->i_data, index))
+	if (filemap_get_page(inode->i_mapping, index))
 		return true;
 	bmap_lookup(inode->i_df, index, &irec);
 	return irec.br_state == EXT_WRITTEN || irec.br_state == EXT_DELALLOC;
@@ -105,7 +105,7 @@ static enum step_result write_begin(struct kernel *k, struct task *t,
 	struct page *p = l->page;
 
 	if (!p) {
-		p = filemap_get_page(&l->inode->i_data, index);
+		p = filemap_get_page(l->inode->i_mapping, index);
 		if (p)
 			get_page(p);
 		l->page = p;
@@ -113,7 +113,7 @@ static enum step_result write_begin(struct kernel *k, struct task *t,
 	if (p) {
 		if (!folio_trylock(k, t, p))
 			return task_block(t, WAIT_PAGE_LOCK, p);
-		if (folio_has_owner(p, &l->inode->i_data, index))
+		if (folio_has_owner(p, l->inode->i_mapping, index))
 			goto uptodate;
 		folio_unlock(k, t, p);		/* truncated: retry */
 		put_page(k, p);
@@ -122,13 +122,13 @@ static enum step_result write_begin(struct kernel *k, struct task *t,
 	}
 	p = l->page = page_alloc(k, content_zero(k->pool));
 	folio_trylock(k, t, p);
-	filemap_add_folio(k, &l->inode->i_data, p, index);
+	filemap_add_folio(k, l->inode->i_mapping, p, index);
 uptodate:
 	if (!page_test(p, PG_uptodate) && len < kpage_size(k)) {
 		page_set_content(k, p, read_file_page(k, l->inode, index));
 		k->stats.read_ios++;
 	}
-	l->page = folio_prepare_store(k, t, p, &l->inode->i_data, index);
+	l->page = folio_prepare_store(k, t, p, l->inode->i_mapping, index);
 	if (l->page != p) {
 		folio_unlock(k, t, p);
 		put_page(k, p);
@@ -143,7 +143,7 @@ static void write_end(struct kernel *k, struct task *t, struct range_locals *l,
 	struct page *p = l->page;
 	uint32_t poff = l->pos & (kpage_size(k) - 1);
 
-	check_store(k, p, &l->inode->i_data);
+	check_store(k, p, l->inode->i_mapping);
 	page_set_content(k, p, content_fill(k->pool, p->content, poff, len,
 					    l->byte));
 	page_set(p, PG_uptodate);
@@ -250,7 +250,7 @@ static void readahead_one(struct kernel *k, struct task *t,
 			  struct range_locals *l, pgoff_t index)
 {
 	/* keeps the allocation reference */
-	l->page = page_cache_read(k, t, &l->inode->i_data, index, l->inode,
+	l->page = page_cache_read(k, t, l->inode->i_mapping, index, l->inode,
 				  index);
 }
 
@@ -286,7 +286,7 @@ static enum step_result read_one_page(struct kernel *k, struct task *t,
 	if (l->pos >= limit)
 		return STEP_DONE;
 	if (!l->page) {
-		l->page = filemap_get_page(&l->inode->i_data, index);
+		l->page = filemap_get_page(l->inode->i_mapping, index);
 		if (!l->page && k->policy->read_miss)
 			l->page = k->policy->read_miss(k, t, l->inode, index);
 		else if (l->page)
@@ -414,13 +414,13 @@ static void dio_invalidate(struct kernel *k, struct range_locals *l)
 	uint64_t index;
 	struct page *p;
 
-	unmap_mapping_range(k, &l->inode->i_data, first, last, false);
-	xa_for_each_range(&l->inode->i_data.i_pages, index, p, first, last,
+	unmap_mapping_range(k, l->inode->i_mapping, first, last, false);
+	xa_for_each_range(&l->inode->i_mapping->i_pages, index, p, first, last,
 			  XA_PRESENT) {
 		if (page_test(p, PG_dirty) || page_test(p, PG_writeback) ||
 		    page_test(p, PG_locked))
 			continue;
-		filemap_remove_folio(k, p, &l->inode->i_data, index);
+		filemap_remove_folio(k, p, l->inode->i_mapping, index);
 	}
 }
 

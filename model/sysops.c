@@ -56,7 +56,7 @@ static int sys_open(struct kernel *k, struct task *t)
 	f->inode = inode;
 	f->f_flags = (r->flags & SYSF_RDONLY ? 0 : FILE_WRITE) |
 		     (r->flags & SYSF_DIRECT ? FILE_DIRECT : 0);
-	f->f_wb_err = inode->i_data.wb_err;
+	f->f_wb_err = inode->i_mapping->wb_err;
 	inode->i_count++;
 	t->proc->files[fd] = f;
 	t->res.fd = fd;
@@ -73,7 +73,7 @@ static void drop_caches(struct kernel *k)
 		uint64_t index;
 		struct page *p;
 
-		xa_for_each(&inode->i_data.i_pages, index, p) {
+		xa_for_each(&inode->i_mapping->i_pages, index, p) {
 			if (p->flags & ((1UL << PG_dirty) | (1UL << PG_locked) |
 					(1UL << PG_writeback)) ||
 			    folio_mapped(p) ||
@@ -147,8 +147,8 @@ static void unmount_evict(struct kernel *k)
 
 		if (inode->evicted)
 			continue;
-		xa_for_each(&inode->i_data.i_pages, index, p)
-			filemap_remove_folio(k, p, &inode->i_data, index);
+		xa_for_each(&inode->i_mapping->i_pages, index, p)
+			filemap_remove_folio(k, p, inode->i_mapping, index);
 		inode_free_blocks(k, inode, inode->i_cowfp, 0, UINT64_MAX);
 	}
 	anon_inodes_drop_pages(k);
@@ -164,7 +164,7 @@ static void crash_discard(struct kernel *k)
 	for (i = 0; i < k->inodes->len; i++) {
 		struct inode *inode = g_ptr_array_index(k->inodes, i);
 
-		unmap_mapping_range(k, &inode->i_data, 0,
+		unmap_mapping_range(k, inode->i_mapping, 0,
 				    UINT64_MAX >> k->page_shift, true);
 	}
 
@@ -185,15 +185,15 @@ static void crash_discard(struct kernel *k)
 		uint64_t index;
 		struct page *p;
 
-		xa_for_each(&inode->i_data.i_pages, index, p) {
+		xa_for_each(&inode->i_mapping->i_pages, index, p) {
 			p->flags &= ~((1UL << PG_dirty) | (1UL << PG_writeback));
-			xa_clear_mark(&inode->i_data.i_pages, index,
+			xa_clear_mark(&inode->i_mapping->i_pages, index,
 				      PAGECACHE_TAG_DIRTY);
-			xa_clear_mark(&inode->i_data.i_pages, index,
+			xa_clear_mark(&inode->i_mapping->i_pages, index,
 				      PAGECACHE_TAG_WRITEBACK);
-			xa_clear_mark(&inode->i_data.i_pages, index,
+			xa_clear_mark(&inode->i_mapping->i_pages, index,
 				      PAGECACHE_TAG_TOWRITE);
-			filemap_remove_folio(k, p, &inode->i_data, index);
+			filemap_remove_folio(k, p, inode->i_mapping, index);
 		}
 	}
 	anon_inodes_drop_pages(k);
@@ -479,8 +479,8 @@ static int64_t fsync_wb_err(struct task *t, int64_t ret)
 
 	if (!f || ret)
 		return ret;
-	if (f->f_wb_err != f->inode->i_data.wb_err) {
-		f->f_wb_err = f->inode->i_data.wb_err;
+	if (f->f_wb_err != f->inode->i_mapping->wb_err) {
+		f->f_wb_err = f->inode->i_mapping->wb_err;
 		return -EIO;
 	}
 	return 0;

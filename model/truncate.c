@@ -94,7 +94,7 @@ static enum step_result lock_page_at(struct kernel *k, struct task *t,
 				     struct range_locals *l, uint64_t pos,
 				     struct page **pp)
 {
-	struct page *p = filemap_get_page(&l->inode->i_data,
+	struct page *p = filemap_get_page(l->inode->i_mapping,
 					  pos >> k->page_shift);
 
 	*pp = p;
@@ -119,9 +119,9 @@ static enum step_result truncate_partial(struct kernel *k, struct task *t,
 
 	if (r != STEP_DONE || !p)
 		return r;
-	dst = folio_prepare_store(k, t, p, &l->inode->i_data,
+	dst = folio_prepare_store(k, t, p, l->inode->i_mapping,
 				  pos >> k->page_shift);
-	check_store(k, dst, &l->inode->i_data);
+	check_store(k, dst, l->inode->i_mapping);
 	zero_partial(k, dst, pos & (kpage_size(k) - 1),
 		     ((end - 1) & (kpage_size(k) - 1)) + 1);
 	if (dst != p) {
@@ -141,7 +141,7 @@ static enum step_result truncate_whole(struct kernel *k, struct task *t,
 	enum step_result r;
 
 	if (index > last ||
-	    !xa_find(&l->inode->i_data.i_pages, &index, last, XA_PRESENT))
+	    !xa_find(&l->inode->i_mapping->i_pages, &index, last, XA_PRESENT))
 		return STEP_DONE;
 	l->pos = index << k->page_shift;
 	r = lock_page_at(k, t, l, l->pos, &p);
@@ -149,10 +149,10 @@ static enum step_result truncate_whole(struct kernel *k, struct task *t,
 		return r;
 	get_page(p);
 	if (k->policy->truncate_folio)
-		k->policy->truncate_folio(k, p, &l->inode->i_data,
+		k->policy->truncate_folio(k, p, l->inode->i_mapping,
 					  l->pos >> k->page_shift);
 	else
-		truncate_folio(k, p, &l->inode->i_data,
+		truncate_folio(k, p, l->inode->i_mapping,
 			       l->pos >> k->page_shift);
 	folio_unlock(k, t, p);
 	put_page(k, p);
@@ -234,9 +234,9 @@ static enum step_result lock_for_setattr(struct kernel *k, struct task *t,
 		break;
 	case 1:
 		t->step_name = "filemap_invalidate_lock";
-		if (!down_write(k, t, &inode->i_data.invalidate_lock))
+		if (!down_write(k, t, &inode->i_mapping->invalidate_lock))
 			return task_block(t, WAIT_RWSEM_WRITE,
-					  &inode->i_data.invalidate_lock);
+					  &inode->i_mapping->invalidate_lock);
 		break;
 	case 2:
 		t->step_name = "inode_dio_wait";
@@ -251,7 +251,7 @@ static enum step_result lock_for_setattr(struct kernel *k, struct task *t,
 static enum step_result unlock_setattr(struct kernel *k, struct task *t,
 				       struct inode *inode, int64_t ret)
 {
-	up_write(k, t, &inode->i_data.invalidate_lock);
+	up_write(k, t, &inode->i_mapping->invalidate_lock);
 	up_write(k, t, &inode->i_rwsem);
 	return task_return(t, ret);
 }
@@ -262,7 +262,7 @@ static void truncate_setsize(struct kernel *k, struct inode *inode,
 {
 	inode->i_size = newsize;
 	oracle_truncate(k->oracle, inode->i_ino, newsize);
-	unmap_mapping_range(k, &inode->i_data,
+	unmap_mapping_range(k, inode->i_mapping,
 			    round_up_page(k, newsize) >> k->page_shift,
 			    UINT64_MAX >> k->page_shift, true);
 }
@@ -307,7 +307,7 @@ enum step_result fn_truncate(struct kernel *k, struct task *t,
 		return STEP_NEXT;
 	case 6:
 		t->step_name = "xfs_itruncate_extents";
-		unmap_mapping_range(k, &inode->i_data,
+		unmap_mapping_range(k, inode->i_mapping,
 				    round_up_page(k, newsize) >> k->page_shift,
 				    UINT64_MAX >> k->page_shift, true);
 		xfs_itruncate_extents(k, inode, newsize);
@@ -435,7 +435,7 @@ enum step_result fn_fallocate(struct kernel *k, struct task *t,
 		return STEP_NEXT;
 	case 4:
 		t->step_name = "truncate_pagecache_range";
-		unmap_mapping_range(k, &l->inode->i_data,
+		unmap_mapping_range(k, l->inode->i_mapping,
 				    l->pos >> k->page_shift,
 				    (round_up_page(k, l->end) >> k->page_shift) - 1,
 				    true);

@@ -240,7 +240,7 @@ void __writepage_map(struct kernel *k, struct inode *inode, struct page *p,
 							 &bio->block, &bio->cow,
 							 &bio->unwritten);
 	if (err) {
-		mapping_set_error(&inode->i_data, err);
+		mapping_set_error(inode->i_mapping, err);
 		free(bio);
 		return;
 	}
@@ -276,7 +276,7 @@ static struct page *writeback_next(struct kernel *k, struct range_locals *l)
 
 	if (l->pos >= l->end)
 		return NULL;
-	p = xa_find(&l->inode->i_data.i_pages, &index,
+	p = xa_find(&l->inode->i_mapping->i_pages, &index,
 		    (l->end - 1) >> k->page_shift, tag);
 	if (p)
 		l->pos = index << k->page_shift;
@@ -286,7 +286,7 @@ static struct page *writeback_next(struct kernel *k, struct range_locals *l)
 /* tag_pages_for_writeback: TOWRITE on every DIRTY page of the range. */
 static void tag_pages_for_writeback(struct kernel *k, struct range_locals *l)
 {
-	struct xarray *xa = &l->inode->i_data.i_pages;
+	struct xarray *xa = &l->inode->i_mapping->i_pages;
 	uint64_t index;
 	struct page *p;
 
@@ -300,7 +300,7 @@ static void tag_pages_for_writeback(struct kernel *k, struct range_locals *l)
 static void writeback_skip(struct kernel *k, struct task *t,
 			   struct range_locals *l, struct page *p)
 {
-	xa_clear_mark(&l->inode->i_data.i_pages, l->pos >> k->page_shift,
+	xa_clear_mark(&l->inode->i_mapping->i_pages, l->pos >> k->page_shift,
 		      PAGECACHE_TAG_TOWRITE);
 	folio_unlock(k, t, p);
 }
@@ -309,7 +309,7 @@ static void writeback_skip(struct kernel *k, struct task *t,
 static enum step_result writeback_locked(struct kernel *k, struct task *t,
 					 struct range_locals *l, struct page *p)
 {
-	if (!folio_has_owner(p, &l->inode->i_data, l->pos >> k->page_shift)) {
+	if (!folio_has_owner(p, l->inode->i_mapping, l->pos >> k->page_shift)) {
 		folio_unlock(k, t, p);		/* truncated meanwhile */
 	} else if (page_test(p, PG_writeback)) {
 		if (l->flags != WB_SYNC_ALL) {
@@ -395,11 +395,11 @@ enum step_result fn_fdatawait(struct kernel *k, struct task *t,
 
 	t->step_name = "filemap_fdatawait_range";
 	if (l->pos >= l->end)
-		return task_return(t, mapping_check_error(&l->inode->i_data));
-	p = xa_find(&l->inode->i_data.i_pages, &index,
+		return task_return(t, mapping_check_error(l->inode->i_mapping));
+	p = xa_find(&l->inode->i_mapping->i_pages, &index,
 		    (l->end - 1) >> k->page_shift, PAGECACHE_TAG_WRITEBACK);
 	if (!p)
-		return task_return(t, mapping_check_error(&l->inode->i_data));
+		return task_return(t, mapping_check_error(l->inode->i_mapping));
 	l->pos = index << k->page_shift;
 	return task_block(t, WAIT_PAGE_WRITEBACK, p);
 }

@@ -39,8 +39,8 @@ static bool shareable_clean(const struct page *p)
 void share_pages_after_remap(struct kernel *k, struct remap_locals *l,
 			     bool (*ok)(const struct page *p))
 {
-	struct address_space *src = &l->src->inode->i_data;
-	struct address_space *dst = &l->dst->inode->i_data;
+	struct address_space *src = l->src->inode->i_mapping;
+	struct address_space *dst = l->dst->inode->i_mapping;
 	pgoff_t sidx = l->pos_in >> k->page_shift;
 	pgoff_t didx = l->pos_out >> k->page_shift;
 	uint64_t i, n = i_blocks_end(k, l->len);

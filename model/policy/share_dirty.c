@@ -51,7 +51,7 @@ static bool reserve_owner(struct page_owner *o, void *arg)
 
 static void share_dirty_remap(struct kernel *k, struct remap_locals *l)
 {
-	struct address_space *dst = &l->dst->inode->i_data;
+	struct address_space *dst = l->dst->inode->i_mapping;
 	pgoff_t didx = l->pos_out >> k->page_shift;
 	uint64_t i, n = i_blocks_end(k, l->len);
 

@@ -77,7 +77,7 @@ static uint64_t mmap_file(struct env *e, int fd, unsigned int prot)
 
 static struct page *page_of(struct env *e, pgoff_t index)
 {
-	struct page *p = filemap_get_page(&e->a->i_data, index);
+	struct page *p = filemap_get_page(e->a->i_mapping, index);
 
 	assert_non_null(p);
 	return p;
@@ -184,22 +184,22 @@ static void env_free(struct env *e)
 /* dirty-consistency */
 static void dirty_untagged(struct env *e)
 {
-	xa_clear_mark(&e->a->i_data.i_pages, IDX_DIRTY, PAGECACHE_TAG_DIRTY);
+	xa_clear_mark(&e->a->i_mapping->i_pages, IDX_DIRTY, PAGECACHE_TAG_DIRTY);
 }
 
 static void dirty_untagged_undo(struct env *e)
 {
-	xa_set_mark(&e->a->i_data.i_pages, IDX_DIRTY, PAGECACHE_TAG_DIRTY);
+	xa_set_mark(&e->a->i_mapping->i_pages, IDX_DIRTY, PAGECACHE_TAG_DIRTY);
 }
 
 static void clean_tagged(struct env *e)
 {
-	xa_set_mark(&e->a->i_data.i_pages, IDX_CACHED, PAGECACHE_TAG_DIRTY);
+	xa_set_mark(&e->a->i_mapping->i_pages, IDX_CACHED, PAGECACHE_TAG_DIRTY);
 }
 
 static void clean_tagged_undo(struct env *e)
 {
-	xa_clear_mark(&e->a->i_data.i_pages, IDX_CACHED, PAGECACHE_TAG_DIRTY);
+	xa_clear_mark(&e->a->i_mapping->i_pages, IDX_CACHED, PAGECACHE_TAG_DIRTY);
 }
 
 static void writeback_untagged(struct env *e)
@@ -218,13 +218,13 @@ static void writeback_writable_pte(struct env *e)
 	struct page *p = page_of(e, IDX_DIRTY);
 
 	page_set(p, PG_writeback);
-	xa_set_mark(&e->a->i_data.i_pages, IDX_DIRTY, PAGECACHE_TAG_WRITEBACK);
+	xa_set_mark(&e->a->i_mapping->i_pages, IDX_DIRTY, PAGECACHE_TAG_WRITEBACK);
 }
 
 static void writeback_writable_pte_undo(struct env *e)
 {
 	page_clear(page_of(e, IDX_DIRTY), PG_writeback);
-	xa_clear_mark(&e->a->i_data.i_pages, IDX_DIRTY,
+	xa_clear_mark(&e->a->i_mapping->i_pages, IDX_DIRTY,
 		      PAGECACHE_TAG_WRITEBACK);
 }
 
@@ -270,7 +270,7 @@ static void index_changed(struct env *e)
 
 static void index_changed_undo(struct env *e)
 {
-	filemap_get_page(&e->a->i_data, IDX_CACHED)->index = IDX_CACHED;
+	filemap_get_page(e->a->i_mapping, IDX_CACHED)->index = IDX_CACHED;
 }
 
 /* host-ambiguity: b at the same index becomes a second owner. */
@@ -280,7 +280,7 @@ static void add_owner(struct env *e, pgoff_t index)
 
 	p->xowners = malloc(sizeof(*p->xowners));
 	assert_non_null(p->xowners);
-	p->xowners[0] = (struct page_owner){ &e->b->i_data, index };
+	p->xowners[0] = (struct page_owner){ e->b->i_mapping, index };
 	p->nxowners = 1;
 }
 
@@ -358,12 +358,12 @@ static void mapcount_no_pte_undo(struct env *e)
 
 static void nrpages_wrong(struct env *e)
 {
-	e->a->i_data.nrpages++;
+	e->a->i_mapping->nrpages++;
 }
 
 static void nrpages_wrong_undo(struct env *e)
 {
-	e->a->i_data.nrpages--;
+	e->a->i_mapping->nrpages--;
 }
 
 static void block_ref_lost(struct env *e)
@@ -435,22 +435,22 @@ static struct vm_area_struct *vma_a(struct env *e)
 
 static void vma_off_i_mmap(struct env *e)
 {
-	itree_remove(&e->a->i_data.i_mmap, &vma_a(e)->shared);
+	itree_remove(&e->a->i_mapping->i_mmap, &vma_a(e)->shared);
 }
 
 static void vma_off_i_mmap_undo(struct env *e)
 {
-	itree_insert(&e->a->i_data.i_mmap, &vma_a(e)->shared);
+	itree_insert(&e->a->i_mapping->i_mmap, &vma_a(e)->shared);
 }
 
 static void i_mmap_corrupt(struct env *e)
 {
-	e->a->i_data.i_mmap.count++;
+	e->a->i_mapping->i_mmap.count++;
 }
 
 static void i_mmap_corrupt_undo(struct env *e)
 {
-	e->a->i_data.i_mmap.count--;
+	e->a->i_mapping->i_mmap.count--;
 }
 
 /* set_pte() over a present PTE of another page reports by itself. */
@@ -472,14 +472,14 @@ static void page_past_eof(struct env *e)
 	struct page *p = page_alloc(e->k, content_zero(e->k->pool));
 
 	page_set(p, PG_uptodate);
-	filemap_add_folio(e->k, &e->a->i_data, p, NPAGES + 2);
+	filemap_add_folio(e->k, e->a->i_mapping, p, NPAGES + 2);
 	put_page(e->k, p);		/* the page cache keeps it */
 	e->page = p;
 }
 
 static void page_past_eof_undo(struct env *e)
 {
-	filemap_remove_folio(e->k, e->page, &e->a->i_data, NPAGES + 2);
+	filemap_remove_folio(e->k, e->page, e->a->i_mapping, NPAGES + 2);
 }
 
 static void size_below_page(struct env *e)
@@ -509,14 +509,14 @@ static void write_shared_block(struct env *e)
 static void lock_order_inversion(struct env *e)
 {
 	assert_true(down_write(e->k, &e->p->task,
-			       &e->a->i_data.invalidate_lock));
+			       &e->a->i_mapping->invalidate_lock));
 	assert_true(down_write(e->k, &e->p->task, &e->a->i_rwsem));
 }
 
 static void lock_order_inversion_undo(struct env *e)
 {
 	up_write(e->k, &e->p->task, &e->a->i_rwsem);
-	up_write(e->k, &e->p->task, &e->a->i_data.invalidate_lock);
+	up_write(e->k, &e->p->task, &e->a->i_mapping->invalidate_lock);
 }
 
 static void i_rwsem_foreign(struct env *e)
@@ -585,7 +585,7 @@ static int trig_pread(struct env *e)
 static int trig_drop_pread(struct env *e)
 {
 	call(e, (struct sys_req){ .kind = SYS_DROP_CACHES });
-	assert_null(filemap_get_page(&e->a->i_data, IDX_CACHED));
+	assert_null(filemap_get_page(e->a->i_mapping, IDX_CACHED));
 	return trig_pread(e);
 }
 

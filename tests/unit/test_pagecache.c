@@ -157,7 +157,7 @@ static struct inode *ino(struct env *e, int fd)
 
 static struct page *page_at(struct inode *inode, pgoff_t index)
 {
-	return filemap_get_page(&inode->i_data, index);
+	return filemap_get_page(inode->i_mapping, index);
 }
 
 static void assert_page(struct inode *inode, pgoff_t index,
@@ -167,14 +167,14 @@ static void assert_page(struct inode *inode, pgoff_t index,
 
 	assert_non_null(p);
 	assert_int_equal(p->flags & PG_STATE_MASK, flags);
-	assert_ptr_equal(p->mapping, &inode->i_data);
+	assert_ptr_equal(p->mapping, inode->i_mapping);
 	assert_int_equal(p->index, index);
 }
 
 /* The three i_pages marks of @index, as a bit mask of the XA_MARK_ numbers. */
 static unsigned int tags_at(struct inode *inode, pgoff_t index)
 {
-	const struct xarray *xa = &inode->i_data.i_pages;
+	const struct xarray *xa = &inode->i_mapping->i_pages;
 
 	return xa_get_mark(xa, index, PAGECACHE_TAG_DIRTY) << 0 |
 	       xa_get_mark(xa, index, PAGECACHE_TAG_WRITEBACK) << 1 |
@@ -242,7 +242,7 @@ static void test_write_dirties_page(void **state)
 	assert_bytes(p->content, 110, PSZ - 110, 0);
 	assert_int_equal(inode->i_size, 110);
 	assert_int_equal(inode->i_disk_size, 0);
-	assert_int_equal(inode->i_data.nrpages, 1);
+	assert_int_equal(inode->i_mapping->nrpages, 1);
 	assert_int_equal(e->k->stats.nr_cached, 1);
 	assert_int_equal(ext_at(inode->i_df, 0), EXT_DELALLOC);
 	assert_int_equal(e->k->bdev.reserved, 1);
@@ -280,7 +280,7 @@ static void test_flag_transitions(void **state)
 {
 	struct env *e = *state;
 	struct inode *inode = inode_new(e->k);
-	struct address_space *m = &inode->i_data;
+	struct address_space *m = inode->i_mapping;
 	struct page *p = page_alloc(e->k, content_zero(e->k->pool));
 
 	filemap_add_folio(e->k, m, p, 3);
@@ -376,8 +376,8 @@ static void test_reflink_shares_blocks(void **state)
 	assert_true(ino(e, a)->i_flags & XFS_DIFLAG2_REFLINK);
 	assert_true(ino(e, b)->i_flags & XFS_DIFLAG2_REFLINK);
 	assert_int_equal(ino(e, b)->i_size, 2 * PSZ);
-	assert_int_equal(ino(e, b)->i_data.nrpages, 0);	/* not shared */
-	assert_int_equal(ino(e, a)->i_data.nrpages, 2);
+	assert_int_equal(ino(e, b)->i_mapping->nrpages, 0);	/* not shared */
+	assert_int_equal(ino(e, a)->i_mapping->nrpages, 2);
 }
 
 static void test_write_to_clone_cows(void **state)
@@ -501,7 +501,7 @@ static void test_truncate_pages_and_tail(void **state)
 	ftruncate_(e, fd, 5000);
 	assert_int_equal(inode->i_size, 5000);
 	assert_null(page_at(inode, 2));
-	assert_int_equal(inode->i_data.nrpages, 2);
+	assert_int_equal(inode->i_mapping->nrpages, 2);
 	assert_int_equal(e->k->stats.nr_cached, 2);
 	assert_int_equal(pte_at(e, addr + 2 * PSZ), 0);	/* zapped */
 	p = page_at(inode, 1);
@@ -531,7 +531,7 @@ static void test_drop_caches(void **state)
 	assert_page(ino(e, dirty), 0, PG_DIRTY);
 	assert_page(ino(e, mapped), 0, PG_CLEAN);
 	assert_int_equal(e->k->stats.nr_cached, 2);
-	assert_int_equal(ino(e, clean)->i_data.nrpages, 0);
+	assert_int_equal(ino(e, clean)->i_mapping->nrpages, 0);
 	/* a read brings the clean page back from the disk */
 	assert_int_equal(call(e, (struct sys_req){ .kind = SYS_PREAD,
 		.fd = clean, .len = PSZ }).done, PSZ);
@@ -567,8 +567,8 @@ static void test_cycle_mount(void **state)
 	call_ok(e, SYS_CLOSE, b);			/* a file is open */
 	call_ok(e, SYS_CYCLE_MOUNT, -1);
 	assert_int_equal(e->k->stats.nr_cached, 0);
-	assert_int_equal(ia->i_data.nrpages, 0);
-	assert_int_equal(ib->i_data.nrpages, 0);
+	assert_int_equal(ia->i_mapping->nrpages, 0);
+	assert_int_equal(ib->i_mapping->nrpages, 0);
 	assert_true(list_empty(&e->k->lru));
 	assert_int_equal(count_cow_extents(e->k), 0);
 	assert_int_equal(e->k->bdev.reserved, 0);
@@ -597,7 +597,7 @@ static void test_crash(void **state)
 	e->p = proc_new(e->k, "t");
 	call_ok(e, SYS_CRASH, -1);
 	assert_int_equal(e->k->stats.nr_cached, 0);
-	assert_int_equal(ia->i_data.nrpages, 0);
+	assert_int_equal(ia->i_mapping->nrpages, 0);
 	assert_int_equal(ia->i_size, 2 * PSZ);
 	assert_int_equal(written_block(ia->i_df, 0), block);
 	assert_int_equal(ext_at(ia->i_df, 2), EXT_HOLE);

@@ -193,7 +193,7 @@ static void test_crash_with_live_mapping(void **state)
 	assert_int_equal(r.err, EBUSY);
 	call(k, p, (struct sys_req){ .kind = SYS_CRASH });
 	assert_null(kernel_violation(k));
-	assert_int_equal(kernel_inode(k, 1)->i_data.nrpages, 0);
+	assert_int_equal(kernel_inode(k, 1)->i_mapping->nrpages, 0);
 	proc_exit(k, p);
 	kernel_free(k);
 }
