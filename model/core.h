@@ -91,6 +91,7 @@ struct range_locals {
 	uint8_t byte;		/* fill byte for writes */
 	int err;
 	GChecksum *md5;		/* FN_BUFFERED_READ for md5sum, else NULL */
+	struct rwsem *ilock;	/* invalidate_lock taken (truncate, falloc) */
 };
 
 /* Locals of FN_REMAP. */
@@ -100,6 +101,7 @@ struct remap_locals {
 	unsigned int remap_flags;	/* REMAP_FILE_* */
 	int err;
 	bool same;			/* dedupe comparison result */
+	struct rwsem *ilock[2];		/* invalidate_locks taken, in order */
 };
 
 /* Locals of FN_MACCESS / FN_FAULT. */
@@ -166,7 +168,9 @@ struct proc {
 struct kstats {
 	uint64_t nr_cached, peak_cached;	/* distinct cached pages */
 	uint64_t nr_cache_entries;		/* (mapping, index) slots */
-	uint64_t nr_shared, peak_saved;		/* pages with > 1 owner */
+	uint64_t nr_shared;			/* pages with > 1 owner */
+	uint64_t peak_saved;	/* max file page views - nr_cached, sampled
+				   at system-call boundaries */
 	uint64_t cow_page_copies, cow_block_allocs;
 	uint64_t wb_ios, wb_bytes;
 	uint64_t faults_major, faults_minor;
@@ -203,6 +207,7 @@ struct kernel {
 	struct block_device bdev;
 	GPtrArray *inodes;		/* index i_ino - 1; never shrinks */
 	GPtrArray *anon_inodes;		/* model/anon.c, creation order */
+	GPtrArray *shared_mappings;	/* mapping_share(), creation order */
 	void *policy_priv;		/* the policy's own state */
 	GTree *dir;			/* name (char *) -> struct inode * */
 	GTree *p_dir;			/* persisted: name -> i_ino (uintptr) */
@@ -398,6 +403,10 @@ struct page *__folio_cow_break(struct kernel *k, struct task *t,
 struct page *folio_prepare_store(struct kernel *k, struct task *t,
 				 struct page *p, struct address_space *m,
 				 uint64_t index);
+void mapping_unshare(struct kernel *k, struct inode *inode);
+void mapping_detach(struct kernel *k, struct inode *inode);
+bool mapping_share(struct kernel *k, struct inode *src, struct inode *dst);
+void shared_mappings_free(struct kernel *k);
 void check_store(struct kernel *k, const struct page *p,
 		 const struct address_space *m);
 bool rmap_walk(struct kernel *k, struct page *p,

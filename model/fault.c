@@ -306,6 +306,8 @@ enum step_result fn_fault(struct kernel *k, struct task *t, struct frame *f)
 
 	if (f->pc < 3)
 		return fault_enter(k, t, f);
+	if (f->pc == 4)		/* a store: the file's data will change */
+		mapping_unshare(k, l->vma->vm_inode);
 	m = l->vma->mapping;
 	switch (f->pc) {
 	case 3:			/* lock_folio_maybe_drop_mmap */

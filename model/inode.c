@@ -152,6 +152,7 @@ static void drop_all_pages(struct kernel *k, struct inode *inode)
  */
 void inode_evict(struct kernel *k, struct inode *inode)
 {
+	mapping_detach(k, inode);
 	drop_all_pages(k, inode);
 	inode_free_blocks(k, inode, inode->i_df, 0, UINT64_MAX);
 	inode_free_blocks(k, inode, inode->i_cowfp, 0, UINT64_MAX);
@@ -245,6 +246,7 @@ static void recover_refcounts(struct kernel *k)
 
 static void recover_inode(struct kernel *k, struct inode *inode)
 {
+	mapping_detach(k, inode);
 	bmap_free(inode->i_df);
 	bmap_free(inode->i_cowfp);
 	inode->i_cowfp = bmap_new();

@@ -168,7 +168,9 @@ enum mapping_flags {
  *           it at open and report new errors at fsync.
  */
 struct address_space {
-	struct inode *host;
+	struct inode *host;		/* the inode writeback uses */
+	unsigned int nr_users;		/* inodes whose i_mapping this is, for
+					   a shared mapping (0: an i_data) */
 	struct xarray i_pages;
 	struct itree_root i_mmap;
 	uint64_t nrpages;
@@ -286,6 +288,7 @@ struct vm_area_struct {
 	pgoff_t vm_pgoff;		/* file page of vm_start */
 	unsigned int vm_flags;
 	struct address_space *mapping;	/* vm_file->f_mapping */
+	struct inode *vm_inode;		/* file_inode(vm_file) */
 	struct itree_node shared;	/* in mapping->i_mmap */
 	struct list_head vma_list;	/* mm->mmap, by vm_start */
 };

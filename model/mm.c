@@ -104,6 +104,7 @@ int do_mmap(struct kernel *k, struct mm_struct *mm, struct file *f,
 	vma->vm_flags = vm_flags | VM_SHARED |
 		((f->f_flags & FILE_WRITE) ? VM_MAYWRITE : 0);
 	vma->mapping = f->inode->i_mapping;
+	vma->vm_inode = f->inode;
 	mm->next_addr = vma->vm_end + kpage_size(k);	/* guard gap */
 	f->inode->i_count++;		/* vma->vm_file reference */
 	vma_link(k, vma);
@@ -194,7 +195,7 @@ int do_munmap(struct kernel *k, struct mm_struct *mm, uint64_t addr,
 			continue;
 		itree_remove(&vma->mapping->i_mmap, &vma->shared);
 		list_del_init(&vma->vma_list);
-		inode_release(k, vma->mapping->host);
+		inode_release(k, vma->vm_inode);
 		free(vma);
 	}
 	return 0;

@@ -117,8 +117,6 @@ static void cache_account(struct kernel *k, struct page *p, int delta)
 		s->nr_shared--;
 	if (s->nr_cached > s->peak_cached)
 		s->peak_cached = s->nr_cached;
-	if (s->nr_cache_entries - s->nr_cached > s->peak_saved)
-		s->peak_saved = s->nr_cache_entries - s->nr_cached;
 }
 
 /*

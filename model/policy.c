@@ -10,7 +10,7 @@
 #include "model/policy.h"
 
 extern const struct policy_ops policy_none, policy_share_clean,
-	policy_share_dirty_allhosts;
+	policy_share_dirty_allhosts, policy_shared_mapping;
 extern const struct policy_ops policy_writeback_in_place,
 	policy_share_clean_noflush, policy_share_clean_nocow,
 	policy_share_clean_cow_mapped, policy_share_clean_unmap_primary,
@@ -21,6 +21,7 @@ static const struct policy_ops *const policies[] = {
 	&policy_none,
 	&policy_share_clean,
 	&policy_share_dirty_allhosts,
+	&policy_shared_mapping,
 	&policy_writeback_in_place,
 	&policy_share_clean_noflush,
 	&policy_share_clean_nocow,

@@ -212,9 +212,9 @@ static enum step_result remap_unlock(struct kernel *k, struct task *t,
 {
 	struct inode *a = lock_nth(l, 0), *b = lock_nth(l, 1);
 
-	up_write(k, t, &b->i_mapping->invalidate_lock);
+	up_write(k, t, l->ilock[a != b]);
 	if (a != b)
-		up_write(k, t, &a->i_mapping->invalidate_lock);
+		up_write(k, t, l->ilock[0]);
 	up_write(k, t, &b->i_rwsem);
 	if (a != b)
 		up_write(k, t, &a->i_rwsem);
@@ -227,9 +227,11 @@ static enum step_result remap_lock(struct kernel *k, struct task *t,
 {
 	struct remap_locals *l = &f->u.m;
 	struct inode *inode = lock_nth(l, f->pc & 1);
-	struct rwsem *s = f->pc < 2 ? &inode->i_rwsem :
-				      &inode->i_mapping->invalidate_lock;
+	struct rwsem *s;
 
+	if (f->pc == 2)		/* the destination's data is about to change */
+		mapping_unshare(k, dst_inode(l));
+	s = f->pc < 2 ? &inode->i_rwsem : &inode->i_mapping->invalidate_lock;
 	t->step_name = f->pc < 2 ? "xfs_iolock_two_inodes" :
 				   "xfs_lock_two_inodes(MMAPLOCK)";
 	if ((f->pc & 1) && inode == lock_nth(l, 0)) {
@@ -238,6 +240,8 @@ static enum step_result remap_lock(struct kernel *k, struct task *t,
 	}
 	if (!down_write(k, t, s))
 		return task_block(t, WAIT_RWSEM_WRITE, s);
+	if (f->pc >= 2)
+		l->ilock[f->pc - 2] = s;
 	f->pc++;
 	return STEP_NEXT;
 }

@@ -211,6 +211,7 @@ enum step_result fn_buffered_write(struct kernel *k, struct task *t,
 		return STEP_NEXT;
 	case 1:
 		t->step_name = "generic_write_checks";
+		mapping_unshare(k, l->inode);
 		if (l->end > XFS_MAX_FILE_OFFSET || l->end < l->pos) {
 			l->err = -EFBIG;
 			f->pc = 3;
@@ -461,8 +462,10 @@ static enum step_result dio_prologue(struct kernel *k, struct task *t,
 		return STEP_NEXT;
 	case 2:
 		t->step_name = "kiocb_invalidate_pages";
-		if (write)
+		if (write) {
+			mapping_unshare(k, l->inode);
 			dio_invalidate(k, l);
+		}
 		f->pc = 3;
 		return STEP_NEXT;
 	}

@@ -17,6 +17,8 @@
  * Locking: the shared page is locked by the caller; the private copy is
  * created locked by the same task.
  */
+#include <stdlib.h>
+
 #include "model/core.h"
 #include "model/policy.h"
 
@@ -103,4 +105,156 @@ void check_store(struct kernel *k, const struct page *p,
 			      (unsigned long long)(p->mapping ?
 						   p->mapping->host->i_ino : 0),
 			      p->nxowners);
+}
+
+/* Move @inode's VMAs from mapping @from to mapping @to. */
+static void move_vmas(struct inode *inode, struct address_space *from,
+		      struct address_space *to)
+{
+	struct itree_node *n, *next;
+
+	for (n = itree_iter_first(&from->i_mmap, 0, UINT64_MAX); n; n = next) {
+		struct vm_area_struct *vma =
+			itree_entry(n, struct vm_area_struct, shared);
+
+		next = itree_iter_next(n, 0, UINT64_MAX);
+		if (vma->vm_inode != inode)
+			continue;
+		itree_remove(&from->i_mmap, &vma->shared);
+		vma->mapping = to;
+		itree_insert(&to->i_mmap, &vma->shared);
+	}
+}
+
+/* Give every page of @from an owner in @to at the same index. */
+static void adopt_pages(struct kernel *k, struct address_space *from,
+			struct address_space *to)
+{
+	uint64_t index;
+	struct page *p;
+
+	xa_for_each(&from->i_pages, index, p)
+		filemap_add_folio(k, to, p, index);
+}
+
+/* Drop @m's ownership of all its pages. */
+static void release_pages(struct kernel *k, struct address_space *m)
+{
+	uint64_t index;
+	struct page *p;
+
+	xa_for_each(&m->i_pages, index, p)
+		filemap_remove_folio(k, p, m, index);
+}
+
+/* Another user of @m becomes its host when the host leaves. */
+static void rehost(struct kernel *k, struct address_space *m,
+		   struct inode *leaving)
+{
+	guint i;
+
+	if (m->host != leaving)
+		return;
+	for (i = 0; i < k->inodes->len; i++) {
+		struct inode *inode = g_ptr_array_index(k->inodes, i);
+
+		if (inode != leaving && inode->i_mapping == m) {
+			m->host = inode;
+			return;
+		}
+	}
+}
+
+/**
+ * mapping_share - make @dst use the same address_space as @src
+ * (shared-mapping: identical files share one mapping).
+ *
+ * The first time, @src's pages and VMAs move from its own i_data to a new,
+ * separately allocated mapping (so that any user can leave it later); @dst's
+ * own cache must be empty and unmapped.  The mapping's host, the inode
+ * writeback and faults use, is @src.
+ * Return: false if @dst cannot share (it has cached pages or VMAs).
+ */
+bool mapping_share(struct kernel *k, struct inode *src, struct inode *dst)
+{
+	struct address_space *m = src->i_mapping;
+
+	if (dst->i_mapping != &dst->i_data || dst->i_data.nrpages ||
+	    !itree_empty(&dst->i_data.i_mmap) || src == dst)
+		return false;
+	if (m == &src->i_data) {
+		m = calloc(1, sizeof(*m));
+		if (!m)
+			abort();
+		inode_mapping_init(m, src);
+		g_ptr_array_add(k->shared_mappings, m);
+		adopt_pages(k, &src->i_data, m);
+		release_pages(k, &src->i_data);
+		move_vmas(src, &src->i_data, m);
+		src->i_mapping = m;
+		m->nr_users = 1;
+	}
+	dst->i_mapping = m;
+	m->nr_users++;
+	return true;
+}
+
+/**
+ * mapping_detach - @inode stops using a shared mapping and takes nothing
+ * with it (eviction, unmount, crash: its cache is going anyway).  The last
+ * user to leave releases the mapping's pages; the struct is freed with the
+ * kernel.
+ */
+void mapping_detach(struct kernel *k, struct inode *inode)
+{
+	struct address_space *m = inode->i_mapping;
+
+	if (m == &inode->i_data)
+		return;
+	inode->i_mapping = &inode->i_data;
+	rehost(k, m, inode);
+	if (!--m->nr_users)
+		release_pages(k, m);
+}
+
+/**
+ * mapping_unshare - @inode stops using a mapping shared with identical
+ * files (shared-mapping: "clone the mapping at the first divergence").
+ *
+ * @inode gets its own i_data back; every page of the shared mapping gains
+ * (@inode's mapping, same index) as an owner, so nothing is re-read and a
+ * later store copies the page (folio_prepare_store).  @inode's VMAs move to
+ * its own i_mmap.  No-op for an inode that uses its own mapping.
+ *
+ * Context: called before @inode's data or size changes, with the locks of
+ * that operation held; one atomic step.
+ */
+void mapping_unshare(struct kernel *k, struct inode *inode)
+{
+	struct address_space *shared = inode->i_mapping;
+
+	if (shared == &inode->i_data)
+		return;
+	adopt_pages(k, shared, &inode->i_data);
+	move_vmas(inode, shared, &inode->i_data);
+	mapping_detach(k, inode);
+	trace_step(k, "unshare mapping of inode %llu (%llu pages)",
+		   (unsigned long long)inode->i_ino,
+		   (unsigned long long)inode->i_data.nrpages);
+}
+
+/* Free the mappings mapping_share() allocated (kernel teardown). */
+void shared_mappings_free(struct kernel *k)
+{
+	guint i;
+
+	for (i = 0; i < k->shared_mappings->len; i++) {
+		struct address_space *m =
+			g_ptr_array_index(k->shared_mappings, i);
+
+		release_pages(k, m);
+		xa_destroy(&m->i_pages);
+		free(m);
+	}
+	g_ptr_array_free(k->shared_mappings, TRUE);
 }

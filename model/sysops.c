@@ -147,6 +147,7 @@ static void unmount_evict(struct kernel *k)
 
 		if (inode->evicted)
 			continue;
+		mapping_detach(k, inode);
 		xa_for_each(&inode->i_mapping->i_pages, index, p)
 			filemap_remove_folio(k, p, inode->i_mapping, index);
 		inode_free_blocks(k, inode, inode->i_cowfp, 0, UINT64_MAX);

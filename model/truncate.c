@@ -234,9 +234,10 @@ static enum step_result lock_for_setattr(struct kernel *k, struct task *t,
 		break;
 	case 1:
 		t->step_name = "filemap_invalidate_lock";
-		if (!down_write(k, t, &inode->i_mapping->invalidate_lock))
-			return task_block(t, WAIT_RWSEM_WRITE,
-					  &inode->i_mapping->invalidate_lock);
+		mapping_unshare(k, inode);	/* data or size will change */
+		f->u.r.ilock = &inode->i_mapping->invalidate_lock;
+		if (!down_write(k, t, f->u.r.ilock))
+			return task_block(t, WAIT_RWSEM_WRITE, f->u.r.ilock);
 		break;
 	case 2:
 		t->step_name = "inode_dio_wait";
@@ -249,10 +250,10 @@ static enum step_result lock_for_setattr(struct kernel *k, struct task *t,
 }
 
 static enum step_result unlock_setattr(struct kernel *k, struct task *t,
-				       struct inode *inode, int64_t ret)
+				       struct range_locals *l, int64_t ret)
 {
-	up_write(k, t, &inode->i_mapping->invalidate_lock);
-	up_write(k, t, &inode->i_rwsem);
+	up_write(k, t, l->ilock);
+	up_write(k, t, &l->inode->i_rwsem);
 	return task_return(t, ret);
 }
 
@@ -313,7 +314,7 @@ enum step_result fn_truncate(struct kernel *k, struct task *t,
 		xfs_itruncate_extents(k, inode, newsize);
 		inode->i_disk_size = newsize;
 		inode->log_dirty = true;
-		return unlock_setattr(k, t, inode, 0);
+		return unlock_setattr(k, t, l, 0);
 	}
 	abort();
 }
@@ -465,7 +466,7 @@ enum step_result fn_fallocate(struct kernel *k, struct task *t,
 		err = falloc_blocks(k, l);
 		if (!err)
 			falloc_finish(k, l);
-		return unlock_setattr(k, t, l->inode, err);
+		return unlock_setattr(k, t, l, err);
 	}
 	abort();
 }

@@ -5,7 +5,8 @@
  * Scope: argument parsing and the sub-commands; everything else is in the
  * core library.
  *
- *   pcsim run [--policy NAME] [--seed N] FILE...
+ *   pcsim run [--policy NAME] [--seed N] [--stats]
+ *             [--stats-format table|json] FILE...
  *   pcsim check [--policy NAME] [--seed N] FILE...
  *   pcsim list-policies
  *   pcsim version
@@ -38,6 +39,8 @@
 
 struct cli {
 	struct run_opts opts;
+	bool stats;		/* --stats or --stats-format */
+	enum out_stats_fmt stats_fmt;
 	char **files;
 	int nfiles;
 	struct scenario *sc;	/* parsed files, nfiles of them */
@@ -47,6 +50,7 @@ struct command {
 	const char *name;
 	int (*fn)(struct cli *c);
 	bool files;		/* takes scenario files (and options) */
+	bool stats;		/* takes --stats and --stats-format */
 };
 
 static const char usage_text[] =
@@ -63,6 +67,11 @@ static const char usage_text[] =
 "  -p, --policy NAME  the design to simulate (overrides `set policy`)\n"
 "  -s, --seed N       the PRNG seed (overrides `set seed`)\n"
 "  -h, --help         show this help\n"
+"\n"
+"Options (run only; check refuses them, its output stays the golden's):\n"
+"  --stats               after each scenario's output, print its metrics\n"
+"  --stats-format FMT    table (the default: a heading, then a metric a\n"
+"                        line) or json (one object a line); implies --stats\n"
 "\n"
 "Exit status: 0 ok; 1 a violation (run) or a failed check; 2 bad usage or\n"
 "bad input.\n";
@@ -86,12 +95,51 @@ static bool parse_u64(const char *s, uint64_t *v)
 	return !errno && !*end;
 }
 
+/* Long options without a short form. */
+enum {
+	OPT_STATS = 256,
+	OPT_STATS_FORMAT,
+};
+
+/* One option and its argument; Return: false if it is bad (said why). */
+static bool apply_opt(struct cli *c, int ch, const char *arg)
+{
+	int fmt;
+
+	switch (ch) {
+	case 'p':
+		c->opts.policy = arg;
+		return true;
+	case 's':
+		c->opts.seed_set = parse_u64(arg, &c->opts.seed);
+		if (!c->opts.seed_set)
+			fprintf(stderr, "pcsim: bad seed '%s'\n", arg);
+		return c->opts.seed_set;
+	case OPT_STATS_FORMAT:
+		fmt = out_stats_format(arg);
+		if (fmt < 0) {
+			fprintf(stderr, "pcsim: bad stats format '%s'"
+				" (table or json)\n", arg);
+			return false;
+		}
+		c->stats_fmt = fmt;
+		c->stats = true;	/* a format implies --stats */
+		return true;
+	case OPT_STATS:
+		c->stats = true;
+		return true;
+	}
+	return false;
+}
+
 /* Return: 0 to go on, else the exit status (after --help: 0 via *done). */
 static int parse_opts(int argc, char **argv, struct cli *c, bool *done)
 {
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, 'p' },
 		{ "seed", required_argument, NULL, 's' },
+		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "stats-format", required_argument, NULL, OPT_STATS_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -103,19 +151,11 @@ static int parse_opts(int argc, char **argv, struct cli *c, bool *done)
 			*done = true;
 			return usage(stdout, 0);
 		}
-		if (ch == 'p') {
-			c->opts.policy = optarg;
-			continue;
-		}
-		if (ch == 's' && parse_u64(optarg, &c->opts.seed)) {
-			c->opts.seed_set = true;
-			continue;
-		}
-		if (ch == 's')
-			fprintf(stderr, "pcsim: bad seed '%s'\n", optarg);
-		else
+		if (ch == '?' || ch == ':')
 			fprintf(stderr, "pcsim %s: bad option '%s'\n", argv[0],
 				argv[optind - 1]);
+		else if (apply_opt(c, ch, optarg))
+			continue;
 		return usage(stderr, EXIT_BAD);
 	}
 	c->files = argv + optind;
@@ -165,21 +205,48 @@ static void free_all(struct cli *c)
 
 /* --------------------------------------------------------------- run --- */
 
+/* "dir/NAME.pcs" -> "NAME" (g_free() it): PASS/FAIL and --stats name. */
+static char *scenario_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t n = strlen(path);
+
+	base = base ? base + 1 : path;
+	if (n >= 4 && strcmp(path + n - 4, ".pcs") == 0)
+		n -= 4;
+	return g_strndup(base, n - (size_t)(base - path));
+}
+
 /* The worse of two statuses: error over violation over success. */
 static int worse(int a, int b)
 {
 	return a > b ? a : b;
 }
 
+/* Run one scenario to stdout, then its metrics if asked for. */
+static int run_one(struct cli *c, int i)
+{
+	struct run_report rep;
+	char *name;
+	int st;
+
+	st = runner_run(&c->sc[i], &c->opts, stdout, stderr,
+			c->stats ? &rep : NULL);
+	if (c->stats && rep.has_stats) {
+		name = scenario_name(c->files[i]);
+		out_stats(stdout, c->stats_fmt, name, rep.policy, &rep.stats);
+		g_free(name);
+	}
+	fflush(stdout);
+	return st;
+}
+
 static int cmd_run(struct cli *c)
 {
 	int i, status = 0;
 
-	for (i = 0; i < c->nfiles; i++) {
-		status = worse(status, runner_run(&c->sc[i], &c->opts, stdout,
-						  stderr));
-		fflush(stdout);
-	}
+	for (i = 0; i < c->nfiles; i++)
+		status = worse(status, run_one(c, i));
 	return status;
 }
 
@@ -195,14 +262,12 @@ struct golden {
 static void golden_init(struct golden *g, const char *path)
 {
 	size_t n = strlen(path);
-	const char *base = strrchr(path, '/');
 
 	if (n >= 4 && strcmp(path + n - 4, ".pcs") == 0)
 		n -= 4;
 	g->out = g_strdup_printf("%.*s.out", (int)n, path);
 	g->bad = g_strdup_printf("%s.bad", g->out);
-	base = base ? base + 1 : path;
-	g->name = g_strndup(base, n - (size_t)(base - path));
+	g->name = scenario_name(path);
 }
 
 static void golden_free(struct golden *g)
@@ -280,7 +345,7 @@ static int check_one(struct cli *c, int i)
 	if (!m)
 		abort();
 	golden_init(&g, c->files[i]);
-	st = runner_run(&c->sc[i], &c->opts, m, stderr);
+	st = runner_run(&c->sc[i], &c->opts, m, stderr, NULL);
 	fclose(m);
 	if (st == RUN_ERROR)
 		printf("FAIL %s: scenario error (see above)\n", g.name);
@@ -326,10 +391,10 @@ static int cmd_list_policies(struct cli *c G_GNUC_UNUSED)
 }
 
 static const struct command commands[] = {
-	{ "run", cmd_run, true },
-	{ "check", cmd_check, true },
-	{ "list-policies", cmd_list_policies, false },
-	{ "version", cmd_version, false },
+	{ "run", cmd_run, true, true },
+	{ "check", cmd_check, true, false },
+	{ "list-policies", cmd_list_policies, false, false },
+	{ "version", cmd_version, false, false },
 };
 
 static const struct command *find_command(const char *name)
@@ -343,12 +408,18 @@ static const struct command *find_command(const char *name)
 }
 
 /* Options, policy and files of a run/check; Return: 0 or exit status. */
-static int prepare(int argc, char **argv, struct cli *c, bool *done)
+static int prepare(const struct command *cmd, int argc, char **argv,
+		   struct cli *c, bool *done)
 {
 	int st = parse_opts(argc, argv, c, done);
 
 	if (st || *done)
 		return st;
+	if (c->stats && !cmd->stats) {
+		fprintf(stderr, "pcsim %s: --stats and --stats-format are "
+			"options of run only\n", argv[0]);
+		return usage(stderr, EXIT_BAD);
+	}
 	if (!c->nfiles) {
 		fprintf(stderr, "pcsim %s: no scenario files\n", argv[0]);
 		return usage(stderr, EXIT_BAD);
@@ -375,7 +446,7 @@ int main(int argc, char **argv)
 	}
 	if (!cmd->files && argc > 2)
 		return usage(stderr, EXIT_BAD);
-	st = cmd->files ? prepare(argc - 1, argv + 1, &c, &done) : 0;
+	st = cmd->files ? prepare(cmd, argc - 1, argv + 1, &c, &done) : 0;
 	if (!st && !done)
 		st = cmd->fn(&c);
 	free_all(&c);

@@ -29,7 +29,7 @@
 
 /* Formats of `pcsim run --stats` (--stats-format NAME). */
 enum out_stats_fmt {
-	OUT_STATS_TABLE,	/* "== stats: NAME (policy P)", a metric a line */
+	OUT_STATS_TABLE,	/* "== stats: NAME (policy P)", then metrics */
 	OUT_STATS_JSON,		/* one JSON object on one line (JSON Lines) */
 };
 

@@ -1037,6 +1037,17 @@ static void run_init(struct run *r, const struct scenario *sc,
 	r->cfg.io_latency = DEFAULT_IO_LATENCY_NS;
 }
 
+/* The metrics after the last line that ran, if the kernel booted. */
+static void report_fill(const struct run *r, struct run_report *rep)
+{
+	memset(rep, 0, sizeof(*rep));
+	if (!r->k)
+		return;
+	rep->has_stats = true;
+	rep->policy = r->cfg.policy ? r->cfg.policy->name : "none";
+	kernel_stats(r->k, &rep->stats);
+}
+
 /**
  * runner_run - run a parsed scenario on a fresh kernel.
  * @sc:  the scenario (sim/scenario.h).
@@ -1045,13 +1056,17 @@ static void run_init(struct run *r, const struct scenario *sc,
  *       final "VIOLATION: ..." line if an invariant violation stopped the
  *       run.
  * @err: receives runtime scenario errors, as "path:line:col: message".
+ * @rep: receives the policy run and the metrics after the last line that
+ *       ran (also when a violation or an error stopped the run), or NULL.
+ *       No metrics (has_stats false) if the kernel never booted, i.e. the
+ *       configuration was bad.
  *
  * A scenario without operations still has its configuration checked.
  *
  * Return: RUN_OK, RUN_VIOLATION or RUN_ERROR.
  */
 int runner_run(const struct scenario *sc, const struct run_opts *o,
-	       FILE *out, FILE *err)
+	       FILE *out, FILE *err, struct run_report *rep)
 {
 	struct run r;
 	struct run_thread t = { .r = &r, .id = 0 };
@@ -1063,6 +1078,8 @@ int runner_run(const struct scenario *sc, const struct run_opts *o,
 			break;
 	if (!r.k && r.status == RUN_OK)
 		run_start(&r);
+	if (rep)
+		report_fill(&r, rep);
 	if (r.k && r.status == RUN_OK && kernel_check_final(r.k))
 		run_violation(&r);
 	if (r.k)

@@ -14,6 +14,10 @@
  * memory-limit 0 (none), io-latency 100 us, seed 0, policy none.  The
  * command line (struct run_opts) overrides the file's policy and seed.
  *
+ * Metrics: runner_run() can also hand back the run's metrics (struct
+ * run_report, from kernel_stats()) and the policy it ran; the caller
+ * formats them (sim/output.h, out_stats()).
+ *
  * Determinism: the output depends only on the scenario, the options and the
  * model; never on the clock, the locale or addresses of host memory.
  */
@@ -24,6 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "model/sys.h"
 #include "sim/scenario.h"
 
 /* Overrides from the command line; zero-initialised means none. */
@@ -40,7 +45,14 @@ enum run_status {
 	RUN_ERROR = 2,		/* a runtime scenario error stopped it */
 };
 
+/* What a run leaves besides its output; valid only if has_stats. */
+struct run_report {
+	bool has_stats;		/* the kernel booted */
+	const char *policy;	/* the policy it ran: "none" for mainline */
+	struct sys_stats stats;	/* after the last line that ran */
+};
+
 int runner_run(const struct scenario *sc, const struct run_opts *o,
-	       FILE *out, FILE *err);
+	       FILE *out, FILE *err, struct run_report *rep);
 
 #endif /* PCSIM_SIM_RUNNER_H */

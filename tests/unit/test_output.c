@@ -7,7 +7,8 @@
  * messages with glibc's texts, md5sum lines, coreutils' quoting of file
  * names (expected values recorded from coreutils 9.1 in the C locale), and
  * the unified diff of `pcsim check` (expected values as GNU diff -u prints
- * them, without timestamps).
+ * them, without timestamps), and the run metrics of `pcsim run --stats` in
+ * both formats.
  *
  * Every helper writes to a FILE; capture() runs it on an open_memstream()
  * and returns the text, which each test compares and frees.
@@ -24,6 +25,7 @@
 #include <cmocka.h>
 #include <glib.h>
 
+#include "model/sys.h"
 #include "sim/output.h"
 
 #define STATS	OUT_XFS_IO_STATS "\n"
@@ -321,6 +323,92 @@ static void test_diff_large_fallback(void **state)
 	g_string_free(b, TRUE);
 }
 
+/* --- run metrics ------------------------------------------------------ */
+
+/* Every field different; bytes whole, fractional and zero KiB. */
+static const struct sys_stats some_stats = {
+	.page_size = 4096,
+	.cached_pages = 5, .peak_cached_pages = 9, .cache_entries = 8,
+	.shared_pages = 3,
+	.saved_bytes = 0, .peak_saved_bytes = 1023,
+	.cow_page_copies = 1, .cow_block_allocs = 2,
+	.writeback_ios = 6, .writeback_bytes = 1536,
+	.read_ios = 7, .faults_major = 10, .faults_minor = 11,
+	.ptes_zapped = 12, .pages_reclaimed = 13,
+	.steps = 137, .virtual_ns = 18446744073709551615ULL,
+};
+
+static void test_stats_table(void **state)
+{
+	struct cap c;
+
+	out_stats(cap_open(&c), OUT_STATS_TABLE, "reflink-x", "share-clean",
+		  &some_stats);
+	cap_check(&c,
+		  "== stats: reflink-x (policy share-clean)\n"
+		  "page_size              4096 (4 KiB)\n"
+		  "cached_pages           5\n"
+		  "peak_cached_pages      9\n"
+		  "cache_entries          8\n"
+		  "shared_pages           3\n"
+		  "saved_bytes            0\n"
+		  "peak_saved_bytes       1023 (0.9 KiB)\n"
+		  "cow_page_copies        1\n"
+		  "cow_block_allocs       2\n"
+		  "writeback_ios          6\n"
+		  "writeback_bytes        1536 (1.5 KiB)\n"
+		  "read_ios               7\n"
+		  "faults_major           10\n"
+		  "faults_minor           11\n"
+		  "ptes_zapped            12\n"
+		  "pages_reclaimed        13\n"
+		  "steps                  137\n"
+		  "virtual_ns             18446744073709551615\n");
+}
+
+static void test_stats_json(void **state)
+{
+	static const struct sys_stats zero;
+	struct cap c;
+
+	out_stats(cap_open(&c), OUT_STATS_JSON, "reflink-x", "none",
+		  &some_stats);
+	cap_check(&c,
+		  "{\"scenario\":\"reflink-x\",\"policy\":\"none\","
+		  "\"page_size\":4096,\"cached_pages\":5,"
+		  "\"peak_cached_pages\":9,\"cache_entries\":8,"
+		  "\"shared_pages\":3,\"saved_bytes\":0,"
+		  "\"peak_saved_bytes\":1023,\"cow_page_copies\":1,"
+		  "\"cow_block_allocs\":2,\"writeback_ios\":6,"
+		  "\"writeback_bytes\":1536,\"read_ios\":7,"
+		  "\"faults_major\":10,\"faults_minor\":11,"
+		  "\"ptes_zapped\":12,\"pages_reclaimed\":13,"
+		  "\"steps\":137,\"virtual_ns\":18446744073709551615}\n");
+	/* Names are JSON strings: quote, backslash, controls escaped. */
+	out_stats(cap_open(&c), OUT_STATS_JSON, "a\"b\\c\td\xc3\xa9", "p",
+		  &zero);
+	cap_check(&c,
+		  "{\"scenario\":\"a\\\"b\\\\c\\u0009d\xc3\xa9\","
+		  "\"policy\":\"p\",\"page_size\":0,\"cached_pages\":0,"
+		  "\"peak_cached_pages\":0,\"cache_entries\":0,"
+		  "\"shared_pages\":0,\"saved_bytes\":0,"
+		  "\"peak_saved_bytes\":0,\"cow_page_copies\":0,"
+		  "\"cow_block_allocs\":0,\"writeback_ios\":0,"
+		  "\"writeback_bytes\":0,\"read_ios\":0,"
+		  "\"faults_major\":0,\"faults_minor\":0,"
+		  "\"ptes_zapped\":0,\"pages_reclaimed\":0,"
+		  "\"steps\":0,\"virtual_ns\":0}\n");
+}
+
+static void test_stats_format_names(void **state)
+{
+	assert_int_equal(out_stats_format("table"), OUT_STATS_TABLE);
+	assert_int_equal(out_stats_format("json"), OUT_STATS_JSON);
+	assert_int_equal(out_stats_format("JSON"), -1);
+	assert_int_equal(out_stats_format("csv"), -1);
+	assert_int_equal(out_stats_format(""), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +427,9 @@ int main(void)
 		cmocka_unit_test(test_diff_insert_in_middle),
 		cmocka_unit_test(test_diff_truncated),
 		cmocka_unit_test(test_diff_large_fallback),
+		cmocka_unit_test(test_stats_table),
+		cmocka_unit_test(test_stats_json),
+		cmocka_unit_test(test_stats_format_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,8 +7,9 @@
  * commands print is checked against what xfs_io 6.1 and coreutils 9.1
  * print for the same commands (the mapping-range messages were compared
  * with the real xfs_io); the configuration rules (set before the first
- * operation, policy names, block size) and the exit statuses; and that two
- * runs of the same scenario print the same bytes.
+ * operation, policy names, block size) and the exit statuses; that two
+ * runs of the same scenario print the same bytes; and the metrics a run
+ * reports (struct run_report) for sharing and for mainline.
  *
  * The file contents behind md5sum lines come from the model; the md5 values
  * here are those of the byte patterns written (computed independently).
@@ -37,6 +38,7 @@ struct result {
 	int status;
 	char *out, *err;
 	size_t outlen, errlen;
+	struct run_report rep;
 };
 
 /* Parse @text as "t.pcs" and run it with @o; the text must parse. */
@@ -55,7 +57,7 @@ static void run_text(const char *text, const struct run_opts *o,
 	err = open_memstream(&r->err, &r->errlen);
 	assert_non_null(out);
 	assert_non_null(err);
-	r->status = runner_run(&sc, o, out, err);
+	r->status = runner_run(&sc, o, out, err, &r->rep);
 	fclose(out);
 	fclose(err);
 	scenario_free(&sc);
@@ -336,6 +338,101 @@ static void test_deterministic(void **state)
 	result_free(&r2);
 }
 
+/* --- metrics ----------------------------------------------------------- */
+
+/* 16k written and fsynced, cloned whole, the clone read back. */
+#define SHARE_TEXT \
+	"xfs_io -f -c \"pwrite -S 0x61 0 16k\" -c \"fsync\" a\n" \
+	"xfs_io -f -c \"reflink a\" b\n" \
+	"xfs_io -c \"pread 0 16k\" b\n"
+/* ... then the clone's first page rewritten: one COW copy. */
+#define COW_TEXT SHARE_TEXT "xfs_io -c \"pwrite -S 0x62 0 4k\" b\n"
+
+/*
+ * Sharing fields only: the I/O and step counts belong to the model.  Under
+ * share-clean the clone's reads find the source's pages (no read I/O, one
+ * page for two owners); mainline reads the clone into pages of its own.
+ */
+static const struct {
+	const char *policy, *text;
+	uint64_t cached, peak_cached, entries, shared, peak_shared;
+	uint64_t cow_copies, read_ios;
+} stats_cases[] = {
+	{ "share-clean", SHARE_TEXT, 4, 4, 8, 4, 4, 0, 0 },
+	{ "share-clean", COW_TEXT, 5, 5, 8, 3, 4, 1, 0 },
+	{ "none", SHARE_TEXT, 8, 8, 8, 0, 0, 0, 4 },
+	{ "none", COW_TEXT, 8, 8, 8, 0, 0, 0, 4 },
+};
+
+static void test_stats_sharing(void **state)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(stats_cases) / sizeof(stats_cases[0]); i++) {
+		struct run_opts o = { .policy = stats_cases[i].policy };
+		const struct sys_stats *s;
+		struct result r;
+
+		run_text(stats_cases[i].text, &o, &r);
+		s = &r.rep.stats;
+		assert_int_equal(r.status, RUN_OK);
+		assert_true(r.rep.has_stats);
+		assert_string_equal(r.rep.policy, stats_cases[i].policy);
+		assert_int_equal(s->page_size, 4096);
+		assert_int_equal(s->cached_pages, stats_cases[i].cached);
+		assert_int_equal(s->peak_cached_pages,
+				 stats_cases[i].peak_cached);
+		assert_int_equal(s->cache_entries, stats_cases[i].entries);
+		assert_int_equal(s->shared_pages, stats_cases[i].shared);
+		/* Two owners a page: each shared page saves one. */
+		assert_int_equal(s->saved_bytes, s->shared_pages * 4096);
+		assert_int_equal(s->peak_saved_bytes,
+				 stats_cases[i].peak_shared * 4096);
+		assert_int_equal(s->cow_page_copies,
+				 stats_cases[i].cow_copies);
+		assert_int_equal(s->read_ios, stats_cases[i].read_ios);
+		/* The fsync wrote the 16k source back. */
+		assert_true(s->writeback_ios > 0);
+		assert_true(s->writeback_bytes >= 16384);
+		assert_true(s->steps > 0);
+		result_free(&r);
+	}
+}
+
+/* The policy reported is the one run: --policy, else the file's, else
+ * none; set policy-only wins over --policy.  No kernel, no metrics. */
+static void test_stats_policy_reported(void **state)
+{
+	static const struct {
+		const char *opt, *text, *policy;
+		int status;
+	} cases[] = {
+		{ NULL, "echo hi\n", "none", RUN_OK },
+		{ NULL, "set policy share-clean\n", "share-clean", RUN_OK },
+		{ "none", "set policy share-clean\necho hi\n", "none",
+		  RUN_OK },
+		{ "none", "set policy-only share-clean\necho hi\n",
+		  "share-clean", RUN_OK },
+		/* Stopped by an error after boot: metrics still there. */
+		{ NULL, "echo one\nset seed 2\n", "none", RUN_ERROR },
+		{ NULL, "set policy bogus\necho hi\n", NULL, RUN_ERROR },
+		{ "bogus", "echo hi\n", NULL, RUN_ERROR },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct run_opts o = { .policy = cases[i].opt };
+		struct result r;
+
+		run_text(cases[i].text, &o, &r);
+		assert_int_equal(r.status, cases[i].status);
+		assert_int_equal(r.rep.has_stats, cases[i].policy != NULL);
+		if (cases[i].policy)
+			assert_string_equal(r.rep.policy, cases[i].policy);
+		result_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +453,8 @@ int main(void)
 		cmocka_unit_test(test_blocksize_must_equal_pagesize),
 		cmocka_unit_test(test_config_only_is_checked),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_stats_sharing),
+		cmocka_unit_test(test_stats_policy_reported),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
