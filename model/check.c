@@ -33,7 +33,7 @@
  * index-consistent: the page found at index i of mapping m names (m, i) as
  * an owner.
  * host-ambiguity: a dirty or writeback page has exactly one owner, the one
- * writeback will use.
+ * writeback will use (a DAX pfn's writeback is a cache flush: no host).
  * uptodate: a mapped page is uptodate.
  */
 static void check_page(struct kernel *k, struct address_space *m,
@@ -61,7 +61,7 @@ static void check_page(struct kernel *k, struct address_space *m,
 			    page_test(p, PG_writeback),
 			    xa_get_mark(xa, index, PAGECACHE_TAG_WRITEBACK));
 	else if ((page_test(p, PG_dirty) || page_test(p, PG_writeback)) &&
-		 folio_shared(p) &&
+		 folio_shared(p) && !page_test(p, PG_dax) &&
 		 !(k->policy->flags & POLICY_ALLHOST_WRITEBACK))
 		PAGE_REPORT(k, "host-ambiguity", p,
 			    "dirty or under writeback with %u owners",
@@ -133,6 +133,8 @@ static bool owner_reaches(struct page_owner *o, void *arg)
 }
 
 /*
+ * dax-entry: a writable PTE never maps a DAX pfn that is shared - by a
+ * block refcount above one, by another file's entry, or the zero pfn.
  * rmap-complete: every PTE maps a page reachable from one of the page's
  * owners through i_mmap at the PTE's file index.
  * dirty-consistency: a dirty PTE is writable and its page is dirty; a page
@@ -162,6 +164,13 @@ static void check_pte(struct kernel *k, struct vm_area_struct *vma,
 	else if ((pte & PTE_WRITE) && page_test(p, PG_writeback))
 		PAGE_REPORT(k, "dirty-consistency", p,
 			    "writable PTE on a page under writeback");
+	else if ((pte & PTE_WRITE) && page_test(p, PG_dax) &&
+		 (folio_shared(p) || p->dax_block == DAX_HOLE ||
+		  k->bdev.blocks[p->dax_block].refcount > 1))
+		PAGE_REPORT(k, "dax-entry", p,
+			    "writable PTE on a shared pfn (block %llu, %u entries)",
+			    (unsigned long long)p->dax_block,
+			    folio_nr_owners(p));
 }
 
 static void check_mm(struct kernel *k, struct mm_struct *mm, GHashTable *maps)
@@ -309,12 +318,13 @@ static void check_no_leaks(struct kernel *k)
 			      k->events.nr);
 	else if (!list_empty(&k->mms))
 		kernel_report(k, "refcounts", "an mm outlived its process");
-	else if (k->nr_pages_alloc != k->stats.nr_cached)
+	else if (k->nr_pages_alloc != k->stats.nr_cached +
+					k->stats.nr_dax_pages)
 		kernel_report(k, "refcounts",
 			      "%llu pages allocated but %llu cached at the end",
 			      (unsigned long long)k->nr_pages_alloc,
 			      (unsigned long long)k->stats.nr_cached);
-	list_for_each_entry(p, &k->lru, lru) {
+	list_for_each_entry(p, &k->lru, lru) {	/* DAX pfns are not on it */
 		if (k->violation)
 			break;
 		if (p->refcount != (int)folio_nr_owners(p) || p->mapcount ||

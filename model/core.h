@@ -61,6 +61,9 @@ enum fn_id {
 	FN_FALLOCATE,		/* model/truncate.c: xfs_file_fallocate */
 	FN_ZERO_RANGE,		/* model/rw.c: iomap_zero_range through the page cache */
 	FN_REMAP,		/* model/remap.c: xfs_file_remap_range */
+	FN_DAX_READ,		/* model/dax.c: dax_iomap_rw (read) */
+	FN_DAX_WRITE,		/* model/dax.c: xfs_file_dax_write */
+	FN_DAX_FAULT,		/* model/dax.c: dax_iomap_fault */
 	FN_MAX
 };
 
@@ -102,6 +105,15 @@ struct remap_locals {
 	int err;
 	bool same;			/* dedupe comparison result */
 	struct rwsem *ilock[2];		/* invalidate_locks taken, in order */
+};
+
+/* Results of FN_FAULT / FN_MACCESS, and the write flag of their locals. */
+enum {
+	FAULT_OK = 0,
+	FAULT_SIGBUS = 1,
+	FAULT_SIGSEGV = 2,
+	FAULT_RETRY = 3,	/* VM_FAULT_NOPAGE: the PTE was zapped, refault */
+	FAULT_FLAG_WRITE = 1u << 16,
 };
 
 /* Locals of FN_MACCESS / FN_FAULT. */
@@ -176,6 +188,7 @@ struct kstats {
 	uint64_t faults_major, faults_minor;
 	uint64_t ptes_zapped, pages_reclaimed;
 	uint64_t read_ios;
+	uint64_t nr_dax_pages;			/* live PG_dax pages */
 };
 
 /* A bio: one block-sized I/O to or from one page. */
@@ -217,6 +230,7 @@ struct kernel {
 	struct oracle *oracle;
 	const struct policy_ops *policy;
 	struct kstats stats;
+	struct xarray dax_pages;	/* block -> PG_dax page (pfn) */
 	uint64_t next_page_id, next_vma_id;
 	int next_pid, next_mm_id;
 	uint64_t nr_pages_alloc;	/* live struct pages */
@@ -355,7 +369,26 @@ void bio_end_io(struct kernel *k, struct bio *bio);
 int xfs_map_blocks(struct kernel *k, struct inode *inode, pgoff_t index,
 		   uint64_t *blockp, bool *cowp, bool *unwrittenp);
 
+/* ---- model/fault.c */
+enum step_result fault_out(struct kernel *k, struct task *t,
+			   struct maccess_locals *l, int ret);
+
+/* ---- model/dax.c */
+bool IS_DAX(const struct kernel *k, const struct inode *inode);
+void dax_page_freed(struct kernel *k, struct page *p);
+void dax_store(struct kernel *k, struct page *p, uint32_t off, uint32_t len,
+	       uint8_t byte);
+void dax_writeback(struct kernel *k, struct task *t, struct page *p);
+enum step_result fn_dax_read(struct kernel *k, struct task *t,
+			     struct frame *f);
+enum step_result fn_dax_write(struct kernel *k, struct task *t,
+			      struct frame *f);
+enum step_result fn_dax_fault(struct kernel *k, struct task *t,
+			      struct frame *f);
+
 /* ---- model/rw.c */
+void read_from_disk_one(struct kernel *k, struct range_locals *l,
+			uint64_t limit);
 bool call_zero_eof(struct kernel *k, struct task *t, struct inode *inode,
 		   uint64_t newsize);
 int xfs_buffered_write_iomap_begin(struct kernel *k, struct inode *inode,

@@ -28,13 +28,6 @@
 #include "model/oracle.h"
 #include "model/policy.h"
 
-enum {
-	FAULT_OK = 0,
-	FAULT_SIGBUS = 1,
-	FAULT_SIGSEGV = 2,
-	FAULT_RETRY = 3,	/* VM_FAULT_NOPAGE: the PTE was zapped, refault */
-	FAULT_FLAG_WRITE = 1u << 16,
-};
 
 static uint64_t vma_file_off(const struct kernel *k,
 			     const struct vm_area_struct *vma, uint64_t addr)
@@ -85,8 +78,11 @@ static bool maccess_page(struct kernel *k, struct vm_area_struct *vma,
 		return false;
 	if (l->flags & FAULT_FLAG_WRITE) {
 		check_store(k, p, vma->mapping);
-		page_set_content(k, p, content_fill(k->pool, p->content, poff,
-						    len, l->byte));
+		if (page_test(p, PG_dax))
+			dax_store(k, p, poff, len, l->byte);
+		else
+			page_set_content(k, p, content_fill(k->pool, p->content,
+							    poff, len, l->byte));
 		xa_store(&mm->ptes, vpn, (void *)(pte | PTE_DIRTY | PTE_YOUNG));
 		oracle_mstore(k->oracle, inode->i_ino, off, len, l->byte);
 		return true;
@@ -150,8 +146,8 @@ static bool beyond_eof(const struct kernel *k, struct inode *inode,
 }
 
 /* Leave the fault: drop what is held and return @ret. */
-static enum step_result fault_out(struct kernel *k, struct task *t,
-				  struct maccess_locals *l, int ret)
+enum step_result fault_out(struct kernel *k, struct task *t,
+			   struct maccess_locals *l, int ret)
 {
 	if (l->page)
 		put_page(k, l->page);
@@ -269,6 +265,11 @@ static enum step_result fault_enter(struct kernel *k, struct task *t,
 		if (!l->vma || ((l->flags & FAULT_FLAG_WRITE) &&
 				!(l->vma->vm_flags & VM_WRITE)))
 			return fault_out(k, t, l, FAULT_SIGSEGV);
+		if (IS_DAX(k, l->vma->vm_inode)) {	/* dax_iomap_fault */
+			f->fn = FN_DAX_FAULT;
+			f->pc = 1;
+			return STEP_NEXT;
+		}
 		pte = (pte_t)xa_load(&mm->ptes, l->fault_addr >> k->page_shift);
 		if (pte) {		/* do_wp_page -> wp_page_shared */
 			l->page = pte_page(pte);

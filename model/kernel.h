@@ -96,11 +96,14 @@ enum pageflags {
 	PG_writeback,
 	PG_lru,
 	PG_error,
+	PG_dax,		/* a pmem pfn of DAX (fs/dax.c), not page cache */
 };
 
 #define PAGECACHE_TAG_DIRTY	XA_MARK_0
 #define PAGECACHE_TAG_WRITEBACK	XA_MARK_1
 #define PAGECACHE_TAG_TOWRITE	XA_MARK_2
+
+#define DAX_HOLE UINT64_MAX
 
 /* One (mapping, index) through which a page is reachable. */
 struct page_owner {
@@ -131,6 +134,8 @@ struct page {
 	pgoff_t index;			/* primary owner's index */
 	struct page_owner *xowners;	/* additional owners (sharing designs) */
 	uint32_t nxowners;
+	uint64_t dax_block;		/* PG_dax: the block this pfn is, or
+					   DAX_HOLE for a hole's zero pfn */
 	struct list_head lru;		/* kernel->lru, oldest first */
 };
 

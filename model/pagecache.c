@@ -52,6 +52,8 @@ void put_page(struct kernel *k, struct page *p)
 	if (p->mapcount || p->mapping || page_test(p, PG_locked))
 		kernel_report(k, "refcounts", "page %llu freed while in use",
 			      (unsigned long long)p->id);
+	if (page_test(p, PG_dax))
+		dax_page_freed(k, p);
 	content_put(k->pool, p->content);
 	free(p->xowners);
 	k->nr_pages_alloc--;
@@ -101,6 +103,8 @@ static void cache_account(struct kernel *k, struct page *p, int delta)
 	struct kstats *s = &k->stats;
 	unsigned int owners = folio_nr_owners(p);
 
+	if (page_test(p, PG_dax))	/* pmem, not page cache */
+		return;
 	s->nr_cache_entries += delta;
 	if (delta > 0 && owners == 1) {
 		s->nr_cached++;

@@ -10,11 +10,13 @@
 #include "model/policy.h"
 
 extern const struct policy_ops policy_none, policy_share_clean,
-	policy_share_dirty_allhosts, policy_shared_mapping;
+	policy_share_dirty_allhosts, policy_shared_mapping, policy_dax;
+extern const struct policy_ops policy_canonical_mapping;
+extern const struct policy_ops policy_ishare;
 extern const struct policy_ops policy_writeback_in_place,
 	policy_share_clean_noflush, policy_share_clean_nocow,
 	policy_share_clean_cow_mapped, policy_share_clean_unmap_primary,
-	policy_share_dirty_onehost;
+	policy_share_dirty_onehost, policy_dax_nocow;
 
 /* Designs first, then mutants; `pcsim list-policies` keeps this order. */
 static const struct policy_ops *const policies[] = {
@@ -22,12 +24,16 @@ static const struct policy_ops *const policies[] = {
 	&policy_share_clean,
 	&policy_share_dirty_allhosts,
 	&policy_shared_mapping,
+	&policy_dax,
+	&policy_canonical_mapping,
+	&policy_ishare,
 	&policy_writeback_in_place,
 	&policy_share_clean_noflush,
 	&policy_share_clean_nocow,
 	&policy_share_clean_cow_mapped,
 	&policy_share_clean_unmap_primary,
 	&policy_share_dirty_onehost,
+	&policy_dax_nocow,
 };
 
 const struct policy_ops *policy_nth(unsigned int i)

@@ -40,6 +40,10 @@ enum {
 	POLICY_ALLHOST_WRITEBACK = 1u << 0,
 	/* clone does not write back the source range first */
 	POLICY_NO_SOURCE_FLUSH = 1u << 1,
+	/* every file is DAX: no page cache, PTEs map pmem pfns (fs/dax.c) */
+	POLICY_DAX = 1u << 2,
+	/* mutant: a DAX write fault on a shared block does not COW it */
+	POLICY_DAX_NO_COW = 1u << 3,
 };
 
 typedef bool (*owner_fn)(struct page_owner *o, void *arg);

@@ -200,6 +200,10 @@ enum step_result fn_buffered_write(struct kernel *k, struct task *t,
 {
 	struct range_locals *l = &f->u.r;
 
+	if (f->pc == 0 && IS_DAX(k, l->inode)) {
+		f->fn = FN_DAX_WRITE;
+		return STEP_NEXT;
+	}
 	switch (f->pc) {
 	case 0:
 		t->step_name = "inode_lock";
@@ -318,6 +322,10 @@ enum step_result fn_buffered_read(struct kernel *k, struct task *t,
 	struct range_locals *l = &f->u.r;
 	enum step_result r;
 
+	if (f->pc == 0 && IS_DAX(k, l->inode)) {
+		f->fn = FN_DAX_READ;
+		return STEP_NEXT;
+	}
 	switch (f->pc) {
 	case 0:
 		t->step_name = "xfs_ilock(IOLOCK_SHARED)";
@@ -491,6 +499,10 @@ enum step_result fn_dio_write(struct kernel *k, struct task *t,
 	struct range_locals *l = &f->u.r;
 	int err;
 
+	if (f->pc == 0 && IS_DAX(k, l->inode)) {	/* O_DIRECT is moot */
+		f->fn = FN_DAX_WRITE;
+		return STEP_NEXT;
+	}
 	if (f->pc < 3) {
 		if (f->pc == 0) {
 			l->start = l->pos;
@@ -536,8 +548,8 @@ enum step_result fn_dio_write(struct kernel *k, struct task *t,
 }
 
 /* Read one block-sized piece straight from the disk. */
-static void dio_read_one(struct kernel *k, struct range_locals *l,
-			 uint64_t limit)
+void read_from_disk_one(struct kernel *k, struct range_locals *l,
+			uint64_t limit)
 {
 	const struct content *c = read_file_page(k, l->inode,
 						 l->pos >> k->page_shift);
@@ -561,6 +573,10 @@ enum step_result fn_dio_read(struct kernel *k, struct task *t,
 	struct range_locals *l = &f->u.r;
 	uint64_t limit;
 
+	if (f->pc == 0 && IS_DAX(k, l->inode)) {
+		f->fn = FN_DAX_READ;
+		return STEP_NEXT;
+	}
 	if (f->pc < 3) {
 		if (f->pc == 0)
 			l->start = l->pos;
@@ -569,7 +585,7 @@ enum step_result fn_dio_read(struct kernel *k, struct task *t,
 	t->step_name = "iomap_dio_rw(read)";
 	limit = l->end < l->inode->i_size ? l->end : l->inode->i_size;
 	if (l->pos < limit) {
-		dio_read_one(k, l, limit);
+		read_from_disk_one(k, l, limit);
 		return STEP_NEXT;
 	}
 	dio_unlock(k, t, l);

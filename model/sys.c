@@ -42,6 +42,7 @@ struct kernel *kernel_new(const struct kconfig *cfg)
 	INIT_LIST_HEAD(&k->lru);
 	INIT_LIST_HEAD(&k->mms);
 	eventq_init(&k->events);
+	xa_init(&k->dax_pages);
 	bdev_init(k, cfg->disk_size >> k->page_shift);
 	if (k->policy->init)
 		k->policy->init(k);
@@ -90,16 +91,17 @@ void kernel_free(struct kernel *k)
 	drop_events(k);
 	while (!list_empty(&k->mms))
 		mm_free(k, list_entry(k->mms.next, struct mm_struct, mm_list));
-	anon_inodes_free(k);
 	for (i = 0; i < k->inodes->len; i++) {
 		struct inode *inode = g_ptr_array_index(k->inodes, i);
 
 		if (!inode->evicted)
 			inode_evict(k, inode);
 	}
+	anon_inodes_free(k);	/* evictions free blocks: block_changed */
 	for (i = 0; i < k->inodes->len; i++)
 		free_inode(k, g_ptr_array_index(k->inodes, i));
 	shared_mappings_free(k);
+	xa_destroy(&k->dax_pages);
 	if (k->policy->fini)
 		k->policy->fini(k);
 	g_ptr_array_free(k->inodes, TRUE);
@@ -140,6 +142,8 @@ static uint64_t saved_pages(const struct kernel *k)
 {
 	uint64_t views = file_page_views(k);
 
+	if (k->policy->flags & POLICY_DAX)	/* entries, not page cache */
+		return 0;
 	return views > k->stats.nr_cached ? views - k->stats.nr_cached : 0;
 }
 

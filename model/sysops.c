@@ -23,8 +23,6 @@
 #define DEDUPE_MAX (1ULL << 30)
 
 enum { WB_SYNC_NONE = 0, WB_SYNC_ALL = 1 };
-enum { FAULT_OK = 0, FAULT_SIGBUS = 1, FAULT_SIGSEGV = 2 };
-#define FAULT_FLAG_WRITE (1u << 16)
 
 static struct file *fd_file(struct task *t, int fd)
 {

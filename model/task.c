@@ -37,6 +37,9 @@ static const step_fn step_fns[FN_MAX] = {
 	[FN_FALLOCATE] = fn_fallocate,
 	[FN_ZERO_RANGE] = fn_zero_range,
 	[FN_REMAP] = fn_remap,
+	[FN_DAX_READ] = fn_dax_read,
+	[FN_DAX_WRITE] = fn_dax_write,
+	[FN_DAX_FAULT] = fn_dax_fault,
 };
 
 /**

@@ -178,7 +178,8 @@ enum step_result fn_truncate_pages(struct kernel *k, struct task *t,
 	case 0:
 		l->start = l->pos;
 		head_end = round_up_page(k, l->pos);
-		if (l->pos & (psz - 1)) {
+		/* DAX has no page to zero: dax_zero_range did the blocks */
+		if ((l->pos & (psz - 1)) && !IS_DAX(k, l->inode)) {
 			r = truncate_partial(k, t, l, l->pos, head_end < l->end ?
 					     head_end : l->end);
 			if (r != STEP_DONE)
@@ -199,7 +200,8 @@ enum step_result fn_truncate_pages(struct kernel *k, struct task *t,
 		return STEP_NEXT;
 	case 2:
 		if ((l->end & (psz - 1)) && l->end != UINT64_MAX &&
-		    round_down_page(k, l->end) >= l->start) {
+		    round_down_page(k, l->end) >= l->start &&
+		    !IS_DAX(k, l->inode)) {
 			r = truncate_partial(k, t, l,
 					     round_down_page(k, l->end), l->end);
 			if (r != STEP_DONE)

@@ -321,6 +321,9 @@ static enum step_result writeback_locked(struct kernel *k, struct task *t,
 	} else if (!folio_clear_dirty_for_io(k, p) ||
 		   (p->index << k->page_shift) >= l->inode->i_size) {
 		writeback_skip(k, t, l, p);
+	} else if (page_test(p, PG_dax)) {
+		dax_writeback(k, t, p);
+		folio_unlock(k, t, p);
 	} else {
 		(k->policy->writepage ?: writepage_map)(k, l->inode, p);
 		folio_unlock(k, t, p);
