@@ -114,6 +114,7 @@ enum {
 	FAULT_SIGSEGV = 2,
 	FAULT_RETRY = 3,	/* VM_FAULT_NOPAGE: the PTE was zapped, refault */
 	FAULT_FLAG_WRITE = 1u << 16,
+	FAULT_FLAG_MAJOR = 1u << 17,	/* the fault read the page */
 };
 
 /* Locals of FN_MACCESS / FN_FAULT. */

@@ -352,7 +352,6 @@ enum step_result fn_dax_fault(struct kernel *k, struct task *t,
 			set_pte(k, l->vma, l->fault_addr, l->page, PTE_YOUNG);
 			folio_unlock(k, t, l->page);
 		}
-		k->stats.faults_minor++;
 	}
 	up_read(k, t, &m->invalidate_lock);
 	return fault_out(k, t, l, ret);

@@ -145,10 +145,17 @@ static bool beyond_eof(const struct kernel *k, struct inode *inode,
 	return index >= i_blocks_end(k, inode->i_size);
 }
 
-/* Leave the fault: drop what is held and return @ret. */
+/*
+ * Leave the fault: drop what is held and return @ret.  A fault that mapped
+ * a page counts as major if it had to read it (VM_FAULT_MAJOR), else minor.
+ */
 enum step_result fault_out(struct kernel *k, struct task *t,
 			   struct maccess_locals *l, int ret)
 {
+	if (ret == FAULT_OK && (l->flags & FAULT_FLAG_MAJOR))
+		k->stats.faults_major++;
+	else if (ret == FAULT_OK)
+		k->stats.faults_minor++;
 	if (l->page)
 		put_page(k, l->page);
 	l->page = NULL;
@@ -168,7 +175,7 @@ static enum step_result fault_read_miss(struct kernel *k, struct task *t,
 	l->page = page_cache_read(k, t, m, fault_index(k, l), m->host,
 				  fault_index(k, l));
 	up_read(k, t, &m->invalidate_lock);
-	k->stats.faults_major++;
+	l->flags |= FAULT_FLAG_MAJOR;
 	f->pc = 3;
 	return STEP_NEXT;
 }
@@ -186,7 +193,6 @@ static enum step_result fault_locked(struct kernel *k, struct task *t,
 	}
 	set_pte(k, l->vma, l->fault_addr, l->page, PTE_YOUNG);
 	folio_unlock(k, t, l->page);
-	k->stats.faults_minor++;
 	return fault_out(k, t, l, FAULT_OK);
 }
 
