@@ -266,6 +266,8 @@ static inline uint64_t round_down_page(const struct kernel *k, uint64_t off)
 
 /* ---- model/task.c: step-machine calling convention */
 void task_call(struct task *t, enum fn_id fn, const struct frame *init);
+void task_call_range(struct task *t, enum fn_id fn, struct inode *inode,
+		     uint64_t pos, uint64_t end);
 enum step_result task_return(struct task *t, int64_t ret);
 enum step_result task_block(struct task *t, enum wait_kind kind, void *obj);
 bool task_wait_ready(const struct task *t);

@@ -196,17 +196,6 @@ static void xfs_reflink_remap_blocks(struct kernel *k, struct remap_locals *l)
 		     l->len);
 }
 
-static void call_range(struct task *t, enum fn_id fn, struct inode *inode,
-		       uint64_t pos, uint64_t end)
-{
-	struct frame c = { 0 };
-
-	c.u.r.inode = inode;
-	c.u.r.pos = pos;
-	c.u.r.end = end;
-	task_call(t, fn, &c);
-}
-
 static enum step_result remap_unlock(struct kernel *k, struct task *t,
 				     struct remap_locals *l, int64_t ret)
 {
@@ -268,20 +257,20 @@ static enum step_result remap_flush(struct kernel *k, struct task *t,
 		if (k->policy->flags & POLICY_NO_SOURCE_FLUSH)
 			f->ret = 0;
 		else
-			call_range(t, FN_WRITE_AND_WAIT, src_inode(l),
+			task_call_range(t, FN_WRITE_AND_WAIT, src_inode(l),
 				   l->pos_in, l->pos_in + l->len);
 		break;
 	case 6:
 		t->step_name = "filemap_write_and_wait_range(dst)";
 		if (f->ret)
 			return remap_unlock(k, t, l, f->ret);
-		call_range(t, FN_WRITE_AND_WAIT, dst_inode(l), l->pos_out,
+		task_call_range(t, FN_WRITE_AND_WAIT, dst_inode(l), l->pos_out,
 			   l->pos_out + l->len);
 		break;
 	case 9:
 		t->step_name = "xfs_flush_unmap_range";
 		dest_flush_range(k, l, &start, &end);
-		call_range(t, FN_WRITE_AND_WAIT, dst_inode(l), start, end);
+		task_call_range(t, FN_WRITE_AND_WAIT, dst_inode(l), start, end);
 		break;
 	case 10:
 		t->step_name = "truncate_pagecache_range";
@@ -289,7 +278,7 @@ static enum step_result remap_flush(struct kernel *k, struct task *t,
 		unmap_mapping_range(k, dst_inode(l)->i_mapping,
 				    start >> k->page_shift,
 				    (end >> k->page_shift) - 1, true);
-		call_range(t, FN_TRUNCATE_PAGES, dst_inode(l), start, end);
+		task_call_range(t, FN_TRUNCATE_PAGES, dst_inode(l), start, end);
 		break;
 	}
 	f->pc++;

@@ -64,6 +64,18 @@ void task_call(struct task *t, enum fn_id fn, const struct frame *init)
 	f->ret = 0;
 }
 
+/* Enter @fn over bytes [@pos, @end) of @inode (struct range_locals). */
+void task_call_range(struct task *t, enum fn_id fn, struct inode *inode,
+		     uint64_t pos, uint64_t end)
+{
+	struct frame c = { 0 };
+
+	c.u.r.inode = inode;
+	c.u.r.pos = pos;
+	c.u.r.end = end;
+	task_call(t, fn, &c);
+}
+
 /* Pop the running frame, handing @ret to the caller. */
 enum step_result task_return(struct task *t, int64_t ret)
 {

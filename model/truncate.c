@@ -27,14 +27,9 @@
 static bool call_zero(struct task *t, struct inode *inode, uint64_t pos,
 		      uint64_t end)
 {
-	struct frame c = { 0 };
-
 	if (pos >= end)
 		return false;
-	c.u.r.inode = inode;
-	c.u.r.pos = pos;
-	c.u.r.end = end;
-	task_call(t, FN_ZERO_RANGE, &c);
+	task_call_range(t, FN_ZERO_RANGE, inode, pos, end);
 	return true;
 }
 
@@ -51,17 +46,6 @@ bool call_zero_eof(struct kernel *k, struct task *t, struct inode *inode,
 	if (newsize < end)
 		end = newsize;
 	return call_zero(t, inode, inode->i_size, end);
-}
-
-static void call_range(struct task *t, enum fn_id fn, struct inode *inode,
-		       uint64_t pos, uint64_t end)
-{
-	struct frame c = { 0 };
-
-	c.u.r.inode = inode;
-	c.u.r.pos = pos;
-	c.u.r.end = end;
-	task_call(t, fn, &c);
 }
 
 /*
@@ -299,14 +283,14 @@ enum step_result fn_truncate(struct kernel *k, struct task *t,
 		f->pc = 5;
 		if (newsize > inode->i_disk_size &&
 		    inode->i_size != inode->i_disk_size)
-			call_range(t, FN_WRITE_AND_WAIT, inode,
+			task_call_range(t, FN_WRITE_AND_WAIT, inode,
 				   inode->i_disk_size, newsize);
 		return STEP_NEXT;
 	case 5:
 		t->step_name = "truncate_setsize";
 		truncate_setsize(k, inode, newsize);
 		f->pc = 6;
-		call_range(t, FN_TRUNCATE_PAGES, inode, newsize, UINT64_MAX);
+		task_call_range(t, FN_TRUNCATE_PAGES, inode, newsize, UINT64_MAX);
 		return STEP_NEXT;
 	case 6:
 		t->step_name = "xfs_itruncate_extents";
@@ -433,7 +417,7 @@ enum step_result fn_fallocate(struct kernel *k, struct task *t,
 		if (!falloc_flushes(l->flags))
 			return STEP_NEXT;
 		f->pc = 4;
-		call_range(t, FN_WRITE_AND_WAIT, l->inode,
+		task_call_range(t, FN_WRITE_AND_WAIT, l->inode,
 			   round_down_page(k, l->pos), round_up_page(k, l->end));
 		return STEP_NEXT;
 	case 4:
@@ -443,7 +427,7 @@ enum step_result fn_fallocate(struct kernel *k, struct task *t,
 				    (round_up_page(k, l->end) >> k->page_shift) - 1,
 				    true);
 		f->pc = 5;
-		call_range(t, FN_TRUNCATE_PAGES, l->inode,
+		task_call_range(t, FN_TRUNCATE_PAGES, l->inode,
 			   round_down_page(k, l->pos), round_up_page(k, l->end));
 		return STEP_NEXT;
 	case 5:
