@@ -290,11 +290,14 @@ static enum step_result fault_enter(struct kernel *k, struct task *t,
 	if (beyond_eof(k, l->vma->mapping->host, fault_index(k, l)))
 		return fault_out(k, t, l, FAULT_SIGBUS);
 	l->page = filemap_get_page(l->vma->mapping, fault_index(k, l));
-	if (!l->page && k->policy->read_miss)
+	if (!l->page && k->policy->read_miss) {
 		l->page = k->policy->read_miss(k, t, l->vma->mapping->host,
 					       fault_index(k, l));
-	else if (l->page)
+		if (l->page && !page_test(l->page, PG_uptodate))
+			l->flags |= FAULT_FLAG_MAJOR;	/* it started a read */
+	} else if (l->page) {
 		get_page(l->page);
+	}
 	if (!l->page)
 		return fault_read_miss(k, t, f);
 	f->pc = 3;

@@ -349,6 +349,7 @@ struct page *page_cache_read(struct kernel *k, struct task *t,
 {
 	struct page *p = page_alloc(k, content_zero(k->pool));
 	struct bio *bio = calloc(1, sizeof(*bio));
+	struct bmap_irec irec;
 
 	if (!bio)
 		abort();
@@ -358,6 +359,8 @@ struct page *page_cache_read(struct kernel *k, struct task *t,
 	bio->page = p;
 	bio->inode = src;
 	bio->index = src_index;
+	bmap_lookup(src->i_df, src_index, &irec);	/* for the trace */
+	bio->block = irec.br_state == EXT_WRITTEN ? irec.br_startblock : 0;
 	get_page(p);
 	submit_bio(k, bio);
 	return p;

@@ -61,26 +61,33 @@ static int sys_open(struct kernel *k, struct task *t)
 	return 0;
 }
 
-/* invalidate_mapping_pages on every inode: clean, unused pages go. */
+/* invalidate_mapping_pages of one inode: clean, unused pages go. */
+static void invalidate_clean_pages(struct kernel *k, struct inode *inode)
+{
+	uint64_t index;
+	struct page *p;
+
+	xa_for_each(&inode->i_mapping->i_pages, index, p) {
+		if (p->flags & ((1UL << PG_dirty) | (1UL << PG_locked) |
+				(1UL << PG_writeback)) ||
+		    folio_mapped(p) || p->refcount > (int)folio_nr_owners(p))
+			continue;
+		filemap_remove_folio_all(k, p);
+	}
+}
+
+/*
+ * drop_caches: every inode, and the anonymous inodes of a design's own
+ * cache, whose pages files may map too (those stay, as the files' do).
+ */
 static void drop_caches(struct kernel *k)
 {
 	guint i;
 
-	for (i = 0; i < k->inodes->len; i++) {
-		struct inode *inode = g_ptr_array_index(k->inodes, i);
-		uint64_t index;
-		struct page *p;
-
-		xa_for_each(&inode->i_mapping->i_pages, index, p) {
-			if (p->flags & ((1UL << PG_dirty) | (1UL << PG_locked) |
-					(1UL << PG_writeback)) ||
-			    folio_mapped(p) ||
-			    p->refcount > (int)folio_nr_owners(p))
-				continue;
-			filemap_remove_folio_all(k, p);
-		}
-	}
-	anon_inodes_drop_pages(k);
+	for (i = 0; i < k->inodes->len; i++)
+		invalidate_clean_pages(k, g_ptr_array_index(k->inodes, i));
+	for (i = 0; i < k->anon_inodes->len; i++)
+		invalidate_clean_pages(k, g_ptr_array_index(k->anon_inodes, i));
 }
 
 /**

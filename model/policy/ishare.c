@@ -12,11 +12,11 @@
  * file's data: i_size plus its data-fork extents (offset, block, count,
  * state).  Two files match iff they are reflinked copies of each other's
  * whole content (cp --reflink, whole-file FICLONE); a range clone, or a
- * copy one block of which was rewritten, does not.  A stable 64-bit hash
- * keys a table of groups, and a hit compares size and extent lists in
- * full, so different files never share.  What a miss of page i reads is a
- * function of the fingerprint alone (the block at i, or zeroes), hence
- * every member reads the same bytes there.
+ * copy one block of which was rewritten, does not.  A 64-bit FNV-1a hash
+ * of those numbers keys a table of groups, and a hit compares size and
+ * extent lists in full, so different files never share.  What a miss of
+ * page i reads is a function of the fingerprint alone (the block at i, or
+ * zeroes), hence every member reads the same bytes there.
  *
  *   read miss   (read or read fault) of a page wholly inside i_size of a
  *               file with a written extent: find or create the group of
@@ -38,13 +38,18 @@
  *               still holds from the old group stay right: their blocks
  *               are still its own.
  *   block write a write bio to a block, or freeing it, drops the group
- *               pages read from that block from their groups (only that
- *               index, only the group owner: a file still holding the page
- *               keeps it as mainline keeps a private page).  Dropping the
- *               one stale page, not the whole group, keeps an in-place
- *               overwrite of a non-reflinked file from emptying its cache;
- *               a later file with the same fingerprint (blocks freed and
- *               reused in the same layout) reads the block afresh.
+ *               pages read from that block from their groups (that index
+ *               only, and only the group's slot: a file still holding the
+ *               page keeps it, as mainline keeps a private page), so a
+ *               later file with the same fingerprint (blocks freed and
+ *               reused in the same layout) reads the block afresh.  Not
+ *               the whole group: an in-place overwrite (a file nobody
+ *               shares, or a direct write) leaves the extents and so the
+ *               fingerprint as they were, and the writer's other misses
+ *               keep finding the group's other pages, which are still
+ *               right.  A table from block to the (group, index) pages read
+ *               from it finds them; entries of pages reclaimed since are
+ *               left to the next change of their block.
  *
  * What it saves: one cached page per page of identical files however many
  * there are, and the read I/O of every copy after the first.  What it
@@ -57,8 +62,6 @@
  * new misses once one block or its size changes (all-or-nothing, as in
  * EROFS, where the digest covers the whole file).
  */
-#include <stdlib.h>
-
 #include "model/core.h"
 #include "model/policy.h"
 
@@ -85,7 +88,7 @@ struct ishare {
 	GHashTable *by_block;	/* uint64_t * -> GArray of struct ishare_gpage */
 };
 
-static struct ishare *ishare(struct kernel *k)
+static struct ishare *ishare_of(struct kernel *k)
 {
 	return k->policy_priv;
 }
@@ -170,7 +173,7 @@ static struct ishare_group *group_new(struct kernel *k,
 	g->anon->i_df = bmap_dup(fp->df);
 	g->fp = *fp;
 	g->fp.df = g->anon->i_df;
-	g_hash_table_insert(ishare(k)->groups, &g->fp, g);
+	g_hash_table_insert(ishare_of(k)->groups, &g->fp, g);
 	trace_step(k, "ishare group inode %llu size %llu hash %016llx",
 		   (unsigned long long)g->anon->i_ino,
 		   (unsigned long long)fp->size, (unsigned long long)fp->hash);
@@ -185,16 +188,28 @@ static struct ishare_group *group_of(struct kernel *k, struct inode *inode)
 
 	if (!inode_fingerprint(inode, &fp))
 		return NULL;
-	g = g_hash_table_lookup(ishare(k)->groups, &fp);
+	g = g_hash_table_lookup(ishare_of(k)->groups, &fp);
 	return g ? g : group_new(k, &fp);
+}
+
+/* The (group, index) pages read from @block, an empty list if new. */
+static GArray *block_gpages(struct kernel *k, uint64_t block)
+{
+	GHashTable *by_block = ishare_of(k)->by_block;
+	GArray *a = g_hash_table_lookup(by_block, &block);
+
+	if (!a) {
+		a = g_array_new(FALSE, FALSE, sizeof(struct ishare_gpage));
+		g_hash_table_insert(by_block, g_memdup2(&block, sizeof(block)),
+				    a);
+	}
+	return a;
 }
 
 /* Remember that @g's page at @index holds the fingerprint's block there. */
 static void gpage_index(struct kernel *k, struct ishare_group *g,
 			pgoff_t index)
 {
-	GHashTable *by_block = ishare(k)->by_block;
-	struct ishare_gpage gp = { g, index };
 	struct bmap_irec irec;
 	GArray *a;
 	guint i;
@@ -202,21 +217,15 @@ static void gpage_index(struct kernel *k, struct ishare_group *g,
 	bmap_lookup(g->anon->i_df, index, &irec);
 	if (irec.br_state != EXT_WRITTEN)
 		return;		/* reads as zeroes whatever the disk holds */
-	a = g_hash_table_lookup(by_block, &irec.br_startblock);
-	if (!a) {
-		a = g_array_new(FALSE, FALSE, sizeof(gp));
-		g_hash_table_insert(by_block,
-				    g_memdup2(&irec.br_startblock,
-					      sizeof(uint64_t)), a);
-	}
+	a = block_gpages(k, irec.br_startblock);
 	for (i = 0; i < a->len; i++) {
-		const struct ishare_gpage *o = &g_array_index(a,
-						struct ishare_gpage, i);
+		const struct ishare_gpage *o;
 
+		o = &g_array_index(a, struct ishare_gpage, i);
 		if (o->g == g && o->index == index)
 			return;
 	}
-	g_array_append_val(a, gp);
+	g_array_append_val(a, ((struct ishare_gpage){ g, index }));
 }
 
 /* ------------------------------------------------------------- hooks */
@@ -281,20 +290,20 @@ static void gpage_drop(struct kernel *k, const struct ishare_gpage *gp)
 /* @block is about to be rewritten, or was freed: its group pages go. */
 static void ishare_block_changed(struct kernel *k, uint64_t block)
 {
-	GArray *a = g_hash_table_lookup(ishare(k)->by_block, &block);
+	GArray *a = g_hash_table_lookup(ishare_of(k)->by_block, &block);
 	guint i;
 
 	if (!a)
 		return;
 	for (i = 0; i < a->len; i++)
 		gpage_drop(k, &g_array_index(a, struct ishare_gpage, i));
-	g_hash_table_remove(ishare(k)->by_block, &block);
+	g_hash_table_remove(ishare_of(k)->by_block, &block);
 }
 
 /* The crash dropped every group page: forget where they came from. */
 static void ishare_crash(struct kernel *k)
 {
-	g_hash_table_remove_all(ishare(k)->by_block);
+	g_hash_table_remove_all(ishare_of(k)->by_block);
 }
 
 static void free_gpages(gpointer a)
@@ -315,7 +324,7 @@ static void ishare_init(struct kernel *k)
 /* The anonymous inodes are the core's to free. */
 static void ishare_fini(struct kernel *k)
 {
-	struct ishare *s = ishare(k);
+	struct ishare *s = ishare_of(k);
 
 	g_hash_table_destroy(s->by_block);
 	g_hash_table_destroy(s->groups);
