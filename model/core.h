@@ -172,6 +172,7 @@ struct task {
 struct proc {
 	int pid;
 	char comm[16];
+	char thread[24];		/* name in traces and schedules */
 	struct mm_struct *mm;
 	struct file *files[PROC_MAX_FILES];
 	struct task task;
@@ -202,6 +203,8 @@ struct bio {
 	bool cow;			/* write: target is a COW fork extent */
 	bool unwritten;			/* write: target extent is unwritten */
 	bool direct;			/* direct I/O: no page, @content */
+	uint64_t id;			/* for traces */
+	int tid;			/* submitting task, 0 if none */
 	const struct content *content;	/* direct write payload */
 	uint64_t end_off;		/* write: byte end of valid data */
 	struct page_owner *owners;	/* all-host writeback: every owner */
@@ -220,6 +223,11 @@ struct kernel {
 	struct content_pool *pool;
 	struct block_device bdev;
 	GPtrArray *inodes;		/* index i_ino - 1; never shrinks */
+	GPtrArray *procs;		/* live processes, by pid */
+	const struct tracer *tracer;	/* NULL: no trace */
+	uint64_t trace_seq;		/* next trace event number */
+	uint64_t next_bio_id;
+	uint64_t last_progress;		/* steps when a call last returned */
 	GPtrArray *anon_inodes;		/* model/anon.c, creation order */
 	GPtrArray *shared_mappings;	/* mapping_share(), creation order */
 	void *policy_priv;		/* the policy's own state */
@@ -263,6 +271,12 @@ static inline uint64_t round_down_page(const struct kernel *k, uint64_t off)
 {
 	return off & ~(kpage_size(k) - 1);
 }
+
+/* ---- model/engine.c, model/sys.c */
+void trace_emit(struct kernel *k, int kind, const struct task *t,
+		const char *step, const char *object, uint64_t io_id,
+		int64_t result);
+void kernel_sample_saved(struct kernel *k);
 
 /* ---- model/task.c: step-machine calling convention */
 void task_call(struct task *t, enum fn_id fn, const struct frame *init);

@@ -75,6 +75,7 @@ struct rwsem {
 	int lclass;		/* LOCK_CLASS_* (order of the tree above) */
 	int writer;		/* task id + 1 of the writer, 0 if none */
 	int readers;		/* number of shared holders */
+	int reader_ids[8];	/* task ids of the first 8 readers (waits-for) */
 	uint64_t owner_obj;	/* i_ino (or mm id) for ordering and traces */
 };
 
@@ -334,6 +335,8 @@ struct kconfig {
 	uint64_t memory_limit;		/* bytes of page cache, 0 = none */
 	uint64_t io_latency;		/* virtual ns per bio */
 	uint64_t seed;
+	uint64_t step_bound;		/* livelock: steps without a returning
+					   call (0: 10 million) */
 	uint64_t check_interval;	/* steps between full sweeps; 0: automatic
 				   (model/sys.c); UINT64_MAX: end only */
 	const struct policy_ops *policy;

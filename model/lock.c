@@ -62,6 +62,8 @@ bool down_read(struct kernel *k, struct task *t, struct rwsem *s)
 {
 	if (!rwsem_ready(s, false))
 		return false;
+	if (s->readers < 8)
+		s->reader_ids[s->readers] = t->id;
 	s->readers++;
 	lock_acquired(k, t, s->lclass);
 	return true;
@@ -78,10 +80,18 @@ bool down_write(struct kernel *k, struct task *t, struct rwsem *s)
 
 void up_read(struct kernel *k, struct task *t, struct rwsem *s)
 {
-	if (s->readers <= 0)
+	int i;
+
+	if (s->readers <= 0) {
 		kernel_report(k, "deadlock", "up_read of %s not held", s->name);
-	else
-		s->readers--;
+		return;
+	}
+	for (i = 0; i < s->readers && i < 8; i++)
+		if (s->reader_ids[i] == t->id)
+			break;
+	for (; i + 1 < s->readers && i + 1 < 8; i++)
+		s->reader_ids[i] = s->reader_ids[i + 1];
+	s->readers--;
 	lock_released(t, s->lclass);
 }
 

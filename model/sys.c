@@ -34,6 +34,7 @@ struct kernel *kernel_new(const struct kconfig *cfg)
 	k->pool = content_pool_new(cfg->page_size);
 	k->oracle = oracle_new(k->pool);
 	k->inodes = g_ptr_array_new();
+	k->procs = g_ptr_array_new();
 	k->anon_inodes = g_ptr_array_new();
 	k->shared_mappings = g_ptr_array_new();
 	k->dir = g_tree_new_full(dir_name_cmp, NULL, g_free, NULL);
@@ -105,6 +106,7 @@ void kernel_free(struct kernel *k)
 	if (k->policy->fini)
 		k->policy->fini(k);
 	g_ptr_array_free(k->inodes, TRUE);
+	g_ptr_array_free(k->procs, TRUE);
 	g_tree_destroy(k->dir);
 	g_tree_destroy(k->p_dir);
 	oracle_free(k->oracle);
@@ -145,6 +147,13 @@ static uint64_t saved_pages(const struct kernel *k)
 	if (k->policy->flags & POLICY_DAX)	/* entries, not page cache */
 		return 0;
 	return views > k->stats.nr_cached ? views - k->stats.nr_cached : 0;
+}
+
+/* Sample the memory saved; peak_saved is the largest sample (per call). */
+void kernel_sample_saved(struct kernel *k)
+{
+	if (saved_pages(k) > k->stats.peak_saved)
+		k->stats.peak_saved = saved_pages(k);
 }
 
 void kernel_stats(const struct kernel *k, struct sys_stats *o)
@@ -196,6 +205,8 @@ struct proc *proc_new(struct kernel *k, const char *comm)
 	p->task.id = p->pid;
 	p->task.proc = p;
 	g_snprintf(p->task.comm, sizeof(p->task.comm), "%s/%d", comm, p->pid);
+	g_strlcpy(p->thread, p->task.comm, sizeof(p->thread));
+	g_ptr_array_add(k->procs, p);
 	return p;
 }
 
@@ -214,6 +225,7 @@ void proc_exit(struct kernel *k, struct proc *p)
 
 	if (k->current == &p->task)
 		k->current = NULL;
+	g_ptr_array_remove(k->procs, p);
 	mm_free(k, p->mm);
 	for (fd = 0; fd < PROC_MAX_FILES; fd++)
 		if (p->files[fd])
@@ -221,105 +233,3 @@ void proc_exit(struct kernel *k, struct proc *p)
 	free(p);
 }
 
-/* Fire the next event: I/O completion.  Return: false if none is left. */
-static bool fire_event(struct kernel *k)
-{
-	struct event ev;
-
-	if (!eventq_pop(&k->events, &ev))
-		return false;
-	if (ev.type == KEV_BIO_END)
-		bio_end_io(k, ev.obj);
-	return true;
-}
-
-static const char *wait_name(enum wait_kind kind)
-{
-	static const char *const names[] = {
-		[WAIT_NONE] = "nothing", [WAIT_RWSEM_READ] = "rwsem (read)",
-		[WAIT_RWSEM_WRITE] = "rwsem (write)",
-		[WAIT_PAGE_LOCK] = "page lock",
-		[WAIT_PAGE_WRITEBACK] = "page writeback",
-		[WAIT_DIO] = "direct I/O",
-	};
-	return names[kind];
-}
-
-/*
- * Is a full sweep due after this step?  kconfig.check_interval N > 0 sweeps
- * every N steps; 0 (the default) is automatic: every step while the sweep
- * covers at most CHECK_AUTO_SMALL objects (every scenario of the corpus),
- * and then every size / CHECK_AUTO_BUDGET steps, so that checking costs
- * about CHECK_AUTO_BUDGET object visits per step on large runs.
- */
-#define CHECK_AUTO_SMALL 1024
-#define CHECK_AUTO_BUDGET 32
-
-static bool sweep_due(struct kernel *k, uint64_t *last, uint64_t size)
-{
-	uint64_t n = k->cfg.check_interval;
-
-	if (!n)
-		n = size <= CHECK_AUTO_SMALL ? 1 : size / CHECK_AUTO_BUDGET;
-	if (k->steps - *last < n)
-		return false;
-	*last = k->steps;
-	return true;
-}
-
-static bool check_due(struct kernel *k)
-{
-	return sweep_due(k, &k->last_check, k->stats.nr_cached);
-}
-
-/* Block refcounts are swept at system call boundaries. */
-static bool blocks_due(struct kernel *k)
-{
-	const struct block_device *b = &k->bdev;
-
-	return sweep_due(k, &k->last_block_check,
-			 b->nblocks - b->nfree - b->nbusy);
-}
-
-/* Run @t until its operation returns, a violation, or a deadlock. */
-static int run_task(struct kernel *k, struct task *t)
-{
-	while (t->state == TASK_RUNNING && !k->violation) {
-		if (!task_wait_ready(t)) {
-			if (!fire_event(k))
-				kernel_report(k, "deadlock",
-					      "%s waits forever for %s in %s",
-					      t->comm, wait_name(t->wait.kind),
-					      t->step_name);
-		} else {
-			task_step(k, t);
-		}
-		if (!k->violation && check_due(k))
-			check_all(k);
-	}
-	return k->violation ? -1 : 0;
-}
-
-int kernel_syscall(struct kernel *k, struct proc *p, const struct sys_req *req,
-		   struct sys_res *res)
-{
-	struct task *t = &p->task;
-	struct frame init = { 0 };
-	int ret;
-
-	if (k->violation)
-		return -1;
-	t->req = *req;
-	memset(&t->res, 0, sizeof(t->res));
-	t->state = TASK_RUNNING;
-	t->depth = 0;
-	t->wait.kind = WAIT_NONE;
-	task_call(t, FN_SYSCALL, &init);
-	ret = run_task(k, t);
-	if (saved_pages(k) > k->stats.peak_saved)	/* sampled per call */
-		k->stats.peak_saved = saved_pages(k);
-	if (!ret && blocks_due(k))
-		ret = check_blocks(k);
-	*res = t->res;
-	return ret;
-}

@@ -86,6 +86,8 @@ struct sys_res {
 	uint8_t md5[16];	/* SYS_READ_MD5 */
 };
 
+struct tracer;
+
 /* Kernel lifetime.  @cfg is copied; policy NULL means mainline. */
 struct kernel *kernel_new(const struct kconfig *cfg);
 void kernel_free(struct kernel *k);
@@ -94,6 +96,34 @@ void kernel_free(struct kernel *k);
  * closes everything, as do_exit() would. */
 struct proc *proc_new(struct kernel *k, const char *comm);
 void proc_exit(struct kernel *k, struct proc *p);
+
+/* Name @p in traces and schedules (a scenario thread); default comm/pid. */
+void proc_set_thread(struct proc *p, const char *name);
+/* Report every event of the run to @tr (NULL: stop). */
+void kernel_set_tracer(struct kernel *k, const struct tracer *tr);
+
+/*
+ * Concurrent execution (sim/sched.c drives it).  kernel_submit() starts a
+ * system call on @p's task without running it; kernel_runnable() lists the
+ * processes whose call can take a step now (pid order); kernel_step() runs
+ * one step of one of them and checks the invariants; kernel_fire_event()
+ * completes the earliest I/O (virtual time advances); when nothing is
+ * runnable and no I/O is pending, kernel_stuck() names the waits-for cycle
+ * as a deadlock violation.  kernel_done() tells whether @p's call returned.
+ * Each returns -1 once a violation stopped the run.
+ */
+void kernel_submit(struct kernel *k, struct proc *p, const struct sys_req *req);
+int kernel_runnable(struct kernel *k, struct proc **out, int max);
+int kernel_step(struct kernel *k, struct proc *p);
+bool kernel_has_events(const struct kernel *k);
+int kernel_fire_event(struct kernel *k);
+int kernel_stuck(struct kernel *k);
+bool kernel_done(const struct proc *p, struct sys_res *res);
+/* The running call's name and the last step it ran (schedules, traces). */
+const char *kernel_proc_op(const struct proc *p);
+const char *kernel_proc_step(const struct proc *p);
+const char *kernel_proc_thread(const struct proc *p);
+const char *sys_kind_name(enum sys_kind kind);
 
 /*
  * kernel_syscall - run one system call to completion.

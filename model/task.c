@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "model/core.h"
+#include "sim/trace.h"
 
 typedef enum step_result (*step_fn)(struct kernel *, struct task *,
 				    struct frame *);
@@ -180,4 +181,6 @@ void kernel_report(struct kernel *k, const char *inv, const char *fmt, ...)
 			g_string_append_printf(s, "\n    %s", l->str);
 	}
 	k->violation = g_string_free(s, FALSE);
+	trace_emit(k, TR_VIOLATION, k->current, "", k->violation, 0,
+		   0);
 }

@@ -26,16 +26,33 @@
  * unless every reference belongs to an owner of the page being written
  * (all-host writeback stages one new block for all of them).
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "model/core.h"
 #include "model/oracle.h"
 #include "model/policy.h"
+#include "sim/trace.h"
 
 enum { WB_SYNC_NONE = 0, WB_SYNC_ALL = 1 };
 
+/* Report a bio to the tracer, on the submitting task's track. */
+static void bio_trace(struct kernel *k, struct bio *bio, int kind)
+{
+	char obj[64];
+
+	snprintf(obj, sizeof(obj), "%s block %llu inode %llu index %llu",
+		 bio->write ? "write" : "read",
+		 (unsigned long long)bio->block,
+		 (unsigned long long)(bio->inode ? bio->inode->i_ino : 0),
+		 (unsigned long long)bio->index);
+	trace_emit(k, kind, kind == TR_IO_SUBMIT ? k->current : NULL, "bio",
+		   obj, bio->id, 0);
+}
+
 void submit_bio(struct kernel *k, struct bio *bio)
 {
+	bio->id = ++k->next_bio_id;
 	if (bio->write) {
 		struct block *blk = &k->bdev.blocks[bio->block];
 
@@ -57,6 +74,7 @@ void submit_bio(struct kernel *k, struct bio *bio)
 	}
 	trace_step(k, "submit_bio %s block %llu", bio->write ? "WRITE" : "READ",
 		   (unsigned long long)bio->block);
+	bio_trace(k, bio, TR_IO_SUBMIT);
 	eventq_push(&k->events, k->cfg.io_latency, KEV_BIO_END, bio);
 }
 
@@ -113,6 +131,7 @@ void bio_end_io(struct kernel *k, struct bio *bio)
 	k->current = NULL;
 	trace_step(k, "bio_end_io %s block %llu", bio->write ? "WRITE" : "READ",
 		   (unsigned long long)bio->block);
+	bio_trace(k, bio, TR_IO_END);
 	if (bio->write) {
 		bdev_write(k, bio->block, bio->content);
 		k->bdev.blocks[bio->block].inflight--;

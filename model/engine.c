@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: MIT
+/*
+ * model/engine.c - running tasks: submit, step, events, deadlock.
+ *
+ * Scope: the model's side of the discrete-event loop.  A system call is
+ * submitted to a process's task; the scheduler (sim/sched.c) repeatedly
+ * picks one runnable task to step, or fires the earliest event when it
+ * wants time to pass; kernel_syscall() is the same loop for one task.
+ * Invariants are checked after every step (model/check.c decides how
+ * often); every step, bio and violation is reported to the tracer.
+ *
+ * Deadlock: when no task can run and no event is pending, the waits-for
+ * graph (task -> holders of what it waits for) is searched for a cycle in
+ * pid order and the cycle is named.  Livelock: when no system call returns
+ * within kconfig.step_bound steps.
+ *
+ * Determinism: tasks are listed in pid order; events pop in (time, seq)
+ * order; nothing depends on addresses.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/core.h"
+#include "model/policy.h"
+#include "sim/trace.h"
+
+#define DEFAULT_STEP_BOUND 10000000ULL
+
+static const char *const sys_names[SYS_NR] = {
+	[SYS_OPEN] = "open", [SYS_CLOSE] = "close", [SYS_PWRITE] = "pwrite",
+	[SYS_PREAD] = "pread", [SYS_READ_MD5] = "read", [SYS_MMAP] = "mmap",
+	[SYS_MUNMAP] = "munmap", [SYS_MSTORE] = "store",
+	[SYS_MLOAD] = "load", [SYS_MSYNC] = "msync", [SYS_FSYNC] = "fsync",
+	[SYS_FDATASYNC] = "fdatasync", [SYS_FTRUNCATE] = "ftruncate",
+	[SYS_FALLOCATE] = "fallocate", [SYS_CLONE] = "clone",
+	[SYS_DEDUPE] = "dedupe", [SYS_UNLINK] = "unlink", [SYS_SYNC] = "sync",
+	[SYS_WRITEBACK] = "writeback", [SYS_DROP_CACHES] = "drop_caches",
+	[SYS_CYCLE_MOUNT] = "cycle_mount", [SYS_CRASH] = "crash",
+};
+
+const char *sys_kind_name(enum sys_kind kind)
+{
+	return (unsigned int)kind < SYS_NR ? sys_names[kind] : "?";
+}
+
+void proc_set_thread(struct proc *p, const char *name)
+{
+	g_strlcpy(p->thread, name, sizeof(p->thread));
+}
+
+void kernel_set_tracer(struct kernel *k, const struct tracer *tr)
+{
+	k->tracer = tr;
+}
+
+const char *kernel_proc_thread(const struct proc *p)
+{
+	return p->thread;
+}
+
+const char *kernel_proc_op(const struct proc *p)
+{
+	return p->task.state == TASK_RUNNING ? sys_kind_name(p->task.req.kind) :
+					       "";
+}
+
+const char *kernel_proc_step(const struct proc *p)
+{
+	return p->task.step_name ? p->task.step_name : "";
+}
+
+/**
+ * trace_emit - report one event to the tracer, if any.
+ * @t: the task it concerns, or NULL (interrupt context).
+ */
+void trace_emit(struct kernel *k, int kind, const struct task *t,
+		const char *step, const char *object, uint64_t io_id,
+		int64_t result)
+{
+	struct trace_event ev = {
+		.kind = kind, .time = k->events.now, .seq = k->trace_seq++,
+		.tid = t ? t->id : 0,
+		.thread = t ? t->proc->thread : "irq",
+		.op = t ? sys_kind_name(t->req.kind) : "",
+		.step = step ? step : "", .object = object ? object : "",
+		.io_id = io_id, .result = result,
+	};
+
+	if (k->tracer)
+		k->tracer->emit(k->tracer->ctx, &ev);
+}
+
+/* What the frame on top of @t's stack works on, for traces. */
+static void frame_object(const struct task *t, char *buf, size_t n)
+{
+	const struct frame *f = &t->stack[t->depth ? t->depth - 1 : 0];
+
+	buf[0] = 0;
+	if (!t->depth)
+		return;
+	switch (f->fn) {
+	case FN_REMAP:
+		snprintf(buf, n, "inode %llu -> inode %llu",
+			 (unsigned long long)f->u.m.src->inode->i_ino,
+			 (unsigned long long)f->u.m.dst->inode->i_ino);
+		break;
+	case FN_MACCESS:
+	case FN_FAULT:
+	case FN_DAX_FAULT:
+		snprintf(buf, n, "addr %#llx",
+			 (unsigned long long)(f->fn == FN_MACCESS ? f->u.a.addr :
+					      f->u.a.fault_addr));
+		break;
+	case FN_SYSCALL:
+		break;
+	default:
+		if (f->u.r.inode)
+			snprintf(buf, n, "inode %llu off %llu",
+				 (unsigned long long)f->u.r.inode->i_ino,
+				 (unsigned long long)f->u.r.pos);
+	}
+}
+
+void kernel_submit(struct kernel *k, struct proc *p, const struct sys_req *req)
+{
+	struct task *t = &p->task;
+	struct frame init = { 0 };
+
+	t->req = *req;
+	memset(&t->res, 0, sizeof(t->res));
+	t->state = TASK_RUNNING;
+	t->depth = 0;
+	t->wait.kind = WAIT_NONE;
+	t->step_name = NULL;
+	task_call(t, FN_SYSCALL, &init);
+	trace_emit(k, TR_OP_BEGIN, t, "", "", 0, 0);
+}
+
+bool kernel_done(const struct proc *p, struct sys_res *res)
+{
+	if (p->task.state == TASK_RUNNING)
+		return false;
+	if (res)
+		*res = p->task.res;
+	return true;
+}
+
+int kernel_runnable(struct kernel *k, struct proc **out, int max)
+{
+	int n = 0;
+	guint i;
+
+	for (i = 0; i < k->procs->len && n < max; i++) {
+		struct proc *p = g_ptr_array_index(k->procs, i);
+
+		if (p->task.state == TASK_RUNNING && task_wait_ready(&p->task))
+			out[n++] = p;
+	}
+	return n;
+}
+
+bool kernel_has_events(const struct kernel *k)
+{
+	return !eventq_empty(&k->events);
+}
+
+/*
+ * Is a full sweep due after this step?  kconfig.check_interval N > 0 sweeps
+ * every N steps; 0 (the default) is automatic: every step while the sweep
+ * covers at most CHECK_AUTO_SMALL objects (every scenario of the corpus),
+ * and then every size / CHECK_AUTO_BUDGET steps, so that checking costs
+ * about CHECK_AUTO_BUDGET object visits per step on large runs.
+ */
+#define CHECK_AUTO_SMALL 1024
+#define CHECK_AUTO_BUDGET 32
+
+static bool sweep_due(struct kernel *k, uint64_t *last, uint64_t size)
+{
+	uint64_t n = k->cfg.check_interval;
+
+	if (!n)
+		n = size <= CHECK_AUTO_SMALL ? 1 : size / CHECK_AUTO_BUDGET;
+	if (k->steps - *last < n)
+		return false;
+	*last = k->steps;
+	return true;
+}
+
+static void check_after_step(struct kernel *k)
+{
+	uint64_t bound = k->cfg.step_bound ? k->cfg.step_bound :
+					     DEFAULT_STEP_BOUND;
+
+	if (!k->violation && sweep_due(k, &k->last_check, k->stats.nr_cached))
+		check_all(k);
+	if (!k->violation && k->steps - k->last_progress > bound)
+		kernel_report(k, "deadlock",
+			      "livelock: no system call returned in %llu steps",
+			      (unsigned long long)bound);
+}
+
+/* A call returned: the per-call samples and block sweep. */
+static void call_returned(struct kernel *k, struct task *t)
+{
+	const struct block_device *b = &k->bdev;
+
+	k->last_progress = k->steps;
+	kernel_sample_saved(k);
+	trace_emit(k, TR_OP_END, t, "", "", 0,
+		   t->res.err ? -(int64_t)t->res.err : (int64_t)t->res.done);
+	if (!k->violation && sweep_due(k, &k->last_block_check,
+				       b->nblocks - b->nfree - b->nbusy))
+		check_blocks(k);
+}
+
+int kernel_step(struct kernel *k, struct proc *p)
+{
+	struct task *t = &p->task;
+	char obj[64];
+
+	if (k->violation)
+		return -1;
+	if (t->state != TASK_RUNNING || !task_wait_ready(t))
+		return 0;
+	frame_object(t, obj, sizeof(obj));
+	task_step(k, t);
+	trace_emit(k, TR_STEP, t, t->step_name, obj, 0, 0);
+	check_after_step(k);
+	if (t->state != TASK_RUNNING && !k->violation)
+		call_returned(k, t);
+	return k->violation ? -1 : 0;
+}
+
+int kernel_fire_event(struct kernel *k)
+{
+	struct event ev;
+
+	if (k->violation)
+		return -1;
+	if (!eventq_pop(&k->events, &ev))
+		return 0;
+	if (ev.type == KEV_BIO_END)
+		bio_end_io(k, ev.obj);
+	check_after_step(k);
+	return k->violation ? -1 : 0;
+}
+
+/* ------------------------------------------------------------ deadlock */
+
+/* The task ids @t waits for (holders of its lock), or 0 for I/O. */
+static int wait_holders(const struct task *t, int *ids, int max)
+{
+	const struct rwsem *s = t->wait.obj;
+	const struct page *p = t->wait.obj;
+	int n = 0, i;
+
+	switch (t->wait.kind) {
+	case WAIT_RWSEM_WRITE:
+		for (i = 0; i < s->readers && i < 8 && n < max; i++)
+			ids[n++] = s->reader_ids[i];
+		/* fall through */
+	case WAIT_RWSEM_READ:
+		if (s->writer && n < max)
+			ids[n++] = s->writer - 1;
+		return n;
+	case WAIT_PAGE_LOCK:
+		if (p->locker >= 0)
+			ids[n++] = p->locker;
+		return n;
+	default:
+		return 0;
+	}
+}
+
+static void wait_describe(const struct task *t, char *buf, size_t n)
+{
+	const struct rwsem *s = t->wait.obj;
+	const struct page *p = t->wait.obj;
+
+	switch (t->wait.kind) {
+	case WAIT_RWSEM_READ:
+	case WAIT_RWSEM_WRITE:
+		snprintf(buf, n, "%s of %llu (%s)", s->name,
+			 (unsigned long long)s->owner_obj,
+			 t->wait.kind == WAIT_RWSEM_READ ? "read" : "write");
+		break;
+	case WAIT_PAGE_LOCK:
+		snprintf(buf, n, "lock of page %llu", (unsigned long long)p->id);
+		break;
+	case WAIT_PAGE_WRITEBACK:
+		snprintf(buf, n, "writeback of page %llu",
+			 (unsigned long long)p->id);
+		break;
+	default:
+		snprintf(buf, n, "direct I/O");
+	}
+}
+
+static struct task *task_by_id(struct kernel *k, int id)
+{
+	guint i;
+
+	for (i = 0; i < k->procs->len; i++) {
+		struct proc *p = g_ptr_array_index(k->procs, i);
+
+		if (p->task.id == id)
+			return &p->task;
+	}
+	return NULL;
+}
+
+/* Depth-first search for a cycle through @t; @path holds the visit. */
+static bool find_cycle(struct kernel *k, struct task *t, struct task **path,
+		       int depth, int *len)
+{
+	int ids[16], n, i, j;
+
+	for (j = 0; j < depth; j++) {
+		if (path[j] == t) {
+			memmove(path, path + j, (depth - j) * sizeof(*path));
+			*len = depth - j;
+			return true;
+		}
+	}
+	if (depth == 32 || t->state != TASK_RUNNING || task_wait_ready(t))
+		return false;
+	path[depth] = t;
+	n = wait_holders(t, ids, 16);
+	for (i = 0; i < n; i++) {
+		struct task *h = task_by_id(k, ids[i]);
+
+		if (h && find_cycle(k, h, path, depth + 1, len))
+			return true;
+	}
+	return false;
+}
+
+static void report_cycle(struct kernel *k, struct task **cycle, int len)
+{
+	GString *s = g_string_new("cycle");
+	char what[64];
+	int i;
+
+	for (i = 0; i < len; i++) {
+		wait_describe(cycle[i], what, sizeof(what));
+		g_string_append_printf(s, " %s (%s in %s, waits for %s) ->",
+				       cycle[i]->proc->thread,
+				       sys_kind_name(cycle[i]->req.kind),
+				       cycle[i]->step_name ?
+				       cycle[i]->step_name : "-", what);
+	}
+	g_string_append_printf(s, " %s", cycle[0]->proc->thread);
+	k->current = NULL;
+	kernel_report(k, "deadlock", "%s", s->str);
+	g_string_free(s, TRUE);
+}
+
+/**
+ * kernel_stuck - nothing can run and no event is pending: report why.
+ * Return: -1 (a deadlock violation is always recorded).
+ */
+int kernel_stuck(struct kernel *k)
+{
+	struct task *path[33];
+	char what[64];
+	guint i;
+	int len;
+
+	for (i = 0; i < k->procs->len; i++) {
+		struct proc *p = g_ptr_array_index(k->procs, i);
+
+		if (find_cycle(k, &p->task, path, 0, &len)) {
+			report_cycle(k, path, len);
+			return -1;
+		}
+	}
+	for (i = 0; i < k->procs->len && !k->violation; i++) {
+		struct task *t = &((struct proc *)
+				   g_ptr_array_index(k->procs, i))->task;
+
+		if (t->state != TASK_RUNNING)
+			continue;
+		wait_describe(t, what, sizeof(what));
+		k->current = t;
+		kernel_report(k, "deadlock", "%s waits forever for %s in %s",
+			      t->proc->thread, what,
+			      t->step_name ? t->step_name : "-");
+	}
+	if (!k->violation)
+		kernel_report(k, "deadlock", "no task can run");
+	return -1;
+}
+
+/*
+ * kernel_syscall: the loop for one caller.  Its own task runs whenever it
+ * can; other runnable tasks (kernel threads) next, in pid order; time
+ * passes only when nothing can run.
+ */
+int kernel_syscall(struct kernel *k, struct proc *p, const struct sys_req *req,
+		   struct sys_res *res)
+{
+	struct proc *run[8];
+
+	if (k->violation)
+		return -1;
+	kernel_submit(k, p, req);
+	while (!kernel_done(p, res) && !k->violation) {
+		if (task_wait_ready(&p->task))
+			kernel_step(k, p);
+		else if (kernel_runnable(k, run, 8))
+			kernel_step(k, run[0]);
+		else if (kernel_has_events(k))
+			kernel_fire_event(k);
+		else
+			kernel_stuck(k);
+	}
+	kernel_done(p, res);
+	return k->violation ? -1 : 0;
+}
