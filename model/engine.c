@@ -137,6 +137,39 @@ void kernel_submit(struct kernel *k, struct proc *p, const struct sys_req *req)
 	trace_emit(k, TR_OP_BEGIN, t, "", "", 0, 0);
 }
 
+/* Drop the page references and buffers held by @t's frames. */
+static void frame_release(struct kernel *k, struct task *t, struct frame *f)
+{
+	struct page *p = NULL;
+
+	if (f->fn == FN_REMAP || f->fn == FN_SYSCALL)
+		return;
+	if (f->fn == FN_MACCESS || f->fn == FN_FAULT || f->fn == FN_DAX_FAULT) {
+		p = f->u.a.page;
+		f->u.a.page = NULL;
+	} else {
+		p = f->u.r.page;
+		f->u.r.page = NULL;
+		if (f->u.r.md5)
+			g_checksum_free(f->u.r.md5);
+		f->u.r.md5 = NULL;
+	}
+	if (!p)
+		return;
+	if (page_test(p, PG_locked) && p->locker == t->id)
+		folio_unlock(k, t, p);
+	put_page(k, p);
+}
+
+void kernel_abort_call(struct kernel *k, struct proc *p)
+{
+	struct task *t = &p->task;
+
+	while (t->state == TASK_RUNNING && t->depth > 0)
+		frame_release(k, t, &t->stack[--t->depth]);
+	t->state = TASK_IDLE;
+}
+
 bool kernel_done(const struct proc *p, struct sys_res *res)
 {
 	if (p->task.state == TASK_RUNNING)

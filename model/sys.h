@@ -119,6 +119,8 @@ bool kernel_has_events(const struct kernel *k);
 int kernel_fire_event(struct kernel *k);
 int kernel_stuck(struct kernel *k);
 bool kernel_done(const struct proc *p, struct sys_res *res);
+/* The run stopped with @p in a call: drop what its frames hold. */
+void kernel_abort_call(struct kernel *k, struct proc *p);
 /* The running call's name and the last step it ran (schedules, traces). */
 const char *kernel_proc_op(const struct proc *p);
 const char *kernel_proc_step(const struct proc *p);

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sim/sched.c - scheduling strategies, pinned schedules and recording.
+ *
+ * See sim/sched.h for the strategies and the labels.  Invariants: @last is
+ * the thread whose step ran last, or -1 before any step and after an event
+ * fired; @label names that step; counts are only looked up, never iterated,
+ * so the hash table's order never matters.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/sched.h"
+
+#define PCT_HORIZON_PER_THREAD 64
+
+struct sched {
+	enum sched_strategy strategy;
+	uint64_t rng;			/* splitmix64 state */
+	int n;
+	char **names;
+	int last;
+	char label[160];		/* "T@OP/STEP#N" of the last step */
+	GHashTable *counts;		/* "T@OP/STEP" -> count */
+	struct sched_entry *pins;
+	int npins;
+	bool *used;
+	GPtrArray *recorded;
+	int *prio;			/* pct: higher runs first */
+	uint64_t *change_at;		/* pct: decision numbers */
+	int nchange;
+	uint64_t decisions;
+};
+
+static const char *const strategy_names[] = {
+	[SCHEDULE_FIFO] = "fifo", [SCHEDULE_RR] = "rr",
+	[SCHEDULE_RANDOM] = "random", [SCHEDULE_PCT] = "pct",
+};
+
+int sched_strategy_parse(const char *name, enum sched_strategy *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < G_N_ELEMENTS(strategy_names); i++) {
+		if (!strcmp(name, strategy_names[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *sched_strategy_name(enum sched_strategy s)
+{
+	return strategy_names[s];
+}
+
+static uint64_t splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t below(struct sched *s, uint64_t n)
+{
+	return n ? splitmix64(&s->rng) % n : 0;
+}
+
+/* PCT: a random permutation of priorities and depth-1 change points. */
+static void pct_init(struct sched *s, int depth)
+{
+	int i;
+
+	s->prio = calloc(s->n ? s->n : 1, sizeof(*s->prio));
+	for (i = 0; i < s->n; i++)
+		s->prio[i] = i + depth;
+	for (i = s->n - 1; i > 0; i--) {
+		int j = below(s, i + 1), tmp = s->prio[i];
+
+		s->prio[i] = s->prio[j];
+		s->prio[j] = tmp;
+	}
+	s->nchange = depth > 1 ? depth - 1 : 0;
+	s->change_at = calloc(s->nchange ? s->nchange : 1,
+			      sizeof(*s->change_at));
+	for (i = 0; i < s->nchange; i++)
+		s->change_at[i] = 1 + below(s, PCT_HORIZON_PER_THREAD * s->n);
+}
+
+struct sched *sched_new(enum sched_strategy strategy, uint64_t seed,
+			int pct_depth, int nthreads, char *const *names,
+			const struct sched_entry *pins, int npins)
+{
+	struct sched *s = calloc(1, sizeof(*s));
+	int i;
+
+	s->strategy = strategy;
+	s->rng = seed ^ 0x70637369ULL;		/* "pcsi" */
+	s->n = nthreads;
+	s->names = calloc(nthreads + 1, sizeof(*s->names));
+	for (i = 0; i < nthreads; i++)
+		s->names[i] = g_strdup(names[i]);
+	s->last = -1;
+	s->counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					  NULL);
+	s->pins = calloc(npins + 1, sizeof(*s->pins));
+	s->used = calloc(npins + 1, sizeof(*s->used));
+	for (i = 0; i < npins; i++) {
+		s->pins[i].thread = g_strdup(pins[i].thread);
+		s->pins[i].op = g_strdup(pins[i].op);
+		s->pins[i].step = g_strdup(pins[i].step);
+		s->pins[i].target = g_strdup(pins[i].target);
+		s->pins[i].n = pins[i].n;
+	}
+	s->npins = npins;
+	s->recorded = g_ptr_array_new_with_free_func(g_free);
+	if (strategy == SCHEDULE_PCT)
+		pct_init(s, pct_depth > 0 ? pct_depth : 3);
+	return s;
+}
+
+void sched_free(struct sched *s)
+{
+	int i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->n; i++)
+		g_free(s->names[i]);
+	for (i = 0; i < s->npins; i++) {
+		g_free(s->pins[i].thread);
+		g_free(s->pins[i].op);
+		g_free(s->pins[i].step);
+		g_free(s->pins[i].target);
+	}
+	free(s->names);
+	free(s->pins);
+	free(s->used);
+	free(s->prio);
+	free(s->change_at);
+	g_hash_table_destroy(s->counts);
+	g_ptr_array_free(s->recorded, TRUE);
+	free(s);
+}
+
+static bool has(const int *cand, int n, int c)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (cand[i] == c)
+			return true;
+	return false;
+}
+
+/* fifo: the last thread while it can run, else the lowest; irq last. */
+static int pick_fifo(const struct sched *s, const int *cand, int n)
+{
+	int i, best = SCHED_IRQ;
+
+	if (s->last >= 0 && has(cand, n, s->last))
+		return s->last;
+	for (i = 0; i < n; i++)
+		if (cand[i] != SCHED_IRQ && (best == SCHED_IRQ || cand[i] < best))
+			best = cand[i];
+	return best;
+}
+
+static int pick_rr(const struct sched *s, const int *cand, int n)
+{
+	int d, c;
+
+	for (d = 1; d <= s->n; d++) {
+		c = (s->last + d + s->n) % s->n;
+		if (has(cand, n, c))
+			return c;
+	}
+	return SCHED_IRQ;
+}
+
+static int pick_pct(struct sched *s, const int *cand, int n)
+{
+	int i, best = SCHED_IRQ, low = 0;
+
+	for (i = 0; i < s->nchange; i++) {
+		if (s->change_at[i] != s->decisions || s->last < 0)
+			continue;
+		for (int j = 0; j < s->n; j++)
+			low = s->prio[j] < low ? s->prio[j] : low;
+		s->prio[s->last] = low - 1;
+	}
+	for (i = 0; i < n; i++)
+		if (cand[i] != SCHED_IRQ &&
+		    (best == SCHED_IRQ || s->prio[cand[i]] > s->prio[best]))
+			best = cand[i];
+	return best;
+}
+
+static int pick_strategy(struct sched *s, const int *cand, int n)
+{
+	switch (s->strategy) {
+	case SCHEDULE_RR:
+		return pick_rr(s, cand, n);
+	case SCHEDULE_RANDOM:
+		return cand[below(s, n)];
+	case SCHEDULE_PCT:
+		return pick_pct(s, cand, n);
+	default:
+		return pick_fifo(s, cand, n);
+	}
+}
+
+static int thread_index(const struct sched *s, const char *name)
+{
+	int i;
+
+	if (!strcmp(name, "irq"))
+		return SCHED_IRQ;
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->names[i], name))
+			return i;
+	return -2;
+}
+
+/* The unused pin for the current label whose target can run, or -2. */
+static int pick_pinned(struct sched *s, const int *cand, int n)
+{
+	char buf[160];
+	int i, target;
+
+	for (i = 0; i < s->npins; i++) {
+		const struct sched_entry *e = &s->pins[i];
+
+		if (s->used[i])
+			continue;
+		snprintf(buf, sizeof(buf), "%s@%s/%s#%u", e->thread, e->op,
+			 e->step, e->n);
+		target = thread_index(s, e->target);
+		if (strcmp(buf, s->label) || !has(cand, n, target))
+			continue;
+		s->used[i] = true;
+		return target;
+	}
+	return -2;
+}
+
+int sched_pick(struct sched *s, const int *cand, int n)
+{
+	int fifo = pick_fifo(s, cand, n), choice;
+
+	s->decisions++;
+	if (!s->label[0])		/* no step yet since start or irq */
+		return fifo;
+	choice = pick_pinned(s, cand, n);
+	if (choice == -2)
+		choice = pick_strategy(s, cand, n);
+	if (choice != fifo)
+		g_ptr_array_add(s->recorded, g_strdup_printf("%s->%s", s->label,
+					choice == SCHED_IRQ ? "irq" :
+					s->names[choice]));
+	if (choice == SCHED_IRQ) {
+		s->last = -1;
+		s->label[0] = 0;
+	}
+	return choice;
+}
+
+void sched_ran(struct sched *s, int thread, const char *op, const char *step)
+{
+	char *key = g_strdup_printf("%s@%s/%s", s->names[thread], op, step);
+	gsize count = GPOINTER_TO_SIZE(g_hash_table_lookup(s->counts, key)) + 1;
+
+	snprintf(s->label, sizeof(s->label), "%s#%zu", key, (size_t)count);
+	g_hash_table_insert(s->counts, key, GSIZE_TO_POINTER(count));
+	s->last = thread;
+}
+
+GPtrArray *sched_recorded(const struct sched *s)
+{
+	return s->recorded;
+}
+
+int sched_unused_pins(const struct sched *s)
+{
+	int i, n = 0;
+
+	for (i = 0; i < s->npins; i++)
+		n += !s->used[i];
+	return n;
+}
