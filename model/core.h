@@ -64,6 +64,7 @@ enum fn_id {
 	FN_DAX_READ,		/* model/dax.c: dax_iomap_rw (read) */
 	FN_DAX_WRITE,		/* model/dax.c: xfs_file_dax_write */
 	FN_DAX_FAULT,		/* model/dax.c: dax_iomap_fault */
+	FN_NANOSLEEP,		/* model/sysops.c: hrtimer_nanosleep */
 	FN_MAX
 };
 
@@ -75,6 +76,7 @@ enum wait_kind {
 	WAIT_PAGE_LOCK,		/* @obj: struct page * */
 	WAIT_PAGE_WRITEBACK,	/* @obj: struct page * */
 	WAIT_DIO,		/* @obj: struct inode *: i_dio_count == 0 */
+	WAIT_TIMER,		/* @obj: the task: its KEV_TIMER fired */
 };
 
 struct wait {
@@ -165,6 +167,7 @@ struct task {
 	const char *step_name;	/* last step run, for traces */
 	uint16_t held[8];	/* lock classes held, in acquisition order */
 	int nheld;
+	bool timer_fired;	/* WAIT_TIMER: the sleep is over */
 };
 
 #define PROC_MAX_FILES 16
@@ -212,7 +215,8 @@ struct bio {
 };
 
 enum kevent_type {
-	KEV_BIO_END = 1,
+	KEV_BIO_END = 1,	/* @obj: struct bio * */
+	KEV_TIMER,		/* @obj: struct task * whose sleep ends */
 };
 
 #define TRACE_RING 16
@@ -383,6 +387,8 @@ bool folio_mapped(const struct page *p);
 /* ---- model/writeback.c */
 void submit_bio(struct kernel *k, struct bio *bio);
 void bio_end_io(struct kernel *k, struct bio *bio);
+void bio_discard(struct kernel *k, struct bio *bio);
+void kernel_discard_io(struct kernel *k, bool keep_timers);
 int xfs_map_blocks(struct kernel *k, struct inode *inode, pgoff_t index,
 		   uint64_t *blockp, bool *cowp, bool *unwrittenp);
 
@@ -442,6 +448,8 @@ enum step_result fn_truncate_pages(struct kernel *k, struct task *t,
 enum step_result fn_fallocate(struct kernel *k, struct task *t,
 			      struct frame *f);
 enum step_result fn_remap(struct kernel *k, struct task *t, struct frame *f);
+enum step_result fn_nanosleep(struct kernel *k, struct task *t,
+			      struct frame *f);
 
 /* ---- model/share.c */
 struct page *folio_cow_break(struct kernel *k, struct task *t, struct page *p,

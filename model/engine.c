@@ -37,6 +37,7 @@ static const char *const sys_names[SYS_NR] = {
 	[SYS_DEDUPE] = "dedupe", [SYS_UNLINK] = "unlink", [SYS_SYNC] = "sync",
 	[SYS_WRITEBACK] = "writeback", [SYS_DROP_CACHES] = "drop_caches",
 	[SYS_CYCLE_MOUNT] = "cycle_mount", [SYS_CRASH] = "crash",
+	[SYS_NANOSLEEP] = "nanosleep",
 };
 
 const char *sys_kind_name(enum sys_kind kind)
@@ -275,8 +276,38 @@ int kernel_fire_event(struct kernel *k)
 		return 0;
 	if (ev.type == KEV_BIO_END)
 		bio_end_io(k, ev.obj);
+	else if (ev.type == KEV_TIMER)
+		((struct task *)ev.obj)->timer_fired = true;
 	check_after_step(k);
 	return k->violation ? -1 : 0;
+}
+
+/**
+ * kernel_discard_io - drop every pending bio: it never completes (a power
+ * cut, or teardown).  Timers of sleeping tasks survive a crash when
+ * @keep_timers (processes that sleep are not I/O).
+ */
+void kernel_discard_io(struct kernel *k, bool keep_timers)
+{
+	GArray *timers = g_array_new(FALSE, FALSE, sizeof(struct event));
+	vtime_t now = k->events.now;
+	struct event ev;
+	guint i;
+
+	while (eventq_pop(&k->events, &ev)) {
+		if (ev.type == KEV_BIO_END)
+			bio_discard(k, ev.obj);
+		else if (keep_timers)
+			g_array_append_val(timers, ev);
+	}
+	k->events.now = now;		/* popping is not time passing */
+	for (i = 0; i < timers->len; i++) {
+		struct event *t = &g_array_index(timers, struct event, i);
+
+		eventq_push(&k->events, t->time - k->events.now, t->type,
+			    t->obj);
+	}
+	g_array_free(timers, TRUE);
 }
 
 /* ------------------------------------------------------------ deadlock */
@@ -324,6 +355,9 @@ static void wait_describe(const struct task *t, char *buf, size_t n)
 	case WAIT_PAGE_WRITEBACK:
 		snprintf(buf, n, "writeback of page %llu",
 			 (unsigned long long)p->id);
+		break;
+	case WAIT_TIMER:
+		snprintf(buf, n, "a timer");
 		break;
 	default:
 		snprintf(buf, n, "direct I/O");

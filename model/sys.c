@@ -60,36 +60,11 @@ static void free_inode(struct kernel *k, struct inode *inode)
 	free(inode);
 }
 
-/* Drop every pending event (crash, teardown): the I/O never completes. */
-static void drop_events(struct kernel *k)
-{
-	struct event ev;
-
-	while (eventq_pop(&k->events, &ev)) {
-		struct bio *bio = ev.obj;
-
-		if (bio->page) {
-			if (!bio->write)
-				page_clear(bio->page, PG_locked);
-			else
-				folio_end_writeback(k, bio->page);
-			put_page(k, bio->page);
-		} else {
-			bio->inode->i_dio_count--;
-		}
-		if (bio->write)
-			k->bdev.blocks[bio->block].inflight--;
-		content_put(k->pool, bio->content);
-		free(bio->owners);
-		free(bio);
-	}
-}
-
 void kernel_free(struct kernel *k)
 {
 	guint i;
 
-	drop_events(k);
+	kernel_discard_io(k, false);
 	while (!list_empty(&k->mms))
 		mm_free(k, list_entry(k->mms.next, struct mm_struct, mm_list));
 	for (i = 0; i < k->inodes->len; i++) {

@@ -45,6 +45,7 @@ enum sys_kind {
 	SYS_DROP_CACHES,	/* echo 3 > /proc/sys/vm/drop_caches */
 	SYS_CYCLE_MOUNT,	/* umount + mount */
 	SYS_CRASH,		/* power cut, then mount and log recovery */
+	SYS_NANOSLEEP,		/* len = virtual nanoseconds to sleep */
 	SYS_NR
 };
 

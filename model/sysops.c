@@ -165,7 +165,6 @@ static void unmount_evict(struct kernel *k)
 static void crash_discard(struct kernel *k)
 {
 	guint i;
-	struct event ev;
 
 	for (i = 0; i < k->inodes->len; i++) {
 		struct inode *inode = g_ptr_array_index(k->inodes, i);
@@ -174,18 +173,7 @@ static void crash_discard(struct kernel *k)
 				    UINT64_MAX >> k->page_shift, true);
 	}
 
-	while (eventq_pop(&k->events, &ev)) {
-		struct bio *bio = ev.obj;
-
-		if (bio->page) {
-			page_clear(bio->page, PG_writeback);
-			page_clear(bio->page, PG_locked);
-			put_page(k, bio->page);
-		}
-		content_put(k->pool, bio->content);
-		free(bio->owners);
-		free(bio);
-	}
+	kernel_discard_io(k, true);
 	for (i = 0; i < k->inodes->len; i++) {
 		struct inode *inode = g_ptr_array_index(k->inodes, i);
 		uint64_t index;
@@ -387,6 +375,23 @@ static int start_sync(struct task *t, unsigned int mode)
 	return 0;
 }
 
+/**
+ * fn_nanosleep - sleep r.end virtual nanoseconds: arm a timer event and
+ * wait for it (hrtimer_nanosleep).  Return (frame): 0.
+ */
+enum step_result fn_nanosleep(struct kernel *k, struct task *t,
+			      struct frame *f)
+{
+	t->step_name = "hrtimer_nanosleep";
+	if (f->pc == 0) {
+		t->timer_fired = false;
+		eventq_push(&k->events, f->u.r.end, KEV_TIMER, t);
+		f->pc = 1;
+		return task_block(t, WAIT_TIMER, t);
+	}
+	return task_return(t, 0);
+}
+
 /* Step 0 of FN_SYSCALL: checks, atomic calls, or the operation's frame. */
 static int syscall_start(struct kernel *k, struct task *t)
 {
@@ -430,6 +435,10 @@ static int syscall_start(struct kernel *k, struct task *t)
 		return 0;
 	case SYS_CRASH:
 		sys_crash(k);
+		return 0;
+	case SYS_NANOSLEEP:
+		if (r->len)
+			task_call_range(t, FN_NANOSLEEP, NULL, 0, r->len);
 		return 0;
 	default:
 		break;

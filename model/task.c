@@ -41,6 +41,7 @@ static const step_fn step_fns[FN_MAX] = {
 	[FN_DAX_READ] = fn_dax_read,
 	[FN_DAX_WRITE] = fn_dax_write,
 	[FN_DAX_FAULT] = fn_dax_fault,
+	[FN_NANOSLEEP] = fn_nanosleep,
 };
 
 /**
@@ -113,6 +114,8 @@ bool task_wait_ready(const struct task *t)
 		return !page_test(p, PG_writeback);
 	case WAIT_DIO:
 		return ((const struct inode *)t->wait.obj)->i_dio_count == 0;
+	case WAIT_TIMER:
+		return t->timer_fired;
 	}
 	return true;
 }

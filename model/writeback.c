@@ -125,6 +125,30 @@ static void xfs_end_ioend(struct kernel *k, struct bio *bio)
 			      bio->owners[i].index);
 }
 
+/*
+ * bio_discard - a bio that will never complete (crash, teardown): undo
+ * what its submission did to the page, the inode and the block.
+ */
+void bio_discard(struct kernel *k, struct bio *bio)
+{
+	if (bio->page) {
+		if (!bio->write) {
+			page_clear(bio->page, PG_locked);
+			bio->page->locker = -1;
+		} else {
+			folio_end_writeback(k, bio->page);
+		}
+		put_page(k, bio->page);
+	} else {
+		bio->inode->i_dio_count--;
+	}
+	if (bio->write)
+		k->bdev.blocks[bio->block].inflight--;
+	content_put(k->pool, bio->content);
+	free(bio->owners);
+	free(bio);
+}
+
 /* The KEV_BIO_END event: an I/O completed. */
 void bio_end_io(struct kernel *k, struct bio *bio)
 {
