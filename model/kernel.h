@@ -18,19 +18,7 @@
  * task (model/task.h); nothing is kept on a C stack between steps, so a run can
  * be replayed from its schedule, hashed and explored.
  *
- * Lock ordering (enforced by model/lock.c and checked at every acquisition;
- * the same tree as the top of mm/filemap.c, restricted to what is modelled):
- *
- *   inode->i_rwsem                       (two inodes: lower i_ino first)
- *     mm->mmap_lock                      (fault_in_readable in write())
- *       mapping->invalidate_lock         (XFS_MMAPLOCK; filemap_fault;
- *                                         two inodes: lower i_ino first)
- *         folio_lock (PG_locked)         (two folios: lower index first)
- *           mapping->i_mmap_rwsem        (unmap_mapping_range, rmap walks)
- *
- *   Truncate and clone take i_rwsem -> invalidate_lock -> i_mmap_rwsem and
- *   never mmap_lock; faults enter at mmap_lock and take invalidate_lock
- *   shared below it.  The same order as the top of mm/filemap.c.
+ * Lock ordering: the tree at the top of model/lock.c, which enforces it.
  *
  * Page content is a hash-consed struct content (model/content.h); pages and
  * blocks hold references to it, never bytes.
@@ -335,6 +323,8 @@ struct kconfig {
 	uint64_t memory_limit;		/* bytes of page cache, 0 = none */
 	uint64_t io_latency;		/* virtual ns per bio */
 	uint64_t seed;
+	uint64_t dirty_writeback_ns;	/* flusher period (0: off) */
+	uint64_t dirty_expire_ns;	/* age of dirty data it writes */
 	uint64_t step_bound;		/* livelock: steps without a returning
 					   call (0: 10 million) */
 	uint64_t check_interval;	/* steps between full sweeps; 0: automatic

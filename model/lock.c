@@ -3,9 +3,27 @@
  * model/lock.c - sleeping locks as plain data, with lock-order checking.
  *
  * Scope: rwsems (i_rwsem, invalidate_lock, mmap_lock, i_mmap_rwsem) and the
- * folio lock.  The lock order is the tree at the top of model/kernel.h; a
- * task taking a lock whose class is lower than one it holds (other than the
- * same class in the documented order) is reported as the "deadlock"
+ * folio lock.
+ *
+ * Lock ordering (checked at every acquisition; the tree at the top of
+ * mm/filemap.c, restricted to what is modelled):
+ *
+ *   inode->i_rwsem                       (two inodes: lower i_ino first)
+ *     mm->mmap_lock                      (fault_in_readable in write())
+ *       mapping->invalidate_lock         (XFS_MMAPLOCK; filemap_fault;
+ *                                         two inodes: lower i_ino first)
+ *         folio_lock (PG_locked)         (two folios: lower index first)
+ *           mapping->i_mmap_rwsem        (unmap_mapping_range, rmap walks)
+ *
+ *   Truncate and clone take i_rwsem -> invalidate_lock -> i_mmap_rwsem and
+ *   never mmap_lock; faults enter at mmap_lock and take invalidate_lock
+ *   shared below it.  The same order as the top of mm/filemap.c.
+ *
+ * The DAX entry lock is the PG_locked bit of the pfn's page (folio class).
+ * I/O completion runs in interrupt context (an event) and takes no lock.
+ *
+ * A task taking a lock whose class is lower than one it holds (other than
+ * the same class in the documented order) is reported as the "deadlock"
  * invariant, because such an inversion is how the cycles of the waits-for
  * graph are made.
  *

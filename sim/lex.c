@@ -247,10 +247,20 @@ static int lex_char(struct lexer *lx, struct lex_word *w, int c,
 		return lex_squote(lx, w, e);
 	if (c == '"')
 		return lex_dquote(lx, w, e);
-	if (bad_char(lx, c, e) || special(lx, c, false, e))
+	if (bad_char(lx, c, e) || special(lx, c, lx->plain, e))
 		return -1;
 	take(lx, w);
 	return 0;
+}
+
+static bool is_plain_verb(const struct lexer *lx, const char *s)
+{
+	const char *const *v;
+
+	for (v = lx->plain_verbs; v && *v; v++)
+		if (!strcmp(*v, s))
+			return true;
+	return false;
 }
 
 static int lex_word(struct lexer *lx, struct lex_words *ws,
@@ -266,6 +276,8 @@ static int lex_word(struct lexer *lx, struct lex_words *ws,
 		if (lex_char(lx, w, c, e))
 			return -1;
 	lx->text_end = lx->i;
+	if (ws->n == 1)
+		lx->plain = is_plain_verb(lx, w->s);
 	return 0;
 }
 
@@ -374,6 +386,7 @@ int lex_line(struct lexer *lx, struct lex_words *out, char **text,
 		if (lx->i >= lx->n)
 			return 0;
 		lx->line_start = lx->i;
+		lx->plain = false;
 		ret = lex_words_to_eol(lx, out, err);
 		if (lx->too_long)
 			return lex_fail(err, lx->too_long_at,

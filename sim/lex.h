@@ -18,7 +18,12 @@
  *     opening quote);
  *   - '#' at the start of a word starts a comment up to the end of the
  *     physical line (file level only: inside a -c string it is literal);
- *   - NUL and control characters other than tab and newline are errors.
+ *   - NUL and control characters other than tab and newline are errors;
+ *   - a line whose first word is one of the caller's plain_verbs is not sh
+ *     syntax (a `schedule` line: T2@pwrite/xfs_ilock(IOLOCK_EXCL)#1->irq):
+ *     after that word, shell operators and glob characters are literal, as
+ *     inside "...", while quotes, backslashes, comments, $ and ` keep their
+ *     meaning.
  *
  * Invariants: every character of every word carries the file position it
  * came from (struct lex_pos, 1-based line and column), so that a word split
@@ -70,6 +75,8 @@ struct lexer {
 	const struct lex_pos *map;	/* per-byte positions, or NULL */
 	struct lex_pos cur;		/* position of s[i] when map == NULL */
 	bool file;			/* file level: comments and newlines */
+	const char *const *plain_verbs;	/* NULL-terminated, or NULL */
+	bool plain;			/* this line began with a plain verb */
 	size_t line_start;		/* offset of this logical line */
 	bool too_long;			/* line passed LEX_MAX_LINE */
 	struct lex_pos too_long_at;

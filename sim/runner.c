@@ -40,8 +40,11 @@
 #include "model/kernel.h"
 #include "model/policy.h"
 #include "model/sys.h"
+#include "sim/conc.h"
 #include "sim/output.h"
 #include "sim/runner.h"
+#include "sim/sched.h"
+#include "sim/trace.h"
 
 #define DEFAULT_PAGE_SIZE	4096u
 #define DEFAULT_DISK_SIZE	(1ULL << 30)
@@ -69,6 +72,11 @@ struct run {
 	int blocksize_line;
 	struct kernel *k;		/* NULL until the first operation */
 	enum run_status status;
+	enum sched_strategy strategy;	/* set schedule, --schedule */
+	int strategy_line;
+	int pct_depth;
+	struct sched *sched;		/* created with the kernel */
+	struct run_thread *threads;	/* one per scenario thread */
 };
 
 /* One sequence of lines (a thread of the scenario). */
@@ -123,6 +131,9 @@ static enum step run_sys(struct run *r, struct proc *p, struct sys_req *req,
 {
 	memset(res, 0, sizeof(*res));
 	res->fd = -1;
+	if (conc_active())	/* the section's main loop reports violations */
+		return conc_syscall(r->k, p, req, res) < 0 ? STEP_STOP :
+							     STEP_OK;
 	if (kernel_syscall(r->k, p, req, res) < 0)
 		return run_violation(r);
 	return STEP_OK;
@@ -201,6 +212,24 @@ static enum step set_apply(struct run *r, const struct sc_line *l)
 		break;
 	case SET_IO_LATENCY:
 		return set_io_latency(r, l);
+	case SET_SCHEDULE:
+		if (sched_strategy_parse(l->u.set.str, &r->strategy))
+			return run_error(r, l->lineno, "unknown schedule '%s'",
+					 l->u.set.str);
+		r->strategy_line = l->lineno;
+		break;
+	case SET_PCT_DEPTH:
+		r->pct_depth = (int)l->u.set.num;
+		break;
+	case SET_STEP_BOUND:
+		r->cfg.step_bound = l->u.set.num;
+		break;
+	case SET_DIRTY_WRITEBACK:
+		r->cfg.dirty_writeback_ns = l->u.set.num;
+		break;
+	case SET_DIRTY_EXPIRE:
+		r->cfg.dirty_expire_ns = l->u.set.num;
+		break;
 	case SET_CHECK_INTERVAL:
 		r->cfg.check_interval = l->u.set.num ? l->u.set.num :
 					UINT64_MAX;
@@ -248,6 +277,27 @@ static enum step run_policy(struct run *r)
 	return STEP_OK;
 }
 
+/* The scheduler of the run's sections, with the file's pinned entries. */
+static struct sched *run_sched_new(struct run *r)
+{
+	const struct scenario *sc = r->sc;
+	struct sched_entry *pins = calloc(sc->nsched + 1, sizeof(*pins));
+	struct sched *s;
+	int i;
+
+	for (i = 0; i < sc->nsched; i++) {
+		pins[i].thread = sc->sched[i].thread;
+		pins[i].op = sc->sched[i].op;
+		pins[i].step = sc->sched[i].step;
+		pins[i].target = sc->sched[i].target;
+		pins[i].n = sc->sched[i].n;
+	}
+	s = sched_new(r->strategy, r->cfg.seed, r->pct_depth, sc->nthreads,
+		      sc->threads, pins, sc->nsched);
+	free(pins);
+	return s;
+}
+
 /* The configuration is complete: check it and boot the kernel. */
 static enum step run_start(struct run *r)
 {
@@ -263,7 +313,17 @@ static enum step run_start(struct run *r)
 		return STEP_STOP;
 	if (r->opts->seed_set)
 		r->cfg.seed = r->opts->seed;
+	if (r->opts->schedule &&
+	    sched_strategy_parse(r->opts->schedule, &r->strategy)) {
+		fprintf(r->err, "%s: unknown schedule '%s' (--schedule)\n",
+			r->sc->path, r->opts->schedule);
+		r->status = RUN_ERROR;
+		return STEP_STOP;
+	}
 	r->k = kernel_new(&r->cfg);
+	if (r->opts->tracer)
+		kernel_set_tracer(r->k, r->opts->tracer);
+	r->sched = run_sched_new(r);
 	return STEP_OK;
 }
 
@@ -966,6 +1026,16 @@ static const enum sys_kind simple_sys[] = {
 	[SC_CRASH] = SYS_CRASH,
 };
 
+/* sleep DURATION: the thread's process sleeps in virtual time. */
+static enum step line_sleep(struct run_thread *t, const struct sc_line *l)
+{
+	struct sys_req req = { .kind = SYS_NANOSLEEP, .len = l->u.sleep_ns };
+	struct proc *p = proc_new(t->r->k, "sleep");
+	struct sys_res res;
+
+	return run_proc_exit(t->r, p, run_sys(t->r, p, &req, &res));
+}
+
 static enum step line_simple(struct run_thread *t, const struct sc_line *l)
 {
 	struct sys_req req = { .kind = simple_sys[l->kind] };
@@ -994,6 +1064,7 @@ static const struct line_op {
 	[SC_CYCLE_MOUNT] = { line_simple },
 	[SC_CRASH]	= { line_simple },
 	[SC_SET]	= { line_set, true },
+	[SC_SLEEP]	= { line_sleep },
 };
 
 /*
@@ -1048,6 +1119,67 @@ static void report_fill(const struct run *r, struct run_report *rep)
 	kernel_stats(r->k, &rep->stats);
 }
 
+static bool section_line(void *ctx, int thread, const struct sc_line *l)
+{
+	struct run *r = ctx;
+
+	return run_line(&r->threads[thread], l) != STEP_STOP &&
+	       r->status == RUN_OK;
+}
+
+/*
+ * run_section - run the section that starts at line @first: its threads
+ * concurrently, under the run's scheduler.
+ * Return: the index of the first line after the section.
+ */
+static int run_section(struct run *r, int first)
+{
+	const struct scenario *sc = r->sc;
+	static const struct conc_ops ops = { .run_line = section_line };
+	struct conc_section sec = { .nthreads = sc->nthreads,
+				    .names = sc->threads };
+	int end = first, i;
+
+	while (end < sc->nlines &&
+	       sc->lines[end].section == sc->lines[first].section)
+		end++;
+	if (!r->k && run_start(r) == STEP_STOP)
+		return end;
+	if (!r->threads) {
+		r->threads = calloc(sc->nthreads + 1, sizeof(*r->threads));
+		for (i = 0; i < sc->nthreads; i++) {
+			r->threads[i].r = r;
+			r->threads[i].id = i + 1;
+		}
+	}
+	sec.lines = calloc(end - first, sizeof(*sec.lines));
+	for (i = first; i < end; i++)
+		sec.lines[i - first] = &sc->lines[i];
+	sec.nlines = end - first;
+	if (conc_run_section(r->k, r->sched, &sec, &ops, r) < 0 &&
+	    kernel_violation(r->k) && r->status == RUN_OK)
+		run_violation(r);
+	free(sec.lines);
+	return end;
+}
+
+/* --schedule-out: the decisions this run took, as `schedule` lines. */
+static void run_write_schedule(const struct run *r, const char *path)
+{
+	GPtrArray *rec = sched_recorded(r->sched);
+	FILE *f = fopen(path, "w");
+	guint i;
+
+	if (!f) {
+		fprintf(r->err, "%s: cannot write schedule: %s\n", path,
+			strerror(errno));
+		return;
+	}
+	for (i = 0; i < rec->len; i++)
+		fprintf(f, "schedule %s\n", (char *)g_ptr_array_index(rec, i));
+	fclose(f);
+}
+
 /**
  * runner_run - run a parsed scenario on a fresh kernel.
  * @sc:  the scenario (sim/scenario.h).
@@ -1073,15 +1205,22 @@ int runner_run(const struct scenario *sc, const struct run_opts *o,
 	int i;
 
 	run_init(&r, sc, o, out, err);
-	for (i = 0; i < sc->nlines; i++)
-		if (run_line(&t, &sc->lines[i]) == STEP_STOP)
+	for (i = 0; i < sc->nlines && r.status == RUN_OK; ) {
+		if (sc->lines[i].section)
+			i = run_section(&r, i);
+		else if (run_line(&t, &sc->lines[i++]) == STEP_STOP)
 			break;
+	}
 	if (!r.k && r.status == RUN_OK)
 		run_start(&r);
 	if (rep)
 		report_fill(&r, rep);
 	if (r.k && r.status == RUN_OK && kernel_check_final(r.k))
 		run_violation(&r);
+	if (r.sched && o && o->schedule_out)
+		run_write_schedule(&r, o->schedule_out);
+	sched_free(r.sched);
+	free(r.threads);
 	if (r.k)
 		kernel_free(r.k);
 	fflush(out);

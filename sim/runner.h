@@ -32,10 +32,15 @@
 #include "sim/scenario.h"
 
 /* Overrides from the command line; zero-initialised means none. */
+struct tracer;
+
 struct run_opts {
 	const char *policy;	/* --policy NAME, or NULL for the file's */
 	bool seed_set;		/* --seed was given */
 	uint64_t seed;		/* --seed N */
+	const char *schedule;	/* --schedule fifo|rr|random|pct, or NULL */
+	const char *schedule_out; /* --schedule-out PATH, or NULL */
+	const struct tracer *tracer; /* --trace-out, or NULL */
 };
 
 /* runner_run() results, also pcsim's exit statuses. */

@@ -26,7 +26,14 @@
  *   - an sc_line under construction is always freeable by line_free(): its
  *     kind is set before any of its union member is filled, and array
  *     counts only count fully built elements;
- *   - on error nothing is returned: the partial scenario is freed.
+ *   - on error nothing is returned: the partial scenario is freed;
+ *   - "thread", "end" and "schedule" are directives, not lines: they change
+ *     the parser's state (struct parser) and the scenario's threads and
+ *     schedule, never lines[].  Where a word may appear (top level, inside
+ *     a thread block) is a table column, checked in one place:
+ *     check_where().
+ *     Names in schedules may come before their thread block, so they are
+ *     resolved at the end of the file, in finish().
  */
 #define _GNU_SOURCE
 #include "sim/scenario.h"
@@ -43,13 +50,35 @@
 #define SC_MAX_FILE	(16u << 20)	/* bytes in a scenario file */
 #define SC_MAX_NAME	255		/* bytes in a file name component */
 #define SC_MAX_POLICY	64		/* bytes in a policy name */
+#define SC_MAX_THREAD	16		/* bytes in a thread name */
+#define SC_MAX_THREADS	1024		/* threads in a file */
+#define SC_MAX_SECTION	64		/* threads in a section (sim/conc.c) */
+#define SC_MAX_LABEL	64		/* bytes in a schedule OP or STEP */
 #define SC_QUOTE	"'%.64s'"	/* user text in messages, clipped */
+#define SC_ALPHA	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+#define SC_ALNUM	SC_ALPHA "0123456789"
+
+/* Where a verb or directive may appear. */
+enum { IN_TOP = 1u << 0, IN_THREAD = 1u << 1, IN_ANY = IN_TOP | IN_THREAD };
+
+/* What the parser keeps of a thread block, besides its name. */
+struct thread_decl {
+	struct lex_pos at;	/* its "thread" word */
+	int section;
+};
 
 struct parser {
 	const char *name;	/* file name for messages */
 	char *err;		/* first error (malloc'ed), or NULL */
 	bool failed;		/* an error was reported (even if OOM) */
 	uint64_t blocksize;	/* for cvtnum()'s 'b' suffix: set blocksize */
+	struct scenario *sc;	/* being built */
+	struct thread_decl *decl;	/* decl[i] for sc->threads[i] */
+	struct lex_pos *target_at;	/* of sc->sched[i].target */
+	int thread;		/* the open thread block (1-based), or 0 */
+	int thread_lines;	/* lines in the open block so far */
+	int section_threads;	/* threads in the last section so far */
+	bool after_end;		/* nothing but comments since an "end" */
 };
 
 /* An argument: a whole word, or the tail of one ("-S0x61"). */
@@ -89,6 +118,14 @@ static struct arg word_arg(const struct lex_word *w)
 	return (struct arg){ w->s, w->pos, w->at };
 }
 
+/* @v, which holds @n elements of @size bytes, with room for one more. */
+static void *grow(void *v, int n, size_t size)
+{
+	if (n & (n - 1))	/* grow at 0, 1, 2, 4, ... */
+		return v;
+	return g_realloc_n(v, n ? 2 * (size_t)n : 1, size);
+}
+
 /* ------------------------------------------------------------------ */
 /* Numbers and names                                                   */
 
@@ -98,6 +135,21 @@ static const char *const cvt_msg[] = {
 	[CVT_BAD] = "bad number",
 	[CVT_NEG] = "negative number",
 	[CVT_BIG] = "number out of range",
+};
+
+static const char *const duration_msg[] = {
+	[CVT_BAD] = "bad duration",
+	[CVT_NEG] = "negative duration",
+	[CVT_BIG] = "duration out of range",
+};
+
+/* Nanoseconds per unit of a duration; a bare number is nanoseconds. */
+static const struct {
+	const char *suffix;
+	uint64_t ns;
+} time_units[] = {
+	{ "", 1 }, { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 },
+	{ "s", 1000000000 },
 };
 
 /* strtoull() over all of @s, in @base; no sign, no blanks. */
@@ -153,24 +205,56 @@ static enum cvt cvtnum(const char *s, uint64_t blksize, uint64_t *out)
 	return CVT_OK;
 }
 
-static int num_arg(struct parser *p, const struct arg *a, uint64_t *v)
+/* DIGITS[ns|us|ms|s], decimal: nanoseconds, below 2^63. */
+static enum cvt parse_duration(const char *s, uint64_t *ns)
 {
-	enum cvt r = cvtnum(a->s, p->blocksize, v);
+	unsigned long long v;
+	char *end;
+	size_t k;
 
+	if (*s == '-')
+		return isdigit((unsigned char)s[1]) ? CVT_NEG : CVT_BAD;
+	if (!isdigit((unsigned char)*s))
+		return CVT_BAD;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	for (k = 0; k < G_N_ELEMENTS(time_units); k++)
+		if (!strcmp(end, time_units[k].suffix))
+			break;
+	if (k == G_N_ELEMENTS(time_units))
+		return CVT_BAD;
+	if (errno || __builtin_mul_overflow(v, time_units[k].ns, ns) ||
+	    *ns > INT64_MAX)
+		return CVT_BIG;
+	return CVT_OK;
+}
+
+/* Report @r, a conversion of @a, with @msg[r]. */
+static int cvt_arg(struct parser *p, const struct arg *a, enum cvt r,
+		   const char *const *msg)
+{
 	if (r == CVT_OK)
 		return 0;
-	return perr(p, a->at, "%s " SC_QUOTE, cvt_msg[r], a->s);
+	return perr(p, a->at, "%s " SC_QUOTE, msg[r], a->s);
+}
+
+static int num_arg(struct parser *p, const struct arg *a, uint64_t *v)
+{
+	return cvt_arg(p, a, cvtnum(a->s, p->blocksize, v), cvt_msg);
 }
 
 /* A u64 for set: decimal, or hex with 0x. */
 static int u64_arg(struct parser *p, const struct arg *a, uint64_t *v)
 {
 	bool hex = a->s[0] == '0' && (a->s[1] == 'x' || a->s[1] == 'X');
-	enum cvt r = parse_base(a->s + 2 * hex, hex ? 16 : 10, v);
 
-	if (r == CVT_OK)
-		return 0;
-	return perr(p, a->at, "%s " SC_QUOTE, cvt_msg[r], a->s);
+	return cvt_arg(p, a, parse_base(a->s + 2 * hex, hex ? 16 : 10, v),
+		       cvt_msg);
+}
+
+static int duration_arg(struct parser *p, const struct arg *a, uint64_t *ns)
+{
+	return cvt_arg(p, a, parse_duration(a->s, ns), duration_msg);
 }
 
 static int pattern_arg(struct parser *p, const struct arg *a, int *pat)
@@ -602,7 +686,33 @@ struct verb {
 	const char *name;
 	verb_fn parse;
 	const struct cmd_syntax *syn;
+	unsigned where;		/* IN_* */
 };
+
+/*
+ * Exactly @n words after the verb: "missing WHAT for VERB" names the first
+ * one missing (@what[i] names word i + 1), "too many arguments for VERB"
+ * points at the first extra one.
+ */
+static int arity(struct parser *p, const struct lex_words *ws, int n,
+		 const char *const *what)
+{
+	if (ws->n <= n)
+		return perr(p, ws->w[0].at, "missing %s for %s",
+			    what[ws->n - 1], ws->w[0].s);
+	if (ws->n > n + 1)
+		return perr(p, ws->w[n + 1].at, "too many arguments for %s",
+			    ws->w[0].s);
+	return 0;
+}
+
+static int no_args(struct parser *p, const struct lex_words *ws)
+{
+	if (ws->n > 1)
+		return perr(p, ws->w[1].at, "%s takes no arguments",
+			    ws->w[0].s);
+	return 0;
+}
 
 static const struct optdef xio_opts[] = {
 	{ 'f', XIO_CREATE, NULL },
@@ -724,12 +834,27 @@ static int parse_echo(struct parser *p, const struct verb *v G_GNUC_UNUSED,
 	return 0;
 }
 
-static int parse_noargs(struct parser *p, const struct verb *v,
+static int parse_noargs(struct parser *p, const struct verb *v G_GNUC_UNUSED,
 			const struct lex_words *ws,
 			struct sc_line *l G_GNUC_UNUSED)
 {
-	if (ws->n > 1)
-		return perr(p, ws->w[1].at, "%s takes no arguments", v->name);
+	return no_args(p, ws);
+}
+
+/* sleep DURATION */
+static int parse_sleep(struct parser *p, const struct verb *v G_GNUC_UNUSED,
+		       const struct lex_words *ws, struct sc_line *l)
+{
+	static const char *const what[] = { "duration" };
+	struct arg a;
+
+	if (arity(p, ws, 1, what))
+		return -1;
+	a = word_arg(&ws->w[1]);
+	if (duration_arg(p, &a, &l->u.sleep_ns))
+		return -1;
+	if (!l->u.sleep_ns)
+		return perr(p, a.at, "sleep duration must be more than 0");
 	return 0;
 }
 
@@ -739,7 +864,8 @@ struct set_key {
 	const char *name;
 	int (*parse)(struct parser *p, const struct set_key *k,
 		     const struct arg *a, struct sc_line *l);
-	uint64_t min, max;	/* power-of-two range, for set_pow2 */
+	uint64_t min, max;	/* range, for set_pow2 and set_range */
+	const char *const *words;	/* NULL-terminated, for set_word */
 };
 
 static int set_pow2(struct parser *p, const struct set_key *k,
@@ -782,6 +908,57 @@ static int set_policy(struct parser *p, const struct set_key *k G_GNUC_UNUSED,
 	return 0;
 }
 
+static int set_range(struct parser *p, const struct set_key *k,
+		     const struct arg *a, struct sc_line *l)
+{
+	uint64_t v;
+
+	if (u64_arg(p, a, &v))
+		return -1;
+	if (v >= k->min && v <= k->max) {
+		l->u.set.num = v;
+		return 0;
+	}
+	if (k->max == UINT64_MAX)
+		return perr(p, a->at, "%s must be at least %llu", k->name,
+			    (unsigned long long)k->min);
+	return perr(p, a->at, "%s must be from %llu to %llu", k->name,
+		    (unsigned long long)k->min, (unsigned long long)k->max);
+}
+
+static int set_duration(struct parser *p,
+			const struct set_key *k G_GNUC_UNUSED,
+			const struct arg *a, struct sc_line *l)
+{
+	return duration_arg(p, a, &l->u.set.num);
+}
+
+/* One of k->words; the message lists them: "a, b or c". */
+static int set_word(struct parser *p, const struct set_key *k,
+		    const struct arg *a, struct sc_line *l)
+{
+	const char *const *w;
+	GString *all;
+
+	for (w = k->words; *w; w++) {
+		if (!strcmp(*w, a->s)) {
+			l->u.set.str = g_strdup(a->s);
+			return 0;
+		}
+	}
+	all = g_string_new(NULL);
+	for (w = k->words; *w; w++)
+		g_string_append_printf(all, "%s%s", w == k->words ? "" :
+				       w[1] ? ", " : " or ", *w);
+	perr(p, a->at, "unknown %s " SC_QUOTE " (%s)", k->name, a->s,
+	     all->str);
+	g_string_free(all, TRUE);
+	return -1;
+}
+
+/* The strategies of sim/sched.h. */
+static const char *const schedules[] = { "fifo", "rr", "random", "pct", NULL };
+
 /* Indexed by enum sc_set_key. */
 static const struct set_key set_keys[] = {
 	[SET_PAGESIZE] = { "pagesize", set_pow2, 4096, 65536 },
@@ -793,19 +970,22 @@ static const struct set_key set_keys[] = {
 	[SET_SEED] = { "seed", set_u64, 0, 0 },
 	[SET_IO_LATENCY] = { "io-latency", set_u64, 0, 0 },
 	[SET_CHECK_INTERVAL] = { "check-interval", set_u64, 0, 0 },
+	[SET_SCHEDULE] = { "schedule", set_word, .words = schedules },
+	[SET_PCT_DEPTH] = { "pct-depth", set_range, 1, 100 },
+	[SET_DIRTY_WRITEBACK] = { "dirty-writeback-interval", set_duration },
+	[SET_DIRTY_EXPIRE] = { "dirty-expire", set_duration },
+	[SET_STEP_BOUND] = { "step-bound", set_range, 1, UINT64_MAX },
 };
 
 static int parse_set(struct parser *p, const struct verb *v G_GNUC_UNUSED,
 		     const struct lex_words *ws, struct sc_line *l)
 {
-	static const char *const what[] = { "", "setting", "value" };
+	static const char *const what[] = { "setting", "value" };
 	const struct set_key *k;
 	struct arg a;
 
-	if (ws->n < 3)
-		return perr(p, ws->w[0].at, "missing %s for set", what[ws->n]);
-	if (ws->n > 3)
-		return perr(p, ws->w[3].at, "too many arguments for set");
+	if (arity(p, ws, 2, what))
+		return -1;
 	for (k = set_keys; k < set_keys + G_N_ELEMENTS(set_keys); k++)
 		if (!strcmp(k->name, ws->w[1].s))
 			break;
@@ -835,17 +1015,18 @@ static const struct cmd_syntax rm_syntax = { "rm", rm_opts, "dIirRv", NULL };
 
 /* Indexed by enum sc_kind. */
 static const struct verb verbs[] = {
-	[SC_XFS_IO] = { "xfs_io", parse_xfs_io, &xio_syntax },
-	[SC_CP_REFLINK] = { "cp", parse_cp, &cp_syntax },
-	[SC_MD5SUM] = { "md5sum", parse_files, &md5sum_syntax },
-	[SC_RM] = { "rm", parse_files, &rm_syntax },
-	[SC_SYNC] = { "sync", parse_noargs, NULL },
-	[SC_ECHO] = { "echo", parse_echo, NULL },
-	[SC_WRITEBACK] = { "writeback", parse_noargs, NULL },
-	[SC_DROP_CACHES] = { "drop_caches", parse_noargs, NULL },
-	[SC_CYCLE_MOUNT] = { "cycle_mount", parse_noargs, NULL },
-	[SC_CRASH] = { "crash", parse_noargs, NULL },
-	[SC_SET] = { "set", parse_set, NULL },
+	[SC_XFS_IO] = { "xfs_io", parse_xfs_io, &xio_syntax, IN_ANY },
+	[SC_CP_REFLINK] = { "cp", parse_cp, &cp_syntax, IN_ANY },
+	[SC_MD5SUM] = { "md5sum", parse_files, &md5sum_syntax, IN_ANY },
+	[SC_RM] = { "rm", parse_files, &rm_syntax, IN_ANY },
+	[SC_SYNC] = { "sync", parse_noargs, NULL, IN_ANY },
+	[SC_ECHO] = { "echo", parse_echo, NULL, IN_ANY },
+	[SC_WRITEBACK] = { "writeback", parse_noargs, NULL, IN_ANY },
+	[SC_DROP_CACHES] = { "drop_caches", parse_noargs, NULL, IN_ANY },
+	[SC_CYCLE_MOUNT] = { "cycle_mount", parse_noargs, NULL, IN_ANY },
+	[SC_CRASH] = { "crash", parse_noargs, NULL, IN_ANY },
+	[SC_SET] = { "set", parse_set, NULL, IN_TOP },
+	[SC_SLEEP] = { "sleep", parse_sleep, NULL, IN_ANY },
 };
 
 static void line_free(struct sc_line *l)
@@ -881,6 +1062,298 @@ static void line_free(struct sc_line *l)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* Threads and schedules                                               */
+
+static const char *const reserved_threads[] = { "irq", "main" };
+
+/* [A-Za-z][A-Za-z0-9_-]{0,15} */
+static bool good_thread_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n && n <= SC_MAX_THREAD && strchr(SC_ALPHA, *s) &&
+	       strspn(s, SC_ALNUM "_-") == n;
+}
+
+/* A schedule target: a thread name, or "irq". */
+static bool good_target(const char *s)
+{
+	return good_thread_name(s) || !strcmp(s, "irq");
+}
+
+/* A system call or step name: [A-Za-z0-9_()-]{1,64} */
+static bool good_label(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n && n <= SC_MAX_LABEL && strspn(s, SC_ALNUM "_()-") == n;
+}
+
+static bool good_count(const char *s)
+{
+	uint64_t v;
+
+	return parse_base(s, 10, &v) == CVT_OK && v >= 1 && v <= UINT32_MAX;
+}
+
+static bool is_reserved(const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < G_N_ELEMENTS(reserved_threads); k++)
+		if (!strcmp(reserved_threads[k], name))
+			return true;
+	return false;
+}
+
+/* The 1-based index of thread @name, or 0. */
+static int find_thread(const struct scenario *sc, const char *name)
+{
+	int i;
+
+	for (i = 0; i < sc->nthreads; i++)
+		if (!strcmp(sc->threads[i], name))
+			return i + 1;
+	return 0;
+}
+
+/* The name of the open thread block. */
+static const char *thread_name(const struct parser *p)
+{
+	return p->sc->threads[p->thread - 1];
+}
+
+/* May @w, a verb or directive allowed @where (IN_*), appear here? */
+static int check_where(struct parser *p, unsigned where,
+		       const struct lex_word *w)
+{
+	if (p->thread && !(where & IN_THREAD))
+		return perr(p, w->at, "%s is not allowed inside thread '%s'",
+			    w->s, thread_name(p));
+	if (!p->thread && !(where & IN_TOP))
+		return perr(p, w->at, "%s without thread", w->s);
+	return 0;
+}
+
+/*
+ * thread NAME: open a block.  The first block after a top-level line opens
+ * a section; the next ones join it.
+ */
+static int dir_thread(struct parser *p, const struct lex_words *ws)
+{
+	static const char *const what[] = { "name" };
+	struct scenario *sc = p->sc;
+	const struct lex_word *w;
+	int dup;
+
+	if (arity(p, ws, 1, what))
+		return -1;
+	w = &ws->w[1];
+	if (!good_thread_name(w->s))
+		return perr(p, w->at, "bad thread name " SC_QUOTE, w->s);
+	if (is_reserved(w->s))
+		return perr(p, w->at, "thread name '%s' is reserved", w->s);
+	dup = find_thread(sc, w->s);
+	if (dup)
+		return perr(p, w->at,
+			    "thread '%s' is already declared on line %d",
+			    w->s, p->decl[dup - 1].at.line);
+	if (sc->nthreads == SC_MAX_THREADS)
+		return perr(p, w->at, "too many threads (more than %d)",
+			    SC_MAX_THREADS);
+	if (p->after_end && p->section_threads == SC_MAX_SECTION)
+		return perr(p, w->at,
+			    "too many threads in a section (more than %d)",
+			    SC_MAX_SECTION);
+	if (!p->after_end) {
+		sc->nsections++;
+		p->section_threads = 0;
+	}
+	p->section_threads++;
+	p->decl = grow(p->decl, sc->nthreads, sizeof(*p->decl));
+	p->decl[sc->nthreads] = (struct thread_decl){ ws->w[0].at,
+						      sc->nsections };
+	sc->threads = grow(sc->threads, sc->nthreads, sizeof(*sc->threads));
+	sc->threads[sc->nthreads++] = g_strdup(w->s);
+	p->thread = sc->nthreads;
+	p->thread_lines = 0;
+	return 0;
+}
+
+static int dir_end(struct parser *p, const struct lex_words *ws)
+{
+	if (no_args(p, ws))
+		return -1;
+	if (!p->thread_lines)
+		return perr(p, p->decl[p->thread - 1].at,
+			    "thread '%s' has no lines", thread_name(p));
+	p->thread = 0;
+	p->after_end = true;
+	return 0;
+}
+
+/* The parts of THREAD@OP/STEP#N->TARGET, in order. */
+static const struct sched_part {
+	const char *what;		/* for "bad WHAT 'TEXT'" */
+	const char *hint;		/* appended to that message */
+	const char *end;		/* the separator after it, or "" */
+	bool (*good)(const char *s);
+} sched_parts[] = {
+	{ "thread name", "", "@", good_thread_name },
+	{ "system call name", "", "/", good_label },
+	{ "step name", "", "#", good_label },
+	{ "step count", " (must be 1 to 4294967295)", "->", good_count },
+	{ "thread name", "", "", good_target },
+};
+
+enum { SP_THREAD, SP_OP, SP_STEP, SP_N, SP_TARGET, SP_PARTS };
+
+/* Where w->s[i] came from; one past the end for i == len. */
+static struct lex_pos pos_at(const struct lex_word *w, size_t i)
+{
+	struct lex_pos at;
+
+	if (i < (size_t)w->len)
+		return w->pos[i];
+	at = w->pos[w->len - 1];
+	at.col++;
+	return at;
+}
+
+static void add_sched(struct parser *p, const struct lex_word *w,
+		      char **part, struct lex_pos target_at)
+{
+	struct scenario *sc = p->sc;
+	uint64_t n;
+
+	parse_base(part[SP_N], 10, &n);		/* good_count() said yes */
+	p->target_at = grow(p->target_at, sc->nsched, sizeof(*p->target_at));
+	p->target_at[sc->nsched] = target_at;
+	sc->sched = grow(sc->sched, sc->nsched, sizeof(*sc->sched));
+	sc->sched[sc->nsched++] = (struct sc_sched){
+		.thread = part[SP_THREAD], .op = part[SP_OP],
+		.step = part[SP_STEP], .target = part[SP_TARGET],
+		.n = (uint32_t)n, .lineno = w->at.line, .col = w->at.col,
+	};
+	g_free(part[SP_N]);
+}
+
+/* THREAD@OP/STEP#N->TARGET: each part ends at the first separator after it. */
+static int sched_entry(struct parser *p, const struct lex_word *w)
+{
+	char *part[SP_PARTS] = { 0 };
+	struct lex_pos at = w->at;
+	const char *s = w->s, *end;
+	int k, ret = 0;
+
+	G_STATIC_ASSERT(G_N_ELEMENTS(sched_parts) == SP_PARTS);
+	for (k = 0; k < SP_PARTS && !ret; k++) {
+		const struct sched_part *sp = &sched_parts[k];
+
+		end = *sp->end ? strstr(s, sp->end) : s + strlen(s);
+		if (!end) {
+			ret = perr(p, w->at, "bad schedule entry " SC_QUOTE
+				   " (not THREAD@OP/STEP#N->TARGET)", w->s);
+			break;
+		}
+		at = pos_at(w, s - w->s);
+		part[k] = g_strndup(s, end - s);
+		if (!sp->good(part[k]))
+			ret = perr(p, at, "bad %s " SC_QUOTE "%s", sp->what,
+				   part[k], sp->hint);
+		s = end + strlen(sp->end);
+	}
+	if (!ret) {
+		add_sched(p, w, part, at);
+		return 0;
+	}
+	for (k = 0; k < SP_PARTS; k++)
+		g_free(part[k]);
+	return -1;
+}
+
+/* schedule ENTRY...: names are resolved at the end, in check_schedule() */
+static int dir_schedule(struct parser *p, const struct lex_words *ws)
+{
+	int i;
+
+	if (ws->n < 2)
+		return perr(p, ws->w[0].at,
+			    "schedule needs at least one entry");
+	for (i = 1; i < ws->n; i++)
+		if (sched_entry(p, &ws->w[i]))
+			return -1;
+	return 0;
+}
+
+/* Every entry's thread is declared, and its target runs beside it. */
+static int check_schedule(struct parser *p)
+{
+	const struct scenario *sc = p->sc;
+	int i, t, u;
+
+	for (i = 0; i < sc->nsched; i++) {
+		const struct sc_sched *e = &sc->sched[i];
+
+		t = find_thread(sc, e->thread);
+		if (!t)
+			return perr(p, (struct lex_pos){ e->lineno, e->col },
+				    "unknown thread '%s'", e->thread);
+		if (!strcmp(e->target, "irq"))
+			continue;
+		u = find_thread(sc, e->target);
+		if (!u)
+			return perr(p, p->target_at[i], "unknown thread '%s'",
+				    e->target);
+		if (p->decl[t - 1].section != p->decl[u - 1].section)
+			return perr(p, p->target_at[i],
+				    "threads '%s' and '%s' are in different sections",
+				    e->thread, e->target);
+	}
+	return 0;
+}
+
+/* At the end of the file. */
+static void finish(struct parser *p)
+{
+	if (p->thread)
+		perr(p, p->decl[p->thread - 1].at, "thread '%s' has no end",
+		     thread_name(p));
+	else
+		check_schedule(p);
+}
+
+struct directive {
+	const char *name;
+	int (*parse)(struct parser *p, const struct lex_words *ws);
+	unsigned where;		/* IN_* */
+};
+
+enum { DIR_THREAD, DIR_END, DIR_SCHEDULE };
+
+static const struct directive directives[] = {
+	[DIR_THREAD] = { "thread", dir_thread, IN_TOP },
+	[DIR_END] = { "end", dir_end, IN_THREAD },
+	[DIR_SCHEDULE] = { "schedule", dir_schedule, IN_TOP },
+};
+
+/* Lines whose words are not sh syntax (see sim/lex.h). */
+static const char *const plain_verbs[] = { "schedule", NULL };
+
+static const struct directive *find_directive(const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < G_N_ELEMENTS(directives); k++)
+		if (!strcmp(directives[k].name, name))
+			return &directives[k];
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Whole files                                                         */
+
 /* Parse one line into @l; @l owns @text from here on, even on error. */
 static int parse_line(struct parser *p, const struct lex_words *ws,
 		      char *text, struct sc_line *l)
@@ -894,17 +1367,37 @@ static int parse_line(struct parser *p, const struct lex_words *ws,
 		if (strcmp(verbs[k].name, ws->w[0].s))
 			continue;
 		l->kind = (enum sc_kind)k;
-		return verbs[k].parse(p, &verbs[k], ws, l);
+		l->thread = p->thread;
+		l->section = p->thread ? p->sc->nsections : 0;
+		return check_where(p, verbs[k].where, &ws->w[0]) ||
+		       verbs[k].parse(p, &verbs[k], ws, l) ? -1 : 0;
 	}
 	return perr(p, ws->w[0].at, "unknown command " SC_QUOTE, ws->w[0].s);
 }
 
-static void add_line(struct scenario *sc, const struct sc_line *l)
+/* One logical line: a directive, or a line for lines[]; owns @text. */
+static int parse_words(struct parser *p, const struct lex_words *ws,
+		       char *text)
 {
-	if (!(sc->nlines & (sc->nlines - 1)))	/* 0, 1, 2, 4, ...: grow */
-		sc->lines = g_renew(struct sc_line, sc->lines,
-				    sc->nlines ? 2 * sc->nlines : 1);
-	sc->lines[sc->nlines++] = *l;
+	const struct directive *d = find_directive(ws->w[0].s);
+	struct scenario *sc = p->sc;
+	struct sc_line l;
+
+	if (!p->thread && d != &directives[DIR_THREAD])
+		p->after_end = false;	/* the section, if any, is over */
+	if (d) {
+		g_free(text);
+		return check_where(p, d->where, &ws->w[0]) || d->parse(p, ws) ?
+		       -1 : 0;
+	}
+	if (parse_line(p, ws, text, &l)) {
+		line_free(&l);
+		return -1;
+	}
+	sc->lines = grow(sc->lines, sc->nlines, sizeof(*sc->lines));
+	sc->lines[sc->nlines++] = l;
+	p->thread_lines++;
+	return 0;
 }
 
 static void parse_all(struct parser *p, const char *buf, size_t len,
@@ -913,21 +1406,22 @@ static void parse_all(struct parser *p, const char *buf, size_t len,
 	struct lex_words ws = { 0 };
 	struct lex_error le;
 	struct lexer lx;
-	struct sc_line l;
 	char *text;
 	int r;
 
+	p->sc = sc;
 	lex_init(&lx, buf, len);
-	while ((r = lex_line(&lx, &ws, &text, &le)) > 0) {
-		if (parse_line(p, &ws, text, &l)) {
-			line_free(&l);
+	lx.plain_verbs = plain_verbs;
+	while ((r = lex_line(&lx, &ws, &text, &le)) > 0)
+		if (parse_words(p, &ws, text))
 			break;
-		}
-		add_line(sc, &l);
-	}
 	if (r < 0)
 		perr(p, le.pos, "%s", le.msg);
+	else if (!p->failed)
+		finish(p);
 	lex_words_free(&ws);
+	g_free(p->decl);
+	g_free(p->target_at);
 }
 
 /* Give the error message to the caller, or free it. */
@@ -1037,6 +1531,16 @@ void scenario_free(struct scenario *sc)
 	for (i = 0; i < sc->nlines; i++)
 		line_free(&sc->lines[i]);
 	g_free(sc->lines);
+	for (i = 0; i < sc->nthreads; i++)
+		g_free(sc->threads[i]);
+	g_free(sc->threads);
+	for (i = 0; i < sc->nsched; i++) {
+		g_free(sc->sched[i].thread);
+		g_free(sc->sched[i].op);
+		g_free(sc->sched[i].step);
+		g_free(sc->sched[i].target);
+	}
+	g_free(sc->sched);
 	g_free(sc->path);
 	memset(sc, 0, sizeof(*sc));
 }

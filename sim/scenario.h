@@ -5,9 +5,32 @@
  * Scope: syntax only.  A scenario file is a list of lines that an fstests
  * author can read: xfs_io command lines with xfs_io's own syntax, the few shell
  * verbs fstests uses (cp --reflink=always, md5sum, rm, sync, echo) and the
- * simulator's verbs (set, writeback, drop_caches, cycle_mount, crash).  The
- * parser turns the whole file into a struct scenario before anything runs, so
- * that a bad line is reported as file:line:col and nothing has executed.
+ * simulator's verbs (set, writeback, drop_caches, cycle_mount, crash, sleep).
+ * The parser turns the whole file into a struct scenario before anything
+ * runs, so that a bad line is reported as file:line:col and nothing has
+ * executed.
+ *
+ * Concurrency.  "thread NAME" ... "end" blocks hold operation lines that run
+ * in a thread of their own.  Consecutive blocks (nothing but comments and
+ * blank lines between them) form one SECTION: its threads start together,
+ * and the section ends when all of them have ended; the next top-level line
+ * runs after that.  A file is thus a sequence of segments, each either a
+ * run of top-level lines or one section:
+ *
+ *   xfs_io -f -c "pwrite 0 64k" a   top level: thread 0, section 0
+ *   thread T1                        section 1 starts
+ *     xfs_io -c fsync a              thread 1, section 1
+ *   end
+ *   thread T2
+ *     xfs_io -c "pwrite 0 4k" a      thread 2, section 1
+ *   end                              section 1 ends when T1 and T2 have
+ *   md5sum a                         top level: thread 0, section 0
+ *
+ * "thread", "end" and "schedule" lines are not stored as lines: the blocks
+ * show up as sc_line.thread and sc_line.section, the schedules in
+ * scenario.sched.  "schedule THREAD@OP/STEP#N->TARGET..." pins a scheduling
+ * decision: after THREAD has run its N-th step named STEP within system call
+ * OP, switch to TARGET (a thread, or "irq": fire the next event).
  *
  * Nothing here knows of pages or inodes: the runner (sim/runner.c) turns
  * lines into model operations.
@@ -17,7 +40,16 @@
  *     patterns 0..255);
  *   - every file name is a non-empty relative name without '/' components
  *     that escape ("..") and without NUL;
- *   - lines[] is in file order; comment and blank lines are not stored.
+ *   - lines[] is in file order; comment and blank lines are not stored;
+ *   - a line's thread is 0 (top level) or 1..nthreads, its section is 0 iff
+ *     its thread is 0, and sections are numbered 1..nsections in file order;
+ *     every thread has at least one line, all of them in one section; a
+ *     section has at most 64 threads, a file at most 1024;
+ *   - thread names match [A-Za-z][A-Za-z0-9_-]{0,15}, are unique, and are
+ *     neither "irq" nor "main";
+ *   - every schedule entry names a declared thread, and a target that is
+ *     "irq" or a declared thread of the same section; n >= 1;
+ *   - durations are nanoseconds below 2^63 (sleep: at least 1).
  */
 #ifndef PCSIM_SIM_SCENARIO_H
 #define PCSIM_SIM_SCENARIO_H
@@ -39,6 +71,7 @@ enum sc_kind {
 	SC_CYCLE_MOUNT,		/* cycle_mount: umount + mount */
 	SC_CRASH,		/* crash: lose everything not persisted, remount */
 	SC_SET,			/* set KEY VALUE: configuration */
+	SC_SLEEP,		/* sleep DURATION: virtual time passes */
 };
 
 /* xfs_io -c commands. */
@@ -108,6 +141,11 @@ enum sc_set_key {
 	SET_IO_LATENCY,		/* set io-latency N     (virtual microseconds) */
 	SET_CHECK_INTERVAL,	/* set check-interval N (steps between full checks; 0: end only) */
 	SET_POLICY_ONLY,	/* set policy-only NAME: this scenario is about NAME; --policy does not override it */
+	SET_SCHEDULE,		/* set schedule fifo|rr|random|pct (string) */
+	SET_PCT_DEPTH,		/* set pct-depth N      (1..100) */
+	SET_DIRTY_WRITEBACK,	/* set dirty-writeback-interval DURATION (ns; 0: off) */
+	SET_DIRTY_EXPIRE,	/* set dirty-expire DURATION (ns) */
+	SET_STEP_BOUND,		/* set step-bound N     (livelock bound, steps, >= 1) */
 };
 
 struct sc_line {
@@ -134,15 +172,33 @@ struct sc_line {
 		struct {	/* SC_SET */
 			enum sc_set_key key;
 			uint64_t num;		/* numeric value */
-			char *str;		/* SET_POLICY: the name */
+			char *str;		/* SET_POLICY, SET_SCHEDULE */
 		} set;
+		uint64_t sleep_ns;	/* SC_SLEEP: 1..2^63-1 nanoseconds */
 	} u;
+	int thread;		/* 0: top level, else 1-based in threads[] */
+	int section;		/* 0: top level; else 1-based section number */
+};
+
+/* schedule THREAD@OP/STEP#N->TARGET */
+struct sc_sched {
+	char *thread;		/* a declared thread */
+	char *op;		/* system call, [A-Za-z0-9_()-]+ */
+	char *step;		/* step name, [A-Za-z0-9_()-]+ */
+	char *target;		/* a thread of the same section, or "irq" */
+	uint32_t n;		/* the n-th such step, >= 1 */
+	int lineno, col;	/* where the entry is, for messages */
 };
 
 struct scenario {
 	char *path;		/* file name as given, for messages */
 	struct sc_line *lines;
 	int nlines;
+	char **threads;		/* thread names, in order of appearance */
+	int nthreads;
+	int nsections;
+	struct sc_sched *sched;	/* schedule entries, in file order */
+	int nsched;
 };
 
 /*

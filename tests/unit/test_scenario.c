@@ -6,7 +6,8 @@
  * Scope: every line form with every option and the values it yields;
  * cvtnum() numbers and suffixes; shell quoting and continuation; positions
  * (line, column) of parsed commands and of errors; the error messages
- * themselves; file reading and the size limits.
+ * themselves; file reading and the size limits; thread blocks, sections,
+ * schedules, sleep and durations.
  *
  * Invariant checked throughout: on error the output scenario is zeroed and
  * the message is exactly "t.pcs:LINE:COL: message".
@@ -75,6 +76,11 @@ static void parse_err(const char *text, size_t len, const char *msg)
 	assert_null(out.lines);
 	assert_null(out.path);
 	assert_int_equal(out.nlines, 0);
+	assert_null(out.threads);
+	assert_int_equal(out.nthreads, 0);
+	assert_int_equal(out.nsections, 0);
+	assert_null(out.sched);
+	assert_int_equal(out.nsched, 0);
 	free(err);
 }
 
@@ -436,6 +442,200 @@ static void test_set(void **state)
 	assert_string_equal(sc.lines[0].u.set.str, "share-dirty-2");
 }
 
+static void test_set_concurrency(void **state)
+{
+	static const struct {
+		const char *text;
+		enum sc_set_key key;
+		uint64_t num;
+	} cases[] = {
+		{ "set pct-depth 1", SET_PCT_DEPTH, 1 },
+		{ "set pct-depth 100", SET_PCT_DEPTH, 100 },
+		{ "set pct-depth 0x10", SET_PCT_DEPTH, 16 },
+		{ "set dirty-writeback-interval 0", SET_DIRTY_WRITEBACK, 0 },
+		{ "set dirty-writeback-interval 5s", SET_DIRTY_WRITEBACK,
+		  5000000000ull },
+		{ "set dirty-expire 30s", SET_DIRTY_EXPIRE, 30000000000ull },
+		{ "set dirty-expire 0ms", SET_DIRTY_EXPIRE, 0 },
+		{ "set step-bound 1", SET_STEP_BOUND, 1 },
+		{ "set step-bound 18446744073709551615", SET_STEP_BOUND,
+		  UINT64_MAX },
+	};
+	static const char *const schedules[] = { "fifo", "rr", "random", "pct" };
+	char text[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parse_ok(cases[i].text);
+		assert_int_equal(sc.lines[0].kind, SC_SET);
+		assert_int_equal(sc.lines[0].u.set.key, cases[i].key);
+		assert_int_equal(sc.lines[0].u.set.num, cases[i].num);
+		assert_null(sc.lines[0].u.set.str);
+	}
+	for (i = 0; i < sizeof(schedules) / sizeof(schedules[0]); i++) {
+		snprintf(text, sizeof(text), "set schedule %s", schedules[i]);
+		parse_ok(text);
+		assert_int_equal(sc.lines[0].u.set.key, SET_SCHEDULE);
+		assert_string_equal(sc.lines[0].u.set.str, schedules[i]);
+	}
+}
+
+static void test_sleep(void **state)
+{
+	static const struct {
+		const char *dur;
+		uint64_t ns;
+	} cases[] = {
+		{ "30s", 30000000000ull }, { "100ms", 100000000 },
+		{ "5000us", 5000000 }, { "250ns", 250 }, { "7", 7 },
+		{ "010ms", 10000000 },	/* decimal, not octal */
+		{ "9223372036854775807", INT64_MAX },
+		{ "9223372036854775807ns", INT64_MAX },
+		{ "9223372036s", 9223372036000000000ull },
+	};
+	char text[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "sleep %s", cases[i].dur);
+		parse_ok(text);
+		assert_int_equal(sc.nlines, 1);
+		assert_int_equal(sc.lines[0].kind, SC_SLEEP);
+		assert_int_equal(sc.lines[0].u.sleep_ns, cases[i].ns);
+		assert_int_equal(sc.lines[0].thread, 0);
+		assert_int_equal(sc.lines[0].section, 0);
+	}
+}
+
+static void test_threads(void **state)
+{
+	static const struct {
+		int lineno, thread, section;
+		enum sc_kind kind;
+	} want[] = {
+		{ 1, 0, 0, SC_XFS_IO },
+		{ 3, 1, 1, SC_XFS_IO },
+		{ 4, 1, 1, SC_SLEEP },
+		{ 9, 2, 1, SC_MD5SUM },
+		{ 11, 0, 0, SC_MD5SUM },
+		{ 13, 3, 2, SC_SYNC },
+		{ 16, 4, 2, SC_ECHO },
+		{ 17, 4, 2, SC_CRASH },
+		{ 20, 5, 2, SC_CP_REFLINK },
+		{ 21, 5, 2, SC_RM },
+		{ 22, 5, 2, SC_WRITEBACK },
+		{ 23, 5, 2, SC_DROP_CACHES },
+		{ 24, 5, 2, SC_CYCLE_MOUNT },
+		{ 26, 0, 0, SC_SLEEP },
+	};
+	static const char *const names[] = {
+		"T1", "T2", "t-3_x", "a234567890123456", "W",
+	};
+	size_t i;
+
+	(void)state;
+	parse_ok("xfs_io -f -c 'pwrite 0 4k' a\n"	/* 1 */
+		 "thread T1\n"				/* 2: section 1 */
+		 "  xfs_io -c fsync a\n"		/* 3 */
+		 "  sleep 1ms\n"			/* 4 */
+		 "end # T1\n"				/* 5 */
+		 "# comments and blank lines do not end a section\n"
+		 "\n"					/* 7 */
+		 "thread T2\n"				/* 8 */
+		 "\tmd5sum a\n"			/* 9 */
+		 "end\n"				/* 10 */
+		 "md5sum a\n"				/* 11 */
+		 "thread t-3_x\n"			/* 12: section 2 */
+		 "sync\n"				/* 13 */
+		 "end\n"				/* 14 */
+		 "thread a234567890123456\n"		/* 15: still 2 */
+		 "  echo hi\n"				/* 16 */
+		 "  crash\n"				/* 17 */
+		 "end\n"				/* 18 */
+		 "thread W\n"				/* 19 */
+		 "  cp --reflink a b\n"			/* 20 */
+		 "  rm b\n"				/* 21 */
+		 "  writeback\n"			/* 22 */
+		 "  drop_caches\n"			/* 23 */
+		 "  cycle_mount\n"			/* 24 */
+		 "end\n"				/* 25 */
+		 "sleep 1\n");				/* 26 */
+	assert_int_equal(sc.nlines, (int)(sizeof(want) / sizeof(want[0])));
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		assert_int_equal(sc.lines[i].lineno, want[i].lineno);
+		assert_int_equal(sc.lines[i].thread, want[i].thread);
+		assert_int_equal(sc.lines[i].section, want[i].section);
+		assert_int_equal(sc.lines[i].kind, want[i].kind);
+	}
+	assert_string_equal(sc.lines[1].text, "xfs_io -c fsync a");
+	assert_int_equal(sc.nthreads, 5);
+	for (i = 0; i < 5; i++)
+		assert_string_equal(sc.threads[i], names[i]);
+	assert_int_equal(sc.nsections, 2);
+	assert_null(sc.sched);
+
+	/* any top-level line between blocks splits them: set, schedule too */
+	parse_ok("thread A\nsync\nend\nset seed 1\nthread B\nsync\nend\n"
+		 "schedule B@x/y#1->irq\nthread C\nsync\nend\n");
+	assert_int_equal(sc.nsections, 3);
+	assert_int_equal(sc.lines[0].section, 1);
+	assert_int_equal(sc.lines[2].section, 2);
+	assert_int_equal(sc.lines[3].section, 3);
+	assert_int_equal(sc.lines[3].thread, 3);
+
+	/* the words are only special as the first word of a line */
+	parse_ok("echo thread end schedule\nxfs_io -c fsync end\n");
+	assert_int_equal(sc.nthreads, 0);
+	assert_string_equal(sc.lines[0].u.echo, "thread end schedule");
+
+	parse_ok("# nothing but comments\n");
+	assert_int_equal(sc.nthreads, 0);
+	assert_int_equal(sc.nsections, 0);
+}
+
+static void test_schedule(void **state)
+{
+	const struct sc_sched *e;
+
+	(void)state;
+	parse_ok("schedule T1@fsync/iomap_writepage_map#2->T2 \\\n"	/* 1 */
+		 "   T2@pwrite/xfs_ilock(IOLOCK_EXCL)#1->irq\n"		/* 2 */
+		 "thread T1\nsync\nend\n"
+		 "thread T2\nsync\nend\n"				/* 6 */
+		 "schedule 'T1@p-q/a_b(c)#4294967295->T1' # pinned\n"	/* 9 */
+		 "schedule T2@x/y#01->T1\n");				/* 10 */
+	assert_int_equal(sc.nlines, 2);
+	assert_int_equal(sc.nsched, 4);
+	e = &sc.sched[0];
+	assert_string_equal(e->thread, "T1");
+	assert_string_equal(e->op, "fsync");
+	assert_string_equal(e->step, "iomap_writepage_map");
+	assert_int_equal(e->n, 2);
+	assert_string_equal(e->target, "T2");
+	assert_int_equal(e->lineno, 1);
+	assert_int_equal(e->col, 10);
+	e = &sc.sched[1];
+	assert_string_equal(e->thread, "T2");
+	assert_string_equal(e->op, "pwrite");
+	assert_string_equal(e->step, "xfs_ilock(IOLOCK_EXCL)");
+	assert_int_equal(e->n, 1);
+	assert_string_equal(e->target, "irq");
+	assert_int_equal(e->lineno, 2);
+	assert_int_equal(e->col, 4);
+	e = &sc.sched[2];
+	assert_string_equal(e->op, "p-q");
+	assert_string_equal(e->step, "a_b(c)");
+	assert_int_equal(e->n, UINT32_MAX);
+	assert_string_equal(e->target, "T1");
+	assert_int_equal(e->lineno, 9);
+	assert_int_equal(e->col, 10);
+	e = &sc.sched[3];
+	assert_int_equal(e->n, 1);
+	assert_int_equal(e->lineno, 10);
+}
+
 /* cvtnum() through "truncate N" (truncate does no option parsing). */
 static void test_cvtnum(void **state)
 {
@@ -542,7 +742,7 @@ static void test_kind_names(void **state)
 {
 	static const char *const sc_names[] = {
 		"xfs_io", "cp", "md5sum", "rm", "sync", "echo", "writeback",
-		"drop_caches", "cycle_mount", "crash", "set",
+		"drop_caches", "cycle_mount", "crash", "set", "sleep",
 	};
 	static const char *const io_names[] = {
 		"pwrite", "pread", "mmap", "mwrite", "mread", "msync",
@@ -552,13 +752,13 @@ static void test_kind_names(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i <= SC_SET; i++)
+	for (i = 0; i <= SC_SLEEP; i++)
 		assert_string_equal(sc_kind_name((enum sc_kind)i),
 				    sc_names[i]);
 	for (i = 0; i <= IO_DEDUPE; i++)
 		assert_string_equal(io_kind_name((enum io_kind)i),
 				    io_names[i]);
-	assert_string_equal(sc_kind_name((enum sc_kind)(SC_SET + 1)), "?");
+	assert_string_equal(sc_kind_name((enum sc_kind)(SC_SLEEP + 1)), "?");
 	assert_string_equal(io_kind_name((enum io_kind)-1), "?");
 }
 
@@ -662,6 +862,91 @@ static const struct {
 	{ "echo \"\x03\"", "1:7: control character 0x03" },
 	{ "# \x04", "1:3: control character 0x04" },
 	{ "xfs_io -c 'pwrite -b 12q 0 1' f", "1:22: bad number '12q'" },
+	/* thread blocks */
+	{ "thread", "1:1: missing name for thread" },
+	{ "thread A B", "1:10: too many arguments for thread" },
+	{ "thread 1A\nsync\nend", "1:8: bad thread name '1A'" },
+	{ "thread _A", "1:8: bad thread name '_A'" },
+	{ "thread A.b", "1:8: bad thread name 'A.b'" },
+	{ "thread ''", "1:8: bad thread name ''" },
+	{ "thread a2345678901234567", "1:8: bad thread name 'a2345678901234567'" },
+	{ "thread A(", "1:9: shell operator '(' is not supported" },
+	{ "thread irq", "1:8: thread name 'irq' is reserved" },
+	{ "thread main\nsync\nend", "1:8: thread name 'main' is reserved" },
+	{ "thread A\nsync\nend\n\nthread  A\nsync\nend",
+	  "5:9: thread 'A' is already declared on line 1" },
+	{ "thread A\n  set seed 1\nend", "2:3: set is not allowed inside thread 'A'" },
+	{ "thread A\n  schedule A@x/y#1->irq\nend",
+	  "2:3: schedule is not allowed inside thread 'A'" },
+	{ "thread A\n  sync\n  thread B\nend",
+	  "3:3: thread is not allowed inside thread 'A'" },
+	{ "end", "1:1: end without thread" },
+	{ "thread A\nsync\nend\n  end", "4:3: end without thread" },
+	{ "thread A\nsync\nend now", "3:5: end takes no arguments" },
+	{ "sync\n thread T1\n  sync\n", "2:2: thread 'T1' has no end" },
+	{ "thread T1\n  sync\nend\nthread T2\n", "4:1: thread 'T2' has no end" },
+	{ "thread A\n# empty\nend", "1:1: thread 'A' has no lines" },
+	{ "thread A\n  frob\nend", "2:3: unknown command 'frob'" },
+	{ "thread A\n  sleep 0\nend", "2:9: sleep duration must be more than 0" },
+	/* schedules */
+	{ "schedule", "1:1: schedule needs at least one entry" },
+	{ "schedule # T1@a/b#1->irq", "1:1: schedule needs at least one entry" },
+	{ "schedule T1", "1:10: bad schedule entry 'T1' (not THREAD@OP/STEP#N->TARGET)" },
+	{ "schedule T1@a/b#1", "1:10: bad schedule entry 'T1@a/b#1' (not THREAD@OP/STEP#N->TARGET)" },
+	{ "schedule T1@a#1->irq", "1:10: bad schedule entry 'T1@a#1->irq' (not THREAD@OP/STEP#N->TARGET)" },
+	{ "schedule ''", "1:10: bad schedule entry '' (not THREAD@OP/STEP#N->TARGET)" },
+	{ "schedule 1T@a/b#1->irq", "1:10: bad thread name '1T'" },
+	{ "schedule @a/b#1->irq", "1:10: bad thread name ''" },
+	{ "schedule T1@/b#1->irq", "1:13: bad system call name ''" },
+	{ "schedule T1@a.b/c#1->irq", "1:13: bad system call name 'a.b'" },
+	{ "schedule T1@a/b.c#1->irq", "1:15: bad step name 'b.c'" },
+	{ "schedule T1@a/b>c#1->irq", "1:15: bad step name 'b>c'" },
+	{ "schedule T1@a/b#0->irq", "1:17: bad step count '0' (must be 1 to 4294967295)" },
+	{ "schedule T1@a/b#4294967296->irq",
+	  "1:17: bad step count '4294967296' (must be 1 to 4294967295)" },
+	{ "schedule T1@a/b#x->irq", "1:17: bad step count 'x' (must be 1 to 4294967295)" },
+	{ "schedule T1@a/b#->irq", "1:17: bad step count '' (must be 1 to 4294967295)" },
+	{ "schedule T1@a/b#1->", "1:20: bad thread name ''" },
+	{ "schedule T1@a/b#1->T2->T3", "1:20: bad thread name 'T2->T3'" },
+	{ "schedule T1@a/b#1->T(", "1:20: bad thread name 'T('" },
+	{ "schedule T1@a/b#1->T$x", "1:21: variable expansion is not supported" },
+	{ "schedule T1@a/b#1->irq\necho (", "2:6: shell operator '(' is not supported" },
+	{ "schedule A@a/b#1->irq", "1:10: unknown thread 'A'" },
+	{ "schedule main@a/b#1->irq", "1:10: unknown thread 'main'" },
+	{ "thread A\nsync\nend\nschedule irq@a/b#1->A", "4:10: unknown thread 'irq'" },
+	{ "thread A\nsync\nend\nschedule A@a/b#1->irq A@a/b#1->B",
+	  "4:32: unknown thread 'B'" },
+	{ "thread A\nsync\nend\necho x\nthread B\nsync\nend\n"
+	  "schedule B@a/b#1->irq A@a/b#1->B",
+	  "8:32: threads 'A' and 'B' are in different sections" },
+	{ "schedule B@a/b#1->A\nthread A\nsync\nend", "1:10: unknown thread 'B'" },
+	/* sleep and durations */
+	{ "sleep", "1:1: missing duration for sleep" },
+	{ "sleep 1 2", "1:9: too many arguments for sleep" },
+	{ "sleep 0", "1:7: sleep duration must be more than 0" },
+	{ "sleep 0ms", "1:7: sleep duration must be more than 0" },
+	{ "sleep 1m", "1:7: bad duration '1m'" },
+	{ "sleep 1S", "1:7: bad duration '1S'" },
+	{ "sleep 1.5s", "1:7: bad duration '1.5s'" },
+	{ "sleep 1 s", "1:9: too many arguments for sleep" },
+	{ "sleep s", "1:7: bad duration 's'" },
+	{ "sleep +1", "1:7: bad duration '+1'" },
+	{ "sleep 0x10", "1:7: bad duration '0x10'" },
+	{ "sleep -1s", "1:7: negative duration '-1s'" },
+	{ "sleep 9223372036854775808", "1:7: duration out of range '9223372036854775808'" },
+	{ "sleep 9223372037s", "1:7: duration out of range '9223372037s'" },
+	{ "sleep 18446744073709551616ns", "1:7: duration out of range '18446744073709551616ns'" },
+	/* concurrency settings */
+	{ "set schedule fast", "1:14: unknown schedule 'fast' (fifo, rr, random or pct)" },
+	{ "set schedule", "1:1: missing value for set" },
+	{ "set pct-depth 0", "1:15: pct-depth must be from 1 to 100" },
+	{ "set pct-depth 101", "1:15: pct-depth must be from 1 to 100" },
+	{ "set pct-depth 1k", "1:15: bad number '1k'" },
+	{ "set step-bound 0", "1:16: step-bound must be at least 1" },
+	{ "set step-bound -1", "1:16: bad number '-1'" },
+	{ "set dirty-expire 5x", "1:18: bad duration '5x'" },
+	{ "set dirty-writeback-interval -1", "1:30: negative duration '-1'" },
+	{ "set dirty-writeback-interval 1e", "1:30: bad duration '1e'" },
 };
 
 static void test_errors(void **state)
@@ -697,6 +982,46 @@ static void test_first_error_wins(void **state)
 
 	(void)state;
 	parse_err(text, strlen(text), NAME ":3:1: unknown command 'foo'");
+}
+
+/* Append @n thread blocks named T@first... to @text (of @len bytes). */
+static size_t add_threads(char *text, size_t len, size_t cap, int first,
+			  int n)
+{
+	while (n--)
+		len += snprintf(text + len, cap - len,
+				"thread T%d\nsync\nend\n", first++);
+	return len;
+}
+
+/* At most 64 threads in a section, 1024 in a file. */
+static void test_thread_limits(void **state)
+{
+	static char text[1025 * 48];
+	size_t n;
+	int i;
+
+	(void)state;
+	n = add_threads(text, 0, sizeof(text), 0, 64);
+	parse_ok_len(text, n);
+	assert_int_equal(sc.nthreads, 64);
+	assert_int_equal(sc.nsections, 1);
+	assert_int_equal(sc.lines[63].thread, 64);
+	assert_string_equal(sc.threads[63], "T63");
+	n = add_threads(text, n, sizeof(text), 64, 1);
+	parse_err(text, n,
+		  NAME ":193:8: too many threads in a section (more than 64)");
+
+	for (n = 0, i = 0; i < 16; i++) {
+		n = add_threads(text, n, sizeof(text), 64 * i, 64);
+		n += snprintf(text + n, sizeof(text) - n, "sync\n");
+	}
+	parse_ok_len(text, n);
+	assert_int_equal(sc.nthreads, 1024);
+	assert_int_equal(sc.nsections, 16);
+	n = add_threads(text, n, sizeof(text), 1024, 1);
+	parse_err(text, n,
+		  NAME ":3089:8: too many threads (more than 1024)");
 }
 
 static void test_limits(void **state)
@@ -790,6 +1115,11 @@ int main(void)
 		cmocka_unit_test_teardown(test_simulator_verbs, teardown),
 		cmocka_unit_test_teardown(test_echo, teardown),
 		cmocka_unit_test_teardown(test_set, teardown),
+		cmocka_unit_test_teardown(test_set_concurrency, teardown),
+		cmocka_unit_test_teardown(test_sleep, teardown),
+		cmocka_unit_test_teardown(test_threads, teardown),
+		cmocka_unit_test_teardown(test_schedule, teardown),
+		cmocka_unit_test_teardown(test_thread_limits, teardown),
 		cmocka_unit_test_teardown(test_cvtnum, teardown),
 		cmocka_unit_test_teardown(test_lexing_and_positions, teardown),
 		cmocka_unit_test_teardown(test_positions_in_c_strings,

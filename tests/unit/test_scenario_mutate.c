@@ -16,7 +16,8 @@
  *     no newline;
  *   - on 0: the scenario satisfies the invariants of sim/scenario.h
  *     (numbers range-checked, names well formed, patterns 0..255, every
- *     xfs_io line has a file and a command).
+ *     xfs_io line has a file and a command, threads and sections numbered
+ *     in order, every thread has lines, schedules name declared threads).
  * Both outcomes must occur often, or the mutations are not testing much.
  */
 #include <ctype.h>
@@ -57,6 +58,27 @@ static const char base[] =
 	"cycle_mount\n"
 	"sync\n"
 	"crash\n"
+	"set schedule pct\n"
+	"set pct-depth 3\n"
+	"set dirty-writeback-interval 5s\n"
+	"set dirty-expire 30000ms\n"
+	"set step-bound 100000\n"
+	"schedule T1@pwrite/xfs_ilock(IOLOCK_EXCL)#1->T2 \\\n"
+	"         T2@fsync/iomap_writepage_map#2->irq\n"
+	"thread T1\n"
+	"  xfs_io -c 'pwrite -S 1 0 4k' a\n"
+	"  sleep 100ms\n"
+	"end\n"
+	"# same section\n"
+	"thread T2\n"
+	"  xfs_io -c fsync a\n"
+	"end\n"
+	"sleep 250us\n"
+	"schedule 'T_3@mwrite/filemap_fault#10->T_3'\n"
+	"thread T_3\n"
+	"  md5sum a\n"
+	"  sleep 1\n"
+	"end\n"
 	"rm -f a b c\n";
 
 #define TOK(s)	{ s, sizeof(s) - 1 }
@@ -69,6 +91,8 @@ static const struct {
 	TOK("k"), TOK("b"), TOK("e"), TOK("x"), TOK("0x"), TOK("-"), TOK(" "),
 	TOK("\t"), TOK("#"), TOK("$"), TOK("\n"), TOK("\0"), TOK("--"),
 	TOK("-c"), TOK("/"), TOK(".."), TOK("9223372036854775807"),
+	TOK("@"), TOK("->"), TOK("("), TOK("ms"), TOK("thread T9\n"),
+	TOK("end\n"), TOK("T1"), TOK("irq"),
 };
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -178,11 +202,81 @@ static void check_cmd(const struct io_cmd *c)
 		assert_null(c->src);
 }
 
+static bool good_thread(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	return n >= 1 && n <= 16 && isalpha((unsigned char)*s) &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789_-") == n &&
+	       strcmp(s, "irq") && strcmp(s, "main");
+}
+
+static bool good_label(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	return n >= 1 && n <= 64 &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789_()-") == n;
+}
+
+static int thread_index(const struct scenario *sc, const char *name)
+{
+	int i;
+
+	for (i = 0; i < sc->nthreads; i++)
+		if (!strcmp(sc->threads[i], name))
+			return i + 1;
+	return 0;
+}
+
+/* Threads, sections and schedules, as sim/scenario.h promises. */
+static void check_concurrency(const struct scenario *sc)
+{
+	int *section = calloc(sc->nthreads + 1, sizeof(*section));
+	int i, t, u, last = 0;
+
+	assert_non_null(section);
+	for (i = 0; i < sc->nthreads; i++) {
+		assert_true(good_thread(sc->threads[i]));
+		assert_int_equal(thread_index(sc, sc->threads[i]), i + 1);
+	}
+	for (i = 0; i < sc->nlines; i++) {
+		t = sc->lines[i].thread;
+		assert_true(t >= 0 && t <= sc->nthreads);
+		assert_true((t == 0) == (sc->lines[i].section == 0));
+		if (!t)
+			continue;
+		assert_true(sc->lines[i].section >= last);
+		last = sc->lines[i].section;
+		assert_true(!section[t] || section[t] == last);
+		section[t] = last;
+		assert_int_not_equal(sc->lines[i].kind, SC_SET);
+	}
+	assert_int_equal(last, sc->nsections);
+	for (t = 1; t <= sc->nthreads; t++)
+		assert_true(section[t] >= 1);	/* every thread has lines */
+	for (i = 0; i < sc->nsched; i++) {
+		const struct sc_sched *e = &sc->sched[i];
+
+		t = thread_index(sc, e->thread);
+		assert_true(t >= 1);
+		assert_true(good_label(e->op) && good_label(e->step));
+		assert_true(e->n >= 1);
+		assert_true(e->lineno >= 1 && e->col >= 1);
+		u = strcmp(e->target, "irq") ? thread_index(sc, e->target) : t;
+		assert_true(u >= 1);
+		assert_int_equal(section[u], section[t]);
+	}
+	free(section);
+}
+
 static void check_line(const struct sc_line *l)
 {
 	int i;
 
-	assert_true(l->kind <= SC_SET);
+	assert_true(l->kind <= SC_SLEEP);
 	assert_true(l->lineno >= 1);
 	assert_non_null(l->text);
 	assert_string_not_equal(sc_kind_name(l->kind), "?");
@@ -199,6 +293,17 @@ static void check_line(const struct sc_line *l)
 			assert_true(good_name(l->u.files.files[i]));
 	} else if (l->kind == SC_ECHO) {
 		assert_non_null(l->u.echo);
+	} else if (l->kind == SC_SLEEP) {
+		assert_true(l->u.sleep_ns >= 1 && l->u.sleep_ns <= INT64_MAX);
+	} else if (l->kind == SC_SET && (l->u.set.key == SET_DIRTY_WRITEBACK ||
+					 l->u.set.key == SET_DIRTY_EXPIRE)) {
+		assert_true(l->u.set.num <= INT64_MAX);
+	} else if (l->kind == SC_SET && l->u.set.key == SET_PCT_DEPTH) {
+		assert_true(l->u.set.num >= 1 && l->u.set.num <= 100);
+	} else if (l->kind == SC_SET && l->u.set.key == SET_STEP_BOUND) {
+		assert_true(l->u.set.num >= 1);
+	} else if (l->kind == SC_SET && l->u.set.key == SET_SCHEDULE) {
+		assert_non_null(l->u.set.str);
 	}
 }
 
@@ -223,6 +328,7 @@ static void test_mutations(void **state)
 			assert_null(err);
 			for (i = 0; i < sc.nlines; i++)
 				check_line(&sc.lines[i]);
+			check_concurrency(&sc);
 			scenario_free(&sc);
 			ok++;
 			break;
@@ -230,6 +336,10 @@ static void test_mutations(void **state)
 			check_error(err, count_lines(buf, n));
 			assert_null(sc.lines);
 			assert_int_equal(sc.nlines, 0);
+			assert_null(sc.threads);
+			assert_null(sc.sched);
+			assert_int_equal(sc.nthreads + sc.nsections + sc.nsched,
+					 0);
 			free(err);
 			failed++;
 			break;
@@ -251,7 +361,11 @@ static void test_base_is_valid(void **state)
 	(void)state;
 	assert_int_equal(scenario_parse_string("mut.pcs", base,
 					       sizeof(base) - 1, &sc, &err), 0);
-	assert_int_equal(sc.nlines, 21);
+	assert_int_equal(sc.nlines, 32);
+	assert_int_equal(sc.nthreads, 3);
+	assert_int_equal(sc.nsections, 2);
+	assert_int_equal(sc.nsched, 3);
+	check_concurrency(&sc);
 	scenario_free(&sc);
 }
 
