@@ -567,6 +567,7 @@ enum step_result fn_syscall(struct kernel *k, struct task *t, struct frame *f)
 		finish_md5(k, t, &t->stack[1]);
 		/* fall through */
 	case 1:
+		t->step_name = "syscall_exit";
 		syscall_finish(k, t, f->ret);
 		return task_return(t, 0);
 	}

@@ -29,6 +29,7 @@
 #include "model/policy.h"
 #include "sim/output.h"
 #include "sim/runner.h"
+#include "sim/trace.h"
 #include "sim/scenario.h"
 
 #ifndef PCSIM_VERSION
@@ -41,6 +42,10 @@ struct cli {
 	struct run_opts opts;
 	bool stats;		/* --stats or --stats-format */
 	enum out_stats_fmt stats_fmt;
+	bool run_only;		/* an option only `run` takes was given */
+	const char *trace_out;	/* --trace-out PATH */
+	enum trace_format trace_fmt;
+	struct tracer tracer;
 	char **files;
 	int nfiles;
 	struct scenario *sc;	/* parsed files, nfiles of them */
@@ -66,12 +71,18 @@ static const char usage_text[] =
 "Options (run, check):\n"
 "  -p, --policy NAME  the design to simulate (overrides `set policy`)\n"
 "  -s, --seed N       the PRNG seed (overrides `set seed`)\n"
+"  --schedule S       how concurrent threads interleave: fifo (default),\n"
+"                     rr, random or pct (overrides `set schedule`)\n"
 "  -h, --help         show this help\n"
 "\n"
 "Options (run only; check refuses them, its output stays the golden's):\n"
 "  --stats               after each scenario's output, print its metrics\n"
 "  --stats-format FMT    table (the default: a heading, then a metric a\n"
 "                        line) or json (one object a line); implies --stats\n"
+"  --schedule-out PATH   write the decisions the run took as `schedule`\n"
+"                        lines that replay it (paste them into the file)\n"
+"  --trace-out PATH      write every step, call, bio and violation\n"
+"  --trace-format FMT    text (default), jsonl or perfetto\n"
 "\n"
 "Exit status: 0 ok; 1 a violation (run) or a failed check; 2 bad usage or\n"
 "bad input.\n";
@@ -99,6 +110,10 @@ static bool parse_u64(const char *s, uint64_t *v)
 enum {
 	OPT_STATS = 256,
 	OPT_STATS_FORMAT,
+	OPT_SCHEDULE,
+	OPT_SCHEDULE_OUT,
+	OPT_TRACE_OUT,
+	OPT_TRACE_FORMAT,
 };
 
 /* One option and its argument; Return: false if it is bad (said why). */
@@ -128,6 +143,24 @@ static bool apply_opt(struct cli *c, int ch, const char *arg)
 	case OPT_STATS:
 		c->stats = true;
 		return true;
+	case OPT_SCHEDULE:
+		c->opts.schedule = arg;
+		return true;
+	case OPT_SCHEDULE_OUT:
+		c->opts.schedule_out = arg;
+		c->run_only = true;
+		return true;
+	case OPT_TRACE_OUT:
+		c->trace_out = arg;
+		c->run_only = true;
+		return true;
+	case OPT_TRACE_FORMAT:
+		c->run_only = true;
+		if (!trace_format_parse(arg, &c->trace_fmt))
+			return true;
+		fprintf(stderr, "pcsim: bad trace format '%s'"
+			" (text, jsonl or perfetto)\n", arg);
+		return false;
 	}
 	return false;
 }
@@ -140,6 +173,10 @@ static int parse_opts(int argc, char **argv, struct cli *c, bool *done)
 		{ "seed", required_argument, NULL, 's' },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "stats-format", required_argument, NULL, OPT_STATS_FORMAT },
+		{ "schedule", required_argument, NULL, OPT_SCHEDULE },
+		{ "schedule-out", required_argument, NULL, OPT_SCHEDULE_OUT },
+		{ "trace-out", required_argument, NULL, OPT_TRACE_OUT },
+		{ "trace-format", required_argument, NULL, OPT_TRACE_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -243,10 +280,25 @@ static int run_one(struct cli *c, int i)
 
 static int cmd_run(struct cli *c)
 {
+	struct trace_writer *w = NULL;
 	int i, status = 0;
 
+	if (c->trace_out) {
+		w = trace_writer_open(c->trace_out, c->trace_fmt);
+		if (!w) {
+			fprintf(stderr, "pcsim: %s: %s\n", c->trace_out,
+				strerror(errno));
+			return EXIT_BAD;
+		}
+		c->tracer = trace_writer_tracer(w);
+		c->opts.tracer = &c->tracer;
+	}
 	for (i = 0; i < c->nfiles; i++)
 		status = worse(status, run_one(c, i));
+	if (w && trace_writer_close(w)) {
+		fprintf(stderr, "pcsim: %s: write error\n", c->trace_out);
+		status = worse(status, EXIT_BAD);
+	}
 	return status;
 }
 
@@ -415,9 +467,10 @@ static int prepare(const struct command *cmd, int argc, char **argv,
 
 	if (st || *done)
 		return st;
-	if (c->stats && !cmd->stats) {
-		fprintf(stderr, "pcsim %s: --stats and --stats-format are "
-			"options of run only\n", argv[0]);
+	if ((c->stats || c->run_only) && !cmd->stats) {
+		fprintf(stderr, "pcsim %s: --stats, --stats-format, "
+			"--schedule-out and --trace-* are options of run only\n",
+			argv[0]);
 		return usage(stderr, EXIT_BAD);
 	}
 	if (!c->nfiles) {
