@@ -83,9 +83,25 @@ struct run {
 struct run_thread {
 	struct run *r;
 	int id;
+	FILE *out;		/* in a section: this thread's output */
+	char *buf;
+	size_t buflen;
 };
 
 /* ------------------------------------------------------------ helpers --- */
+
+/*
+ * Where a line's output goes: the run's output, or, for a line of a
+ * concurrent section, its thread's buffer; run_section() prints the buffers
+ * in thread order when the section ends, so a scenario's output does not
+ * depend on how its threads interleaved, only on what each of them saw.
+ */
+static __thread FILE *thread_out;
+
+static FILE *run_out(const struct run *r)
+{
+	return thread_out ? thread_out : r->out;
+}
 
 static enum step run_error(struct run *r, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -379,7 +395,7 @@ static enum step xio_simple(struct xio *x, const struct io_cmd *c)
 	if (xio_sys(x, &req, &res) == STEP_STOP)
 		return STEP_STOP;
 	if (res.err)
-		out_perror(x->r->out, op->name, res.err);
+		out_perror(run_out(x->r), op->name, res.err);
 	return STEP_OK;
 }
 
@@ -409,7 +425,7 @@ static enum step xio_xfer(struct xio *x, struct xfer *xf)
 		if (xio_sys(x, &req, &res) == STEP_STOP)
 			return STEP_STOP;
 		if (res.err) {
-			out_perror(x->r->out, xf->name, res.err);
+			out_perror(run_out(x->r), xf->name, res.err);
 			xf->failed = true;
 			return STEP_OK;
 		}
@@ -446,7 +462,7 @@ static enum step xio_pwrite_sync(struct xio *x, const struct io_cmd *c,
 		if (xio_sys(x, &req, &res) == STEP_STOP)
 			return STEP_STOP;
 		if (res.err)
-			out_perror(x->r->out, syncs[i].name, res.err);
+			out_perror(run_out(x->r), syncs[i].name, res.err);
 		*failed = res.err != 0;
 	}
 	return STEP_OK;
@@ -464,7 +480,7 @@ static enum step xio_pwrite(struct xio *x, const struct io_cmd *c)
 	    (!xf.failed && xio_pwrite_sync(x, c, &xf.failed) == STEP_STOP))
 		return STEP_STOP;
 	if (!xf.failed)
-		out_io_report(x->r->out, "wrote", xf.total, c->len, c->off);
+		out_io_report(run_out(x->r), "wrote", xf.total, c->len, c->off);
 	return STEP_OK;
 }
 
@@ -478,7 +494,7 @@ static enum step xio_pread(struct xio *x, const struct io_cmd *c)
 	if (xio_xfer(x, &xf) == STEP_STOP)
 		return STEP_STOP;
 	if (!xf.failed)
-		out_io_report(x->r->out, "read", xf.total, c->len, c->off);
+		out_io_report(run_out(x->r), "read", xf.total, c->len, c->off);
 	return STEP_OK;
 }
 
@@ -515,7 +531,7 @@ static enum step xio_mmap(struct xio *x, const struct io_cmd *c)
 	if (xio_sys(x, &req, &res) == STEP_STOP)
 		return STEP_STOP;
 	if (res.err) {
-		out_perror(x->r->out, "mmap", res.err);
+		out_perror(run_out(x->r), "mmap", res.err);
 		return STEP_OK;
 	}
 	maps = realloc(x->maps, (x->nmaps + 1) * sizeof(*maps));
@@ -537,7 +553,7 @@ static bool xio_map_range(struct xio *x, uint64_t off, uint64_t len,
 			  bool pagealign, uint64_t *addr)
 {
 	const struct xmap *m = &x->maps[x->cur];
-	FILE *f = x->r->out;
+	FILE *f = run_out(x->r);
 	uint64_t rel = off - m->off;
 
 	if (off < m->off) {
@@ -591,7 +607,7 @@ static enum step xio_maccess(struct xio *x, const struct io_cmd *c)
 	if (xio_sys(x, &req, &res) == STEP_STOP)
 		return STEP_STOP;
 	if (res.sigbus)
-		fputs("Bus error\n", x->r->out);
+		fputs("Bus error\n", run_out(x->r));
 	return (res.sigbus || res.sigsegv) ? STEP_DIED : STEP_OK;
 }
 
@@ -616,7 +632,7 @@ static enum step xio_msync(struct xio *x, const struct io_cmd *c)
 	if (xio_sys(x, &req, &res) == STEP_STOP)
 		return STEP_STOP;
 	if (res.err)
-		out_perror(x->r->out, "msync", res.err);
+		out_perror(run_out(x->r), "msync", res.err);
 	return STEP_OK;
 }
 
@@ -632,7 +648,7 @@ static void xio_print_map(const struct xio *x, int i)
 		'\0',
 	};
 
-	fprintf(x->r->out, "%c%03d%c 0x%lx - 0x%lx %s  %14s (%lld : %ld)\n",
+	fprintf(run_out(x->r), "%c%03d%c 0x%lx - 0x%lx %s  %14s (%lld : %ld)\n",
 		cur ? '[' : ' ', i, cur ? ']' : ' ', (unsigned long)m->addr,
 		(unsigned long)(m->addr + m->len), prot, x->file,
 		(long long)m->off, (long)m->len);
@@ -658,7 +674,7 @@ static enum step xio_munmap(struct xio *x,
 	if (xio_sys(x, &req, &res) == STEP_STOP)
 		return STEP_STOP;
 	if (res.err) {
-		out_perror(x->r->out, "munmap", res.err);
+		out_perror(run_out(x->r), "munmap", res.err);
 		return STEP_OK;
 	}
 	memmove(m, m + 1, (x->nmaps - x->cur - 1) * sizeof(*m));
@@ -679,7 +695,7 @@ static enum step xio_open_src(struct xio *x, const char *name, int *fd)
 	if (run_open(x->r, x->p, name, SYSF_RDONLY, &res) == STEP_STOP)
 		return STEP_STOP;
 	if (res.err)
-		out_perror(x->r->out, name, res.err);
+		out_perror(run_out(x->r), name, res.err);
 	else
 		*fd = res.fd;
 	return STEP_OK;
@@ -701,10 +717,10 @@ static enum step xio_clone(struct xio *x, const struct io_cmd *c, int src)
 	if (xio_sys(x, &req, &res) == STEP_STOP)
 		return STEP_STOP;
 	if (res.err)
-		out_perror(x->r->out, whole ? "XFS_IOC_CLONE" :
+		out_perror(run_out(x->r), whole ? "XFS_IOC_CLONE" :
 			   "XFS_IOC_CLONE_RANGE", res.err);
 	else
-		out_io_report(x->r->out, "linked", req.len, req.len, req.off);
+		out_io_report(run_out(x->r), "linked", req.len, req.len, req.off);
 	return STEP_OK;
 }
 
@@ -721,11 +737,11 @@ static enum step xio_dedupe_loop(struct xio *x, struct sys_req *req,
 			return STEP_STOP;
 		if (res.err == EBADE) {
 			fputs(DEDUPE_IOCTL ": Extents did not match.\n",
-			      x->r->out);
+			      run_out(x->r));
 			return STEP_OK;
 		}
 		if (res.err) {
-			out_perror(x->r->out, DEDUPE_IOCTL, res.err);
+			out_perror(run_out(x->r), DEDUPE_IOCTL, res.err);
 			return STEP_OK;
 		}
 		if (left && (!res.done || res.done > left))
@@ -751,7 +767,7 @@ static enum step xio_dedupe_fd(struct xio *x, const struct io_cmd *c, int src)
 	if (xio_dedupe_loop(x, &req, &deduped, &ops) == STEP_STOP)
 		return STEP_STOP;
 	if (ops)
-		out_io_report(x->r->out, "deduped", deduped, c->len, c->off);
+		out_io_report(run_out(x->r), "deduped", deduped, c->len, c->off);
 	return STEP_OK;
 }
 
@@ -813,7 +829,7 @@ static enum step xio_cmd(struct xio *x, const struct io_cmd *c)
 	if (!op)
 		return STEP_OK;
 	if (op->needs_map && !x->nmaps) {
-		fputs("no mapped regions, try 'help mmap'\n", x->r->out);
+		fputs("no mapped regions, try 'help mmap'\n", run_out(x->r));
 		return STEP_OK;
 	}
 	return op->fn(x, c);
@@ -843,7 +859,7 @@ static enum step xio_run(struct xio *x, const struct sc_line *l)
 		     xio_open_flags(l->u.xio.flags), &res) == STEP_STOP)
 		return STEP_STOP;
 	if (res.err) {
-		out_perror(x->r->out, l->u.xio.file, res.err);
+		out_perror(run_out(x->r), l->u.xio.file, res.err);
 		return STEP_OK;
 	}
 	x->fd = res.fd;
@@ -904,7 +920,7 @@ static enum step cp_open_dst(struct run *r, struct proc *p, const char *dst,
 			return STEP_STOP;
 	}
 	if (res.err)
-		cp_msg(r->out, pre, dst, NULL, NULL, post, res.err);
+		cp_msg(run_out(r), pre, dst, NULL, NULL, post, res.err);
 	else
 		*fd = res.fd;
 	return STEP_OK;
@@ -920,14 +936,14 @@ static enum step cp_run(struct run *r, struct proc *p, const char *src,
 	if (run_open(r, p, src, SYSF_RDONLY, &res) == STEP_STOP)
 		return STEP_STOP;
 	if (res.err) {
-		cp_msg(r->out, res.err == ENOENT ? "cannot stat " :
+		cp_msg(run_out(r), res.err == ENOENT ? "cannot stat " :
 		       "cannot open ", src, NULL, NULL,
 		       res.err == ENOENT ? "" : " for reading", res.err);
 		return STEP_OK;
 	}
 	req.fd2 = res.fd;
 	if (strcmp(src, dst) == 0) {
-		cp_msg(r->out, "", src, " and ", dst, " are the same file", 0);
+		cp_msg(run_out(r), "", src, " and ", dst, " are the same file", 0);
 		return STEP_OK;
 	}
 	if (cp_open_dst(r, p, dst, &req.fd) == STEP_STOP)
@@ -937,7 +953,7 @@ static enum step cp_run(struct run *r, struct proc *p, const char *src,
 	if (run_sys(r, p, &req, &res) == STEP_STOP)
 		return STEP_STOP;
 	if (res.err)
-		cp_msg(r->out, "failed to clone ", dst, " from ", src, "",
+		cp_msg(run_out(r), "failed to clone ", dst, " from ", src, "",
 		       res.err);
 	return STEP_OK;
 }
@@ -965,16 +981,16 @@ static enum step md5sum_one(struct run *r, struct proc *p, const char *name)
 	if (run_open(r, p, name, SYSF_RDONLY, &res) == STEP_STOP)
 		return STEP_STOP;
 	if (res.err) {
-		md5sum_error(r->out, name, res.err);
+		md5sum_error(run_out(r), name, res.err);
 		return STEP_OK;
 	}
 	req.fd = res.fd;
 	if (run_sys(r, p, &req, &res) == STEP_STOP)
 		return STEP_STOP;
 	if (res.err)
-		md5sum_error(r->out, name, res.err);
+		md5sum_error(run_out(r), name, res.err);
 	else
-		out_md5sum_line(r->out, res.md5, name);
+		out_md5sum_line(run_out(r), res.md5, name);
 	return run_close(r, p, req.fd);
 }
 
@@ -987,9 +1003,9 @@ static enum step rm_one(struct run *r, struct proc *p, const char *name,
 	if (run_sys(r, p, &req, &res) == STEP_STOP)
 		return STEP_STOP;
 	if (res.err && !(force && res.err == ENOENT)) {
-		fputs("rm: cannot remove ", r->out);
-		out_quoted(r->out, name, OUT_QUOTE_ALWAYS);
-		fprintf(r->out, ": %s\n", out_strerror(res.err));
+		fputs("rm: cannot remove ", run_out(r));
+		out_quoted(run_out(r), name, OUT_QUOTE_ALWAYS);
+		fprintf(run_out(r), ": %s\n", out_strerror(res.err));
 	}
 	return STEP_OK;
 }
@@ -1013,7 +1029,7 @@ static enum step line_files(struct run_thread *t, const struct sc_line *l)
 
 static enum step line_echo(struct run_thread *t, const struct sc_line *l)
 {
-	fprintf(t->r->out, "%s\n", l->u.echo ? l->u.echo : "");
+	fprintf(run_out(t->r), "%s\n", l->u.echo ? l->u.echo : "");
 	return STEP_OK;
 }
 
@@ -1123,8 +1139,39 @@ static bool section_line(void *ctx, int thread, const struct sc_line *l)
 {
 	struct run *r = ctx;
 
+	thread_out = r->threads[thread].out;
 	return run_line(&r->threads[thread], l) != STEP_STOP &&
 	       r->status == RUN_OK;
+}
+
+/* Each thread's output buffer of a section. */
+static void section_buffers_open(struct run *r, int nthreads)
+{
+	int i;
+
+	for (i = 0; i < nthreads; i++) {
+		struct run_thread *t = &r->threads[i];
+
+		t->out = open_memstream(&t->buf, &t->buflen);
+		if (!t->out)
+			abort();
+	}
+}
+
+/* Print the buffers in thread order and free them. */
+static void section_buffers_flush(struct run *r, int nthreads)
+{
+	int i;
+
+	for (i = 0; i < nthreads; i++) {
+		struct run_thread *t = &r->threads[i];
+
+		fclose(t->out);
+		fwrite(t->buf, 1, t->buflen, r->out);
+		free(t->buf);
+		t->out = NULL;
+		t->buf = NULL;
+	}
 }
 
 /*
@@ -1156,8 +1203,10 @@ static int run_section(struct run *r, int first)
 	for (i = first; i < end; i++)
 		sec.lines[i - first] = &sc->lines[i];
 	sec.nlines = end - first;
-	if (conc_run_section(r->k, r->sched, &sec, &ops, r) < 0 &&
-	    kernel_violation(r->k) && r->status == RUN_OK)
+	section_buffers_open(r, sc->nthreads);
+	i = conc_run_section(r->k, r->sched, &sec, &ops, r);
+	section_buffers_flush(r, sc->nthreads);
+	if (i < 0 && kernel_violation(r->k) && r->status == RUN_OK)
 		run_violation(r);
 	free(sec.lines);
 	return end;
