@@ -313,9 +313,9 @@ static void check_no_leaks(struct kernel *k)
 {
 	struct page *p;
 
-	if (!eventq_empty(&k->events))
-		kernel_report(k, "refcounts", "%u I/Os still pending at the end",
-			      k->events.nr);
+	if (k->nr_bios)
+		kernel_report(k, "refcounts", "%llu I/Os still pending at the end",
+			      (unsigned long long)k->nr_bios);
 	else if (!list_empty(&k->mms))
 		kernel_report(k, "refcounts", "an mm outlived its process");
 	else if (k->nr_pages_alloc != k->stats.nr_cached +

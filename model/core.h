@@ -217,6 +217,7 @@ struct bio {
 enum kevent_type {
 	KEV_BIO_END = 1,	/* @obj: struct bio * */
 	KEV_TIMER,		/* @obj: struct task * whose sleep ends */
+	KEV_LOG_WORKER,		/* xfs_log_worker: periodic CIL push */
 };
 
 #define TRACE_RING 16
@@ -232,6 +233,8 @@ struct kernel {
 	uint64_t trace_seq;		/* next trace event number */
 	uint64_t next_bio_id;
 	uint64_t last_progress;		/* steps when a call last returned */
+	struct proc *flusher;		/* the periodic writeback kthread */
+	uint64_t nr_bios;		/* bios submitted, not completed */
 	GPtrArray *anon_inodes;		/* model/anon.c, creation order */
 	GPtrArray *shared_mappings;	/* mapping_share(), creation order */
 	void *policy_priv;		/* the policy's own state */
@@ -281,6 +284,10 @@ void trace_emit(struct kernel *k, int kind, const struct task *t,
 		const char *step, const char *object, uint64_t io_id,
 		int64_t result);
 void kernel_sample_saved(struct kernel *k);
+void flusher_wake(struct kernel *k);
+void log_worker(struct kernel *k);
+void log_worker_start(struct kernel *k);
+struct proc *kthread_new(struct kernel *k, const char *comm);
 
 /* ---- model/task.c: step-machine calling convention */
 void task_call(struct task *t, enum fn_id fn, const struct frame *init);

@@ -123,6 +123,64 @@ static void frame_object(const struct task *t, char *buf, size_t n)
 	}
 }
 
+/*
+ * The flusher's timer fired (wb_workfn, every dirty_writeback_interval):
+ * start a pass over the inodes dirty for longer than dirty_expire, unless
+ * the last one is still running, and arm the next wake-up.
+ */
+void flusher_wake(struct kernel *k)
+{
+	struct sys_req req = { .kind = SYS_WRITEBACK, .flags = SYSF_KUPDATE };
+
+	eventq_push(&k->events, k->cfg.dirty_writeback_ns, KEV_TIMER,
+		    &k->flusher->task);
+	if (k->flusher->task.state != TASK_RUNNING)
+		kernel_submit(k, k->flusher, &req);
+}
+
+/*
+ * xfs_log_worker: every xfssyncd_centisecs (30 s) the log is pushed, so
+ * metadata of a quiet system becomes durable without an fsync.  Armed with
+ * the flusher (both are "background activity").
+ */
+#define XFS_LOG_WORKER_NS (30ULL * 1000000000ULL)
+
+void log_worker(struct kernel *k)
+{
+	xfs_log_force(k);
+	eventq_push(&k->events, XFS_LOG_WORKER_NS, KEV_LOG_WORKER, NULL);
+}
+
+void log_worker_start(struct kernel *k)
+{
+	eventq_push(&k->events, XFS_LOG_WORKER_NS, KEV_LOG_WORKER, NULL);
+}
+
+int kernel_kthreads(struct kernel *k, struct proc **out, int max)
+{
+	if (!k->flusher || max < 1)
+		return 0;
+	out[0] = k->flusher;
+	return 1;
+}
+
+/* Run kernel threads until they are idle (events fire as needed). */
+int kernel_quiesce(struct kernel *k)
+{
+	struct proc *run[8];
+
+	while (!k->violation && k->flusher &&
+	       k->flusher->task.state == TASK_RUNNING) {
+		if (kernel_runnable(k, run, 8))
+			kernel_step(k, run[0]);
+		else if (kernel_has_events(k))
+			kernel_fire_event(k);
+		else
+			kernel_stuck(k);
+	}
+	return k->violation ? -1 : 0;
+}
+
 void kernel_submit(struct kernel *k, struct proc *p, const struct sys_req *req)
 {
 	struct task *t = &p->task;
@@ -276,6 +334,10 @@ int kernel_fire_event(struct kernel *k)
 		return 0;
 	if (ev.type == KEV_BIO_END)
 		bio_end_io(k, ev.obj);
+	else if (ev.type == KEV_LOG_WORKER)
+		log_worker(k);
+	else if (k->flusher && ev.obj == &k->flusher->task)
+		flusher_wake(k);
 	else if (ev.type == KEV_TIMER)
 		((struct task *)ev.obj)->timer_fired = true;
 	check_after_step(k);

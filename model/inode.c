@@ -171,10 +171,38 @@ static gboolean persist_dirent(gpointer key, gpointer value, gpointer data)
 	return FALSE;
 }
 
+static int collect_delalloc(const struct bmap_irec *irec, void *arg)
+{
+	if (irec->br_state == EXT_DELALLOC)
+		g_array_append_val((GArray *)arg, *irec);
+	return 0;
+}
+
+/*
+ * The log holds real extents only: delalloc reservations are in-core state
+ * (xfs_bmapi_reserve_delalloc never logs), so a crash forgets them.
+ */
+static struct bmap *bmap_dup_logged(const struct bmap *df)
+{
+	struct bmap *copy = bmap_dup(df);
+	GArray *d = g_array_new(FALSE, FALSE, sizeof(struct bmap_irec));
+	guint i;
+
+	bmap_walk(copy, 0, UINT64_MAX, collect_delalloc, d);
+	for (i = 0; i < d->len; i++) {
+		struct bmap_irec *e = &g_array_index(d, struct bmap_irec, i);
+
+		bmap_set(copy, e->br_startoff, e->br_blockcount, EXT_HOLE,
+			 BMAP_NOBLOCK);
+	}
+	g_array_free(d, TRUE);
+	return copy;
+}
+
 static void persist_inode(struct inode *inode)
 {
 	bmap_free(inode->p_df);
-	inode->p_df = inode->evicted ? NULL : bmap_dup(inode->i_df);
+	inode->p_df = inode->evicted ? NULL : bmap_dup_logged(inode->i_df);
 	inode->p_size = inode->i_disk_size;
 	inode->p_exists = !inode->evicted;
 	inode->log_dirty = false;

@@ -205,6 +205,8 @@ struct inode {
 	int i_dio_count;		/* direct I/Os in flight */
 	bool evicted;			/* in-core state torn down */
 	bool log_dirty;			/* changed since the last log force */
+	uint64_t dirtied_when;		/* virtual ns + 1 when its first page
+					   got dirty; 0 while clean */
 	struct address_space *i_mapping; /* &i_data, or a mapping shared by
 					    identical files (shared-mapping) */
 	struct address_space i_data;	/* this inode's own page cache */

@@ -259,6 +259,7 @@ void filemap_remove_folio_all(struct kernel *k, struct page *p)
 struct tag_ctx {
 	xa_mark_t tag;
 	bool on;
+	uint64_t now;
 };
 
 static bool tag_owner(struct page_owner *o, void *arg)
@@ -269,15 +270,20 @@ static bool tag_owner(struct page_owner *o, void *arg)
 		xa_set_mark(&o->mapping->i_pages, o->index, c->tag);
 	else
 		xa_clear_mark(&o->mapping->i_pages, o->index, c->tag);
-	if (c->on && c->tag == PAGECACHE_TAG_DIRTY)
-		o->mapping->host->log_dirty = true;
+	if (c->on && c->tag == PAGECACHE_TAG_DIRTY) {
+		struct inode *host = o->mapping->host;
+
+		host->log_dirty = true;
+		if (!host->dirtied_when)	/* __mark_inode_dirty */
+			host->dirtied_when = c->now + 1;
+	}
 	return false;
 }
 
 /* Set or clear @tag in the i_pages of every owner of @p. */
-static void tag_set(struct page *p, xa_mark_t tag, bool on)
+static void tag_set(struct kernel *k, struct page *p, xa_mark_t tag, bool on)
 {
-	struct tag_ctx c = { tag, on };
+	struct tag_ctx c = { tag, on, k->events.now };
 
 	page_for_each_owner(p, tag_owner, &c);
 }
@@ -288,7 +294,7 @@ void folio_mark_dirty(struct kernel *k, struct page *p)
 	if (page_test(p, PG_dirty))
 		return;
 	page_set(p, PG_dirty);
-	tag_set(p, PAGECACHE_TAG_DIRTY, true);
+	tag_set(k, p, PAGECACHE_TAG_DIRTY, true);
 }
 
 /**
@@ -312,16 +318,16 @@ bool folio_clear_dirty_for_io(struct kernel *k, struct page *p)
 void folio_start_writeback(struct kernel *k, struct page *p)
 {
 	page_set(p, PG_writeback);
-	tag_set(p, PAGECACHE_TAG_WRITEBACK, true);
+	tag_set(k, p, PAGECACHE_TAG_WRITEBACK, true);
 	if (!page_test(p, PG_dirty))
-		tag_set(p, PAGECACHE_TAG_DIRTY, false);
-	tag_set(p, PAGECACHE_TAG_TOWRITE, false);
+		tag_set(k, p, PAGECACHE_TAG_DIRTY, false);
+	tag_set(k, p, PAGECACHE_TAG_TOWRITE, false);
 }
 
 void folio_end_writeback(struct kernel *k, struct page *p)
 {
 	page_clear(p, PG_writeback);
-	tag_set(p, PAGECACHE_TAG_WRITEBACK, false);
+	tag_set(k, p, PAGECACHE_TAG_WRITEBACK, false);
 }
 
 void page_set_content(struct kernel *k, struct page *p,

@@ -47,6 +47,12 @@ struct kernel *kernel_new(const struct kconfig *cfg)
 	bdev_init(k, cfg->disk_size >> k->page_shift);
 	if (k->policy->init)
 		k->policy->init(k);
+	if (cfg->dirty_writeback_ns) {
+		k->flusher = kthread_new(k, "flusher");
+		eventq_push(&k->events, cfg->dirty_writeback_ns, KEV_TIMER,
+			    &k->flusher->task);
+		log_worker_start(k);
+	}
 	return k;
 }
 
@@ -64,6 +70,10 @@ void kernel_free(struct kernel *k)
 {
 	guint i;
 
+	if (k->flusher) {
+		kernel_abort_call(k, k->flusher);
+		proc_exit(k, k->flusher);
+	}
 	kernel_discard_io(k, false);
 	while (!list_empty(&k->mms))
 		mm_free(k, list_entry(k->mms.next, struct mm_struct, mm_list));
@@ -168,6 +178,23 @@ uint64_t kernel_now(const struct kernel *k)
 	return k->events.now;
 }
 
+/* A kernel thread: a task with no mm and no files. */
+struct proc *kthread_new(struct kernel *k, const char *comm)
+{
+	struct proc *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		abort();
+	p->pid = ++k->next_pid;
+	g_strlcpy(p->comm, comm, sizeof(p->comm));
+	p->task.id = p->pid;
+	p->task.proc = p;
+	g_strlcpy(p->task.comm, comm, sizeof(p->task.comm));
+	g_strlcpy(p->thread, comm, sizeof(p->thread));
+	g_ptr_array_add(k->procs, p);
+	return p;
+}
+
 struct proc *proc_new(struct kernel *k, const char *comm)
 {
 	struct proc *p = calloc(1, sizeof(*p));
@@ -201,7 +228,8 @@ void proc_exit(struct kernel *k, struct proc *p)
 	if (k->current == &p->task)
 		k->current = NULL;
 	g_ptr_array_remove(k->procs, p);
-	mm_free(k, p->mm);
+	if (p->mm)
+		mm_free(k, p->mm);
 	for (fd = 0; fd < PROC_MAX_FILES; fd++)
 		if (p->files[fd])
 			sys_close_fd(k, p, fd);

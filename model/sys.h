@@ -65,6 +65,7 @@ enum {
 	SYSF_FALLOC_PUNCH_HOLE = 1u << 12,
 	SYSF_FALLOC_ZERO_RANGE = 1u << 13,
 	SYSF_WHOLE = 1u << 14,
+	SYSF_KUPDATE = 1u << 15,	/* SYS_WRITEBACK: expired inodes only */
 };
 
 struct sys_req {
@@ -120,6 +121,11 @@ bool kernel_has_events(const struct kernel *k);
 int kernel_fire_event(struct kernel *k);
 int kernel_stuck(struct kernel *k);
 bool kernel_done(const struct proc *p, struct sys_res *res);
+/* Kernel threads (the flusher), pid order.  Return: how many. */
+int kernel_kthreads(struct kernel *k, struct proc **out, int max);
+/* Let kernel threads finish what they started (end of a run). */
+int kernel_quiesce(struct kernel *k);
+
 /* The run stopped with @p in a call: drop what its frames hold. */
 void kernel_abort_call(struct kernel *k, struct proc *p);
 /* The running call's name and the last step it ran (schedules, traces). */

@@ -22,7 +22,7 @@
 #define MAX_LFS_FILESIZE ((1ULL << 63) - 1)
 #define DEDUPE_MAX (1ULL << 30)
 
-enum { WB_SYNC_NONE = 0, WB_SYNC_ALL = 1 };
+enum { WB_SYNC_NONE = 0, WB_SYNC_ALL = 1, WB_KUPDATE = 2 };
 
 static struct file *fd_file(struct task *t, int fd)
 {
@@ -225,6 +225,8 @@ static void crash_check(struct kernel *k)
 
 static void sys_crash(struct kernel *k)
 {
+	if (k->flusher)		/* the flusher dies with the rest */
+		kernel_abort_call(k, k->flusher);
 	crash_discard(k);
 	xfs_log_recover(k);
 	if (k->policy->crash)
@@ -425,7 +427,8 @@ static int syscall_start(struct kernel *k, struct task *t)
 	case SYS_SYNC:
 		return start_sync(t, WB_SYNC_ALL);
 	case SYS_WRITEBACK:
-		return start_sync(t, WB_SYNC_NONE);
+		return start_sync(t, r->flags & SYSF_KUPDATE ? WB_KUPDATE :
+							WB_SYNC_NONE);
 	case SYS_CYCLE_MOUNT:
 		if (fs_busy(k))
 			return -EBUSY;	/* umount: target is busy */

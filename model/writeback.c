@@ -34,7 +34,11 @@
 #include "model/policy.h"
 #include "sim/trace.h"
 
-enum { WB_SYNC_NONE = 0, WB_SYNC_ALL = 1 };
+enum {
+	WB_SYNC_NONE = 0,	/* the flusher's background pass */
+	WB_SYNC_ALL = 1,	/* sync, fsync: write and wait for everything */
+	WB_KUPDATE = 2,		/* the periodic flusher: only expired inodes */
+};
 
 /* Report a bio to the tracer, on the submitting task's track. */
 static void bio_trace(struct kernel *k, struct bio *bio, int kind)
@@ -53,6 +57,7 @@ static void bio_trace(struct kernel *k, struct bio *bio, int kind)
 void submit_bio(struct kernel *k, struct bio *bio)
 {
 	bio->id = ++k->next_bio_id;
+	k->nr_bios++;
 	if (bio->write) {
 		struct block *blk = &k->bdev.blocks[bio->block];
 
@@ -147,6 +152,7 @@ void bio_discard(struct kernel *k, struct bio *bio)
 	content_put(k->pool, bio->content);
 	free(bio->owners);
 	free(bio);
+	k->nr_bios--;
 }
 
 /* The KEV_BIO_END event: an I/O completed. */
@@ -176,6 +182,7 @@ void bio_end_io(struct kernel *k, struct bio *bio)
 	content_put(k->pool, bio->content);
 	free(bio->owners);
 	free(bio);
+	k->nr_bios--;
 }
 
 /* Allocate a real block for a delalloc extent piece at @fsb of @fork. */
@@ -397,8 +404,12 @@ enum step_result fn_writepages(struct kernel *k, struct task *t,
 	case 1:
 		t->step_name = "writeback_iter";
 		l->page = writeback_next(k, l);
-		if (!l->page)
+		if (!l->page) {
+			if (!xa_marked(&l->inode->i_mapping->i_pages,
+				       PAGECACHE_TAG_DIRTY))
+				l->inode->dirtied_when = 0;	/* clean again */
 			return task_return(t, 0);
+		}
 		get_page(l->page);
 		f->pc = 2;
 		return STEP_NEXT;
@@ -503,12 +514,22 @@ enum step_result fn_fsync(struct kernel *k, struct task *t, struct frame *f)
 	abort();
 }
 
-static struct inode *next_live_inode(struct kernel *k, uint64_t *cursor)
+/* Has @inode been dirty for dirty_expire_centisecs (wb_writeback)? */
+static bool inode_expired(const struct kernel *k, const struct inode *inode)
+{
+	return inode->dirtied_when &&
+	       k->events.now - (inode->dirtied_when - 1) >=
+	       k->cfg.dirty_expire_ns;
+}
+
+static struct inode *next_live_inode(struct kernel *k, uint64_t *cursor,
+				     unsigned int mode)
 {
 	while (*cursor < k->inodes->len) {
 		struct inode *inode = g_ptr_array_index(k->inodes, (*cursor)++);
 
-		if (!inode->evicted)
+		if (!inode->evicted &&
+		    (mode != WB_KUPDATE || inode_expired(k, inode)))
 			return inode;
 	}
 	return NULL;
@@ -527,11 +548,11 @@ enum step_result fn_sync_all(struct kernel *k, struct task *t,
 	struct inode *inode;
 
 	c.u.r.end = UINT64_MAX;
-	c.u.r.flags = l->flags;
+	c.u.r.flags = l->flags == WB_SYNC_ALL ? WB_SYNC_ALL : WB_SYNC_NONE;
 	switch (f->pc) {
 	case 0:		/* wb_writeback / sync_inodes_sb: write phase */
 		t->step_name = "sync_inodes_sb";
-		inode = next_live_inode(k, &l->done);
+		inode = next_live_inode(k, &l->done, l->flags);
 		if (!inode) {
 			l->done = 0;
 			f->pc = 1;
@@ -542,7 +563,7 @@ enum step_result fn_sync_all(struct kernel *k, struct task *t,
 		return STEP_NEXT;
 	case 1:		/* wait phase */
 		t->step_name = "wait_sb_inodes";
-		inode = next_live_inode(k, &l->done);
+		inode = next_live_inode(k, &l->done, l->flags);
 		if (!inode) {
 			f->pc = 2;
 			return STEP_NEXT;

@@ -149,6 +149,10 @@ static int candidates(struct conc_run *c, int *cand)
 			if (c->t[i].state == CT_WAITING &&
 			    c->t[i].proc == run[j])
 				cand[n++] = i;
+	for (i = 0; i < c->sec->nkthreads; i++)
+		for (j = 0; j < nr; j++)
+			if (c->sec->kthreads[i] == run[j])
+				cand[n++] = c->sec->nthreads + i;
 	if (kernel_has_events(c->k))
 		cand[n++] = SCHED_IRQ;
 	return n;
@@ -157,8 +161,8 @@ static int candidates(struct conc_run *c, int *cand)
 /* One decision of the main loop.  Return: -1 if the run must stop. */
 static int decide(struct conc_run *c)
 {
-	int cand[65], n = candidates(c, cand), pick;
-	struct cthread *ct;
+	int cand[72], n = candidates(c, cand), pick;
+	struct proc *p;
 	const char *op;
 
 	if (!n)
@@ -166,13 +170,14 @@ static int decide(struct conc_run *c)
 	pick = sched_pick(c->s, cand, n);
 	if (pick == SCHED_IRQ)
 		return kernel_fire_event(c->k);
-	ct = &c->t[pick];
-	op = kernel_proc_op(ct->proc);
-	if (kernel_step(c->k, ct->proc) < 0)
+	p = pick < c->sec->nthreads ? c->t[pick].proc :
+		c->sec->kthreads[pick - c->sec->nthreads];
+	op = kernel_proc_op(p);
+	if (kernel_step(c->k, p) < 0)
 		return -1;
-	sched_ran(c->s, pick, op, kernel_proc_step(ct->proc));
-	if (kernel_done(ct->proc, NULL))
-		ct->state = CT_READY;
+	sched_ran(c->s, pick, op, kernel_proc_step(p));
+	if (pick < c->sec->nthreads && kernel_done(p, NULL))
+		c->t[pick].state = CT_READY;
 	return 0;
 }
 

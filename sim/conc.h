@@ -31,6 +31,8 @@ struct conc_section {
 	char *const *names;		/* thread names */
 	const struct sc_line **lines;	/* all lines of the section */
 	int nlines;
+	struct proc **kthreads;		/* kernel threads: scheduler indices */
+	int nkthreads;			/* nthreads .. nthreads + nkthreads - 1 */
 };
 
 /*

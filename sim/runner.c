@@ -298,8 +298,10 @@ static struct sched *run_sched_new(struct run *r)
 {
 	const struct scenario *sc = r->sc;
 	struct sched_entry *pins = calloc(sc->nsched + 1, sizeof(*pins));
+	char **names = calloc(sc->nthreads + 8, sizeof(*names));
+	struct proc *kt[8];
 	struct sched *s;
-	int i;
+	int i, nk = kernel_kthreads(r->k, kt, 8);
 
 	for (i = 0; i < sc->nsched; i++) {
 		pins[i].thread = sc->sched[i].thread;
@@ -308,8 +310,13 @@ static struct sched *run_sched_new(struct run *r)
 		pins[i].target = sc->sched[i].target;
 		pins[i].n = sc->sched[i].n;
 	}
-	s = sched_new(r->strategy, r->cfg.seed, r->pct_depth, sc->nthreads,
-		      sc->threads, pins, sc->nsched);
+	for (i = 0; i < sc->nthreads; i++)
+		names[i] = sc->threads[i];
+	for (i = 0; i < nk; i++)	/* kernel threads after the scenario's */
+		names[sc->nthreads + i] = (char *)kernel_proc_thread(kt[i]);
+	s = sched_new(r->strategy, r->cfg.seed, r->pct_depth,
+		      sc->nthreads + nk, names, pins, sc->nsched);
+	free(names);
 	free(pins);
 	return s;
 }
@@ -1122,6 +1129,7 @@ static void run_init(struct run *r, const struct scenario *sc,
 	r->cfg.page_size = DEFAULT_PAGE_SIZE;
 	r->cfg.disk_size = DEFAULT_DISK_SIZE;
 	r->cfg.io_latency = DEFAULT_IO_LATENCY_NS;
+	r->cfg.dirty_expire_ns = 30ULL * 1000000000ULL;	/* Linux's 30 s */
 }
 
 /* The metrics after the last line that ran, if the kernel booted. */
@@ -1185,6 +1193,7 @@ static int run_section(struct run *r, int first)
 	static const struct conc_ops ops = { .run_line = section_line };
 	struct conc_section sec = { .nthreads = sc->nthreads,
 				    .names = sc->threads };
+	struct proc *kt[8];
 	int end = first, i;
 
 	while (end < sc->nlines &&
@@ -1203,6 +1212,8 @@ static int run_section(struct run *r, int first)
 	for (i = first; i < end; i++)
 		sec.lines[i - first] = &sc->lines[i];
 	sec.nlines = end - first;
+	sec.nkthreads = kernel_kthreads(r->k, kt, 8);
+	sec.kthreads = kt;
 	section_buffers_open(r, sc->nthreads);
 	i = conc_run_section(r->k, r->sched, &sec, &ops, r);
 	section_buffers_flush(r, sc->nthreads);
@@ -1264,7 +1275,8 @@ int runner_run(const struct scenario *sc, const struct run_opts *o,
 		run_start(&r);
 	if (rep)
 		report_fill(&r, rep);
-	if (r.k && r.status == RUN_OK && kernel_check_final(r.k))
+	if (r.k && r.status == RUN_OK &&
+	    (kernel_quiesce(r.k) || kernel_check_final(r.k)))
 		run_violation(&r);
 	if (r.sched && o && o->schedule_out)
 		run_write_schedule(&r, o->schedule_out);
