@@ -224,6 +224,56 @@ static void test_memory_limit_reclaims_clean_pages(void **state)
 	kernel_free(k);
 }
 
+/* The log never holds delalloc: a crash after another file's fsync. */
+static void test_crash_forgets_delalloc(void **state)
+{
+	struct kernel *k = boot();
+	struct proc *p = proc_new(k, "t");
+	int a = open_file(k, p, "a"), b = open_file(k, p, "b");
+
+	pwrite_(k, p, a, 0, 8192, 0x61);		/* delalloc only */
+	pwrite_(k, p, b, 0, 8192, 0x62);
+	call(k, p, (struct sys_req){ .kind = SYS_FSYNC, .fd = b });
+	proc_exit(k, p);
+	p = proc_new(k, "t");
+	call(k, p, (struct sys_req){ .kind = SYS_CRASH });
+	assert_null(kernel_violation(k));
+	a = open_file(k, p, "a");			/* created, logged */
+	assert_int_equal(kernel_inode(k, 1)->i_size, 0);
+	assert_int_equal(bmap_nextents(kernel_inode(k, 1)->i_df), 0);
+	proc_exit(k, p);
+	assert_int_equal(kernel_check_final(k), 0);
+	kernel_free(k);
+}
+
+/* The flusher writes back what has been dirty for dirty_expire. */
+static void test_flusher_writes_expired_inodes(void **state)
+{
+	struct kconfig cfg = {
+		.page_size = 4096, .disk_size = 64 << 20, .io_latency = 100000,
+		.dirty_writeback_ns = 5000000000ULL,
+		.dirty_expire_ns = 30000000000ULL,
+	};
+	struct kernel *k = kernel_new(&cfg);
+	struct proc *p = proc_new(k, "t");
+	int a = open_file(k, p, "a");
+
+	pwrite_(k, p, a, 0, 8192, 0x61);
+	call(k, p, (struct sys_req){ .kind = SYS_NANOSLEEP,
+	     .len = 20000000000ULL });
+	assert_int_equal(k->stats.wb_ios, 0);		/* not expired yet */
+	call(k, p, (struct sys_req){ .kind = SYS_NANOSLEEP,
+	     .len = 11000000000ULL });
+	assert_int_equal(k->stats.wb_ios, 2);
+	assert_false(xa_marked(&kernel_inode(k, 1)->i_data.i_pages,
+			       PAGECACHE_TAG_DIRTY));
+	assert_int_equal(kernel_inode(k, 1)->dirtied_when, 0);
+	proc_exit(k, p);
+	assert_int_equal(kernel_quiesce(k), 0);
+	assert_int_equal(kernel_check_final(k), 0);
+	kernel_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +284,8 @@ int main(void)
 		cmocka_unit_test(test_crash_keeps_fsynced),
 		cmocka_unit_test(test_crash_with_live_mapping),
 		cmocka_unit_test(test_memory_limit_reclaims_clean_pages),
+		cmocka_unit_test(test_crash_forgets_delalloc),
+		cmocka_unit_test(test_flusher_writes_expired_inodes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
