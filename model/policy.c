@@ -16,7 +16,8 @@ extern const struct policy_ops policy_ishare;
 extern const struct policy_ops policy_writeback_in_place,
 	policy_share_clean_noflush, policy_share_clean_nocow,
 	policy_share_clean_cow_mapped, policy_share_clean_unmap_primary,
-	policy_share_dirty_onehost, policy_dax_nocow;
+	policy_share_dirty_onehost, policy_dax_nocow,
+	policy_clone_lock_src_first;
 
 /* Designs first, then mutants; `pcsim list-policies` keeps this order. */
 static const struct policy_ops *const policies[] = {
@@ -34,6 +35,7 @@ static const struct policy_ops *const policies[] = {
 	&policy_share_clean_unmap_primary,
 	&policy_share_dirty_onehost,
 	&policy_dax_nocow,
+	&policy_clone_lock_src_first,
 };
 
 const struct policy_ops *policy_nth(unsigned int i)

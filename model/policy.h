@@ -44,6 +44,8 @@ enum {
 	POLICY_DAX = 1u << 2,
 	/* mutant: a DAX write fault on a shared block does not COW it */
 	POLICY_DAX_NO_COW = 1u << 3,
+	/* mutant: clone locks the source inode first, not the lower i_ino */
+	POLICY_REMAP_SRC_FIRST = 1u << 4,
 };
 
 typedef bool (*owner_fn)(struct page_owner *o, void *arg);

@@ -39,12 +39,19 @@ static struct inode *dst_inode(const struct remap_locals *l)
 	return l->dst->inode;
 }
 
-/* The two inodes in lock order: lower i_ino first. */
-static struct inode *lock_nth(const struct remap_locals *l, int n)
+/*
+ * The two inodes in lock order: lower i_ino first (lock_two_nondirectories
+ * orders by address; any fixed order works).  The mutant
+ * clone-lock-src-first takes the source first, so two clones in opposite
+ * directions can deadlock.
+ */
+static struct inode *lock_nth(const struct kernel *k,
+			      const struct remap_locals *l, int n)
 {
 	struct inode *a = src_inode(l), *b = dst_inode(l);
 
-	if (a->i_ino > b->i_ino) {
+	if (a->i_ino > b->i_ino &&
+	    !(k->policy->flags & POLICY_REMAP_SRC_FIRST)) {
 		struct inode *tmp = a;
 
 		a = b;
@@ -199,7 +206,7 @@ static void xfs_reflink_remap_blocks(struct kernel *k, struct remap_locals *l)
 static enum step_result remap_unlock(struct kernel *k, struct task *t,
 				     struct remap_locals *l, int64_t ret)
 {
-	struct inode *a = lock_nth(l, 0), *b = lock_nth(l, 1);
+	struct inode *a = lock_nth(k, l, 0), *b = lock_nth(k, l, 1);
 
 	up_write(k, t, l->ilock[a != b]);
 	if (a != b)
@@ -215,7 +222,7 @@ static enum step_result remap_lock(struct kernel *k, struct task *t,
 				   struct frame *f)
 {
 	struct remap_locals *l = &f->u.m;
-	struct inode *inode = lock_nth(l, f->pc & 1);
+	struct inode *inode = lock_nth(k, l, f->pc & 1);
 	struct rwsem *s;
 
 	if (f->pc == 2)		/* the destination's data is about to change */
@@ -223,7 +230,7 @@ static enum step_result remap_lock(struct kernel *k, struct task *t,
 	s = f->pc < 2 ? &inode->i_rwsem : &inode->i_mapping->invalidate_lock;
 	t->step_name = f->pc < 2 ? "xfs_iolock_two_inodes" :
 				   "xfs_lock_two_inodes(MMAPLOCK)";
-	if ((f->pc & 1) && inode == lock_nth(l, 0)) {
+	if ((f->pc & 1) && inode == lock_nth(k, l, 0)) {
 		f->pc++;
 		return STEP_NEXT;
 	}

@@ -14,3 +14,17 @@ const struct policy_ops policy_none = {
 		       "the destination; no page shared between inodes "
 		       "(fs/remap_range.c, xfs_reflink_remap_prep)",
 };
+
+/*
+ * Mutant: clone takes the two inodes' locks source first instead of in a
+ * fixed order, so clone(a -> b) racing clone(b -> a) can deadlock (caught:
+ * deadlock, with the waits-for cycle named).
+ */
+const struct policy_ops policy_clone_lock_src_first = {
+	.name = "clone-lock-src-first",
+	.kind = POLICY_MUTANT,
+	.flags = POLICY_REMAP_SRC_FIRST,
+	.description = "mainline whose clone locks the source inode first, "
+		       "not in i_ino order: opposite clones deadlock (caught: "
+		       "deadlock)",
+};
