@@ -576,7 +576,7 @@ static void stats_table(FILE *f, const char *scenario, const char *policy,
 }
 
 /* A JSON string: quote, backslash and control characters escaped. */
-static void json_string(FILE *f, const char *s)
+void out_json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -598,9 +598,9 @@ static void stats_json(FILE *f, const char *scenario, const char *policy,
 	size_t i;
 
 	fputs("{\"scenario\":", f);
-	json_string(f, scenario);
+	out_json_string(f, scenario);
 	fputs(",\"policy\":", f);
-	json_string(f, policy);
+	out_json_string(f, policy);
 	for (i = 0; i < NR_STAT_FIELDS; i++)
 		fprintf(f, ",\"%s\":%" PRIu64, stat_fields[i].name,
 			stat_get(s, &stat_fields[i]));

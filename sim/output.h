@@ -55,4 +55,7 @@ int out_stats_format(const char *name);
 void out_stats(FILE *f, enum out_stats_fmt fmt, const char *scenario,
 	       const char *policy, const struct sys_stats *s);
 
+/* @s as a JSON string literal (quotes, backslash, controls escaped). */
+void out_json_string(FILE *f, const char *s);
+
 #endif /* PCSIM_SIM_OUTPUT_H */

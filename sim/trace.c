@@ -29,6 +29,7 @@
 
 #include <glib.h>
 
+#include "sim/output.h"
 #include "sim/trace.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -126,23 +127,6 @@ static const char *event_name(const struct trace_event *ev,
 	}
 }
 
-/* @s as a JSON string: quotes, backslashes and control characters escaped. */
-static void json_str(FILE *f, const char *s)
-{
-	putc('"', f);
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			putc(c, f);
-	}
-	putc('"', f);
-}
-
 /* ---------------------------------------------------------------- text --- */
 
 /* @s, every line after the first indented: only events start with '['. */
@@ -190,7 +174,7 @@ static void text_event(struct trace_writer *w, const struct trace_event *ev,
 static void json_member(FILE *f, const char *key, const char *val)
 {
 	fprintf(f, ",\"%s\":", key);
-	json_str(f, val);
+	out_json_string(f, val);
 }
 
 static void jsonl_event(struct trace_writer *w, const struct trace_event *ev,
@@ -225,7 +209,7 @@ static void pf_begin(struct trace_writer *w)
 static void pf_open(struct trace_writer *w, const char *name, const char *ph)
 {
 	fputs(w->nobj++ ? ",\n{\"name\":" : "\n{\"name\":", w->f);
-	json_str(w->f, name);
+	out_json_string(w->f, name);
 	fprintf(w->f, ",\"ph\":\"%s\",", ph);
 }
 
@@ -236,7 +220,7 @@ static void pf_meta(struct trace_writer *w, const char *what, int tid,
 	pf_open(w, what, "M");
 	fprintf(w->f, "\"pid\":%u,\"tid\":%d,\"args\":{\"name\":", w->pid,
 		tid);
-	json_str(w->f, name);
+	out_json_string(w->f, name);
 	fputs("}}", w->f);
 }
 
@@ -274,7 +258,7 @@ static void pf_event(struct trace_writer *w, const struct trace_event *ev,
 		ev->time / 1000, (unsigned int)(ev->time % 1000), w->pid, tid);
 	if (form->arg) {
 		fprintf(f, ",\"args\":{\"%s\":", form->arg);
-		json_str(f, ev->object);
+		out_json_string(f, ev->object);
 		putc('}', f);
 	} else if (form->result) {
 		fprintf(f, ",\"args\":{\"result\":%" PRId64 "}", ev->result);
