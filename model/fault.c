@@ -240,7 +240,12 @@ static enum step_result page_mkwrite_locked(struct kernel *k, struct task *t,
 		/* the private copy is cached; the refault maps it */
 	} else if (!stale && (!folio_has_owner(l->page, m, index) ||
 			      beyond_eof(k, m->host, index))) {
-		ret = FAULT_SIGBUS;
+		/*
+		 * folio_mkwrite_check_truncate: -EFAULT, i.e. VM_FAULT_NOPAGE:
+		 * the refault finds the page again or gets SIGBUS beyond EOF.
+		 */
+		unmap_mapping_range(k, m, index, index, false);
+		ret = FAULT_RETRY;
 	} else if (xfs_buffered_write_iomap_begin(k, m->host, index)) {
 		ret = FAULT_SIGBUS;	/* VM_FAULT_SIGBUS on -ENOSPC */
 	} else {
@@ -324,8 +329,12 @@ enum step_result fn_fault(struct kernel *k, struct task *t, struct frame *f)
 		t->step_name = "filemap_fault(lock)";
 		if (!folio_trylock(k, t, l->page))
 			return task_block(t, WAIT_PAGE_LOCK, l->page);
-		if (!folio_has_owner(l->page, m, fault_index(k, l)) ||
-		    !page_test(l->page, PG_uptodate) ||
+		if (!folio_has_owner(l->page, m, fault_index(k, l))) {
+			/* truncated or invalidated meanwhile: retry_find */
+			folio_unlock(k, t, l->page);
+			return fault_out(k, t, l, FAULT_RETRY);
+		}
+		if (!page_test(l->page, PG_uptodate) ||
 		    beyond_eof(k, m->host, fault_index(k, l))) {
 			folio_unlock(k, t, l->page);
 			return fault_out(k, t, l, FAULT_SIGBUS);

@@ -261,11 +261,14 @@ static enum step_result remap_flush(struct kernel *k, struct task *t,
 	switch (f->pc) {
 	case 5:
 		t->step_name = "filemap_write_and_wait_range(src)";
-		if (k->policy->flags & POLICY_NO_SOURCE_FLUSH)
-			f->ret = 0;
-		else
-			task_call_range(t, FN_WRITE_AND_WAIT, src_inode(l),
-				   l->pos_in, l->pos_in + l->len);
+		/*
+		 * A design that does not write the source back still waits for
+		 * writeback in flight: its completion remaps the source to a
+		 * new block the clone must share, not the old one.
+		 */
+		task_call_range(t, k->policy->flags & POLICY_NO_SOURCE_FLUSH ?
+				FN_FDATAWAIT : FN_WRITE_AND_WAIT, src_inode(l),
+				l->pos_in, l->pos_in + l->len);
 		break;
 	case 6:
 		t->step_name = "filemap_write_and_wait_range(dst)";

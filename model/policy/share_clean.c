@@ -50,6 +50,12 @@ void share_pages_after_remap(struct kernel *k, struct remap_locals *l,
 
 		if (!p || !ok(p) || filemap_get_page(dst, didx + i))
 			continue;
+		/*
+		 * A PTE of the source may still be writable (share-dirty does
+		 * not write the source back first): write-protect it, so the
+		 * next store faults and copies the page.
+		 */
+		folio_mkclean(k, p);
 		filemap_add_folio(k, dst, p, didx + i);
 		trace_step(k, "share page %llu into inode %llu index %llu",
 			   (unsigned long long)p->id,
