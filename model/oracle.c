@@ -734,6 +734,35 @@ static void crash_read(struct oracle *o, uint64_t id, uint64_t rsize,
 }
 
 /**
+ * oracle_check_durable() - check, without adopting anything, that the
+ * bytes of @id made durable by its last fsync (or sync) and not modified
+ * since read back as @read says, for the first @size bytes: the disk after
+ * a sync that other tasks wrote concurrently with.
+ * Return: 0, or -1 with the reason appended to @why.
+ */
+int oracle_check_durable(struct oracle *o, uint64_t id, uint64_t size,
+			 oracle_read_fn read, void *ctx, GString *why)
+{
+	struct ofile *f = xa_load(&o->files, id);
+	struct xarray rec = XARRAY_INIT;
+	uint64_t limit, bad;
+	int ret = 0;
+
+	if (!f || !f->durable)
+		return 0;
+	crash_read(o, id, size, read, ctx, &rec);
+	limit = MIN(f->dsize, size);
+	bad = MIN(first_lost_byte(o, f, &f->dpages, &rec, limit),
+		  first_lost_byte(o, f, &rec, &f->dpages, limit));
+	if (bad != UINT64_MAX)
+		ret = crash_fail(why, "file %" PRIu64 ": offset %" PRIu64
+				 " differs from what sync made durable", id,
+				 bad);
+	pages_drop(o, &rec);
+	return ret;
+}
+
+/**
  * oracle_crash() - check and adopt one file as recovered after a crash.
  * @o: the oracle.
  * @id: the file.

@@ -498,7 +498,13 @@ enum step_result fn_fsync(struct kernel *k, struct task *t, struct frame *f)
 
 	switch (f->pc) {
 	case 0:
+		/*
+		 * What fsync promises is what was written before it was
+		 * called: the oracle's durable point is now, and writes that
+		 * race with the flush below count as modified after it.
+		 */
 		t->step_name = "file_write_and_wait_range";
+		oracle_fsync(k->oracle, l->inode->i_ino);
 		f->pc = 1;
 		c.u.r.pos = 0;
 		c.u.r.end = UINT64_MAX;
@@ -507,8 +513,6 @@ enum step_result fn_fsync(struct kernel *k, struct task *t, struct frame *f)
 	case 1:
 		t->step_name = "xfs_log_force";
 		xfs_log_force(k);
-		if (!f->ret)
-			oracle_fsync(k->oracle, l->inode->i_ino);
 		return task_return(t, f->ret);
 	}
 	abort();
@@ -549,6 +553,8 @@ enum step_result fn_sync_all(struct kernel *k, struct task *t,
 
 	c.u.r.end = UINT64_MAX;
 	c.u.r.flags = l->flags == WB_SYNC_ALL ? WB_SYNC_ALL : WB_SYNC_NONE;
+	if (f->pc == 0 && l->done == 0 && l->flags == WB_SYNC_ALL)
+		oracle_sync_all(k->oracle);	/* sync's durable point */
 	switch (f->pc) {
 	case 0:		/* wb_writeback / sync_inodes_sb: write phase */
 		t->step_name = "sync_inodes_sb";
@@ -573,10 +579,8 @@ enum step_result fn_sync_all(struct kernel *k, struct task *t,
 		return STEP_NEXT;
 	case 2:
 		t->step_name = "sync_fs";
-		if (l->flags == WB_SYNC_ALL) {
+		if (l->flags == WB_SYNC_ALL)
 			xfs_log_force(k);
-			oracle_sync_all(k->oracle);
-		}
 		return task_return(t, 0);
 	}
 	abort();
