@@ -65,6 +65,7 @@ enum fn_id {
 	FN_DAX_WRITE,		/* model/dax.c: xfs_file_dax_write */
 	FN_DAX_FAULT,		/* model/dax.c: dax_iomap_fault */
 	FN_NANOSLEEP,		/* model/sysops.c: hrtimer_nanosleep */
+	FN_KSWAPD,		/* model/engine.c: balance_pgdat */
 	FN_MAX
 };
 
@@ -234,6 +235,7 @@ struct kernel {
 	uint64_t next_bio_id;
 	uint64_t last_progress;		/* steps when a call last returned */
 	struct proc *flusher;		/* the periodic writeback kthread */
+	struct proc *kswapd;		/* background reclaim (memory_limit) */
 	uint64_t nr_bios;		/* bios submitted, not completed */
 	GPtrArray *anon_inodes;		/* model/anon.c, creation order */
 	GPtrArray *shared_mappings;	/* mapping_share(), creation order */
@@ -285,6 +287,8 @@ void trace_emit(struct kernel *k, int kind, const struct task *t,
 		int64_t result);
 void kernel_sample_saved(struct kernel *k);
 void flusher_wake(struct kernel *k);
+void wakeup_kswapd(struct kernel *k);
+uint64_t shrink_lru(struct kernel *k, uint64_t target, uint64_t batch);
 void log_worker(struct kernel *k);
 void log_worker_start(struct kernel *k);
 struct proc *kthread_new(struct kernel *k, const char *comm);
@@ -457,6 +461,7 @@ enum step_result fn_fallocate(struct kernel *k, struct task *t,
 enum step_result fn_remap(struct kernel *k, struct task *t, struct frame *f);
 enum step_result fn_nanosleep(struct kernel *k, struct task *t,
 			      struct frame *f);
+enum step_result fn_kswapd(struct kernel *k, struct task *t, struct frame *f);
 
 /* ---- model/share.c */
 struct page *folio_cow_break(struct kernel *k, struct task *t, struct page *p,

@@ -37,7 +37,7 @@ static const char *const sys_names[SYS_NR] = {
 	[SYS_DEDUPE] = "dedupe", [SYS_UNLINK] = "unlink", [SYS_SYNC] = "sync",
 	[SYS_WRITEBACK] = "writeback", [SYS_DROP_CACHES] = "drop_caches",
 	[SYS_CYCLE_MOUNT] = "cycle_mount", [SYS_CRASH] = "crash",
-	[SYS_NANOSLEEP] = "nanosleep",
+	[SYS_NANOSLEEP] = "nanosleep", [SYS_KSWAPD] = "kswapd",
 };
 
 const char *sys_kind_name(enum sys_kind kind)
@@ -156,12 +156,53 @@ void log_worker_start(struct kernel *k)
 	eventq_push(&k->events, XFS_LOG_WORKER_NS, KEV_LOG_WORKER, NULL);
 }
 
+/* Wake kswapd (wakeup_kswapd), unless it is already at work. */
+void wakeup_kswapd(struct kernel *k)
+{
+	struct sys_req req = { .kind = SYS_KSWAPD };
+
+	if (k->kswapd && k->kswapd->task.state != TASK_RUNNING)
+		kernel_submit(k, k->kswapd, &req);
+}
+
+#define KSWAPD_BATCH 32		/* pages per step (SWAP_CLUSTER_MAX) */
+
+/**
+ * fn_kswapd - balance_pgdat: reclaim clean idle pages, a batch per step,
+ * until the cache is under the low watermark (3/4 of memory_limit) or
+ * nothing more can be reclaimed.  Return (frame): 0.
+ */
+enum step_result fn_kswapd(struct kernel *k, struct task *t, struct frame *f)
+{
+	uint64_t limit = k->cfg.memory_limit >> k->page_shift;
+	uint64_t low = limit - limit / 4;
+
+	t->step_name = "balance_pgdat";
+	if (k->stats.nr_cached > low && shrink_lru(k, low + 1, KSWAPD_BATCH))
+		return STEP_NEXT;
+	return task_return(t, 0);
+}
+
 int kernel_kthreads(struct kernel *k, struct proc **out, int max)
 {
-	if (!k->flusher || max < 1)
-		return 0;
-	out[0] = k->flusher;
-	return 1;
+	int n = 0;
+
+	if (k->flusher && n < max)
+		out[n++] = k->flusher;
+	if (k->kswapd && n < max)
+		out[n++] = k->kswapd;
+	return n;
+}
+
+static bool kthreads_busy(struct kernel *k)
+{
+	struct proc *kt[8];
+	int i, n = kernel_kthreads(k, kt, 8);
+
+	for (i = 0; i < n; i++)
+		if (kt[i]->task.state == TASK_RUNNING)
+			return true;
+	return false;
 }
 
 /* Run kernel threads until they are idle (events fire as needed). */
@@ -169,8 +210,7 @@ int kernel_quiesce(struct kernel *k)
 {
 	struct proc *run[8];
 
-	while (!k->violation && k->flusher &&
-	       k->flusher->task.state == TASK_RUNNING) {
+	while (!k->violation && kthreads_busy(k)) {
 		if (kernel_runnable(k, run, 8))
 			kernel_step(k, run[0]);
 		else if (kernel_has_events(k))

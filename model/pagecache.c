@@ -143,15 +143,17 @@ static bool folio_reclaimable(const struct page *p)
  * pages are skipped: writeback is left to the flusher and sync, so a limit
  * can be exceeded by dirty or mapped pages (no dirty throttling yet).
  */
-static void shrink_page_cache(struct kernel *k)
+/**
+ * shrink_lru - reclaim up to @batch pages, oldest first, until fewer than
+ * @target pages are cached.  Return: the number reclaimed.
+ */
+uint64_t shrink_lru(struct kernel *k, uint64_t target, uint64_t batch)
 {
-	uint64_t limit = k->cfg.memory_limit >> k->page_shift;
 	struct page *p, *n;
+	uint64_t done = 0;
 
-	if (!limit || k->stats.nr_cached < limit)
-		return;
 	list_for_each_entry_safe(p, n, &k->lru, lru) {
-		if (k->stats.nr_cached < limit)
+		if (k->stats.nr_cached < target || done == batch)
 			break;
 		if (!folio_reclaimable(p))
 			continue;
@@ -161,7 +163,27 @@ static void shrink_page_cache(struct kernel *k)
 			   (unsigned long long)p->index);
 		k->stats.pages_reclaimed++;
 		filemap_remove_folio_all(k, p);
+		done++;
 	}
+	return done;
+}
+
+/*
+ * Allocation under kconfig.memory_limit: above the high watermark (7/8 of
+ * the limit) kswapd is woken to reclaim in the background down to the low
+ * watermark (3/4); at the limit the allocating task reclaims directly
+ * (__alloc_pages_direct_reclaim).
+ */
+static void shrink_page_cache(struct kernel *k)
+{
+	uint64_t limit = k->cfg.memory_limit >> k->page_shift;
+
+	if (!limit)
+		return;
+	if (k->stats.nr_cached >= limit - limit / 8)
+		wakeup_kswapd(k);
+	if (k->stats.nr_cached >= limit)
+		shrink_lru(k, limit, UINT64_MAX);
 }
 
 /* The page's flags as marks in one more owner's i_pages. */

@@ -47,6 +47,8 @@ struct kernel *kernel_new(const struct kconfig *cfg)
 	bdev_init(k, cfg->disk_size >> k->page_shift);
 	if (k->policy->init)
 		k->policy->init(k);
+	if (cfg->memory_limit)
+		k->kswapd = kthread_new(k, "kswapd");
 	if (cfg->dirty_writeback_ns) {
 		k->flusher = kthread_new(k, "flusher");
 		eventq_push(&k->events, cfg->dirty_writeback_ns, KEV_TIMER,
@@ -73,6 +75,10 @@ void kernel_free(struct kernel *k)
 	if (k->flusher) {
 		kernel_abort_call(k, k->flusher);
 		proc_exit(k, k->flusher);
+	}
+	if (k->kswapd) {
+		kernel_abort_call(k, k->kswapd);
+		proc_exit(k, k->kswapd);
 	}
 	kernel_discard_io(k, false);
 	while (!list_empty(&k->mms))

@@ -46,6 +46,7 @@ enum sys_kind {
 	SYS_CYCLE_MOUNT,	/* umount + mount */
 	SYS_CRASH,		/* power cut, then mount and log recovery */
 	SYS_NANOSLEEP,		/* len = virtual nanoseconds to sleep */
+	SYS_KSWAPD,		/* kswapd's work: reclaim to the low watermark */
 	SYS_NR
 };
 

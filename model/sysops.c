@@ -248,8 +248,10 @@ static void crash_check(struct kernel *k)
 
 static void sys_crash(struct kernel *k)
 {
-	if (k->flusher)		/* the flusher dies with the rest */
+	if (k->flusher)		/* kernel threads die with the rest */
 		kernel_abort_call(k, k->flusher);
+	if (k->kswapd)
+		kernel_abort_call(k, k->kswapd);
 	crash_discard(k);
 	xfs_log_recover(k);
 	if (k->policy->crash)
@@ -461,6 +463,9 @@ static int syscall_start(struct kernel *k, struct task *t)
 		return 0;
 	case SYS_CRASH:
 		sys_crash(k);
+		return 0;
+	case SYS_KSWAPD:
+		task_call_range(t, FN_KSWAPD, NULL, 0, 0);
 		return 0;
 	case SYS_NANOSLEEP:
 		if (r->len)

@@ -42,6 +42,7 @@ static const step_fn step_fns[FN_MAX] = {
 	[FN_DAX_WRITE] = fn_dax_write,
 	[FN_DAX_FAULT] = fn_dax_fault,
 	[FN_NANOSLEEP] = fn_nanosleep,
+	[FN_KSWAPD] = fn_kswapd,
 };
 
 /**

@@ -274,6 +274,35 @@ static void test_flusher_writes_expired_inodes(void **state)
 	kernel_free(k);
 }
 
+/* kswapd reclaims in the background down to the low watermark. */
+static void test_kswapd_background_reclaim(void **state)
+{
+	struct kconfig cfg = {
+		.page_size = 4096, .disk_size = 64 << 20,
+		.io_latency = 100000, .memory_limit = 16 * 4096,
+	};
+	struct kernel *k = kernel_new(&cfg);
+	struct proc *p = proc_new(k, "t");
+	int a = open_file(k, p, "a");
+
+	pwrite_(k, p, a, 0, 15 * 4096, 0x61);
+	/* woken at the high watermark, it ran while fsync waited: dirty */
+	call(k, p, (struct sys_req){ .kind = SYS_FSYNC, .fd = a });
+	assert_int_equal(k->stats.pages_reclaimed, 0);
+	pwrite_(k, p, open_file(k, p, "b"), 0, 4096, 0x62);
+	assert_true(k->kswapd->task.state == TASK_RUNNING);	/* woken */
+	assert_int_equal(k->stats.nr_cached, 16);
+	assert_int_equal(kernel_quiesce(k), 0);
+	assert_int_equal(k->stats.nr_cached, 12);	/* 3/4 of the limit */
+	assert_int_equal(k->stats.pages_reclaimed, 4);
+	assert_file_is(k, p, a, 0x61, 15 * 4096);
+	assert_null(kernel_violation(k));
+	proc_exit(k, p);
+	assert_int_equal(kernel_quiesce(k), 0);
+	assert_int_equal(kernel_check_final(k), 0);
+	kernel_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_memory_limit_reclaims_clean_pages),
 		cmocka_unit_test(test_crash_forgets_delalloc),
 		cmocka_unit_test(test_flusher_writes_expired_inodes),
+		cmocka_unit_test(test_kswapd_background_reclaim),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
