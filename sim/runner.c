@@ -1280,6 +1280,9 @@ int runner_run(const struct scenario *sc, const struct run_opts *o,
 		run_violation(&r);
 	if (r.sched && o && o->schedule_out)
 		run_write_schedule(&r, o->schedule_out);
+	if (r.sched && sched_unused_pins(r.sched))	/* a stale schedule */
+		fprintf(err, "%s: %d schedule entries never matched\n",
+			sc->path, sched_unused_pins(r.sched));
 	sched_free(r.sched);
 	free(r.threads);
 	if (r.k)

@@ -303,6 +303,26 @@ static void test_kswapd_background_reclaim(void **state)
 	kernel_free(k);
 }
 
+/* No call returning within step_bound steps is reported as a livelock. */
+static void test_livelock_bound(void **state)
+{
+	struct kconfig cfg = { .page_size = 4096, .disk_size = 64 << 20,
+			       .io_latency = 1000, .step_bound = 5 };
+	struct kernel *k = kernel_new(&cfg);
+	struct proc *p = proc_new(k, "t");
+	struct sys_res res;
+	int a = open_file(k, p, "a");
+
+	assert_int_equal(kernel_syscall(k, p, &(struct sys_req){
+		.kind = SYS_PWRITE, .fd = a, .len = 64 * 4096, .byte = 1 },
+		&res), -1);
+	assert_non_null(strstr(kernel_violation(k),
+			       "deadlock: livelock: no system call returned in 5 steps"));
+	kernel_abort_call(k, p);
+	proc_exit(k, p);
+	kernel_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -316,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_crash_forgets_delalloc),
 		cmocka_unit_test(test_flusher_writes_expired_inodes),
 		cmocka_unit_test(test_kswapd_background_reclaim),
+		cmocka_unit_test(test_livelock_bound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
