@@ -169,6 +169,7 @@ struct task {
 	uint16_t held[8];	/* lock classes held, in acquisition order */
 	int nheld;
 	bool timer_fired;	/* WAIT_TIMER: the sleep is over */
+	struct page *wait_page;	/* referenced while waiting on it */
 };
 
 #define PROC_MAX_FILES 16
@@ -299,6 +300,7 @@ void task_call_range(struct task *t, enum fn_id fn, struct inode *inode,
 		     uint64_t pos, uint64_t end);
 enum step_result task_return(struct task *t, int64_t ret);
 enum step_result task_block(struct task *t, enum wait_kind kind, void *obj);
+void task_wait_release(struct kernel *k, struct task *t);
 bool task_wait_ready(const struct task *t);
 enum step_result task_step(struct kernel *k, struct task *t);
 void trace_step(struct kernel *k, const char *fmt, ...)

@@ -264,6 +264,7 @@ void kernel_abort_call(struct kernel *k, struct proc *p)
 {
 	struct task *t = &p->task;
 
+	task_wait_release(k, t);
 	while (t->state == TASK_RUNNING && t->depth > 0)
 		frame_release(k, t, &t->stack[--t->depth]);
 	t->state = TASK_IDLE;

@@ -45,6 +45,7 @@ struct ofile {
 	uint64_t dsize;			/* size at the fsync point */
 	struct xarray dpages;		/* pages at the fsync point */
 	struct xarray modified;		/* indices touched since, < dsize */
+	uint64_t gen;			/* bumped by every change */
 };
 
 struct oracle {
@@ -138,6 +139,28 @@ static struct ofile *ofile_find(const struct oracle *o, uint64_t id,
 	if (!f)
 		g_critical("%s: no file %" PRIu64, fn, id);
 	return f;
+}
+
+/* ofile_find() for a change: the file's generation moves on. */
+static struct ofile *ofile_mut(const struct oracle *o, uint64_t id,
+			       const char *fn)
+{
+	struct ofile *f = ofile_find(o, id, fn);
+
+	if (f)
+		f->gen++;
+	return f;
+}
+
+/**
+ * oracle_generation() - a number that changes whenever @id's bytes or size
+ * change (0 for an unknown file): a reader compares it before and after.
+ */
+uint64_t oracle_generation(const struct oracle *o, uint64_t id)
+{
+	const struct ofile *f = o ? xa_load(&o->files, id) : NULL;
+
+	return f ? f->gen : 0;
 }
 
 static struct ofile *ofile_add(struct oracle *o, uint64_t id)
@@ -458,7 +481,7 @@ void oracle_md5(const struct oracle *o, uint64_t id, uint8_t digest[16])
 void oracle_write(struct oracle *o, uint64_t id, uint64_t off, uint64_t len,
 		  uint8_t byte)
 {
-	struct ofile *f = ofile_find(o, id, __func__);
+	struct ofile *f = ofile_mut(o, id, __func__);
 
 	if (!f || !len || !range_valid(off, len, __func__))
 		return;
@@ -480,7 +503,7 @@ void oracle_write(struct oracle *o, uint64_t id, uint64_t off, uint64_t len,
 void oracle_mstore(struct oracle *o, uint64_t id, uint64_t off, uint64_t len,
 		   uint8_t byte)
 {
-	struct ofile *f = ofile_find(o, id, __func__);
+	struct ofile *f = ofile_mut(o, id, __func__);
 
 	if (!f || !range_valid(off, len, __func__) || off >= f->size)
 		return;
@@ -498,7 +521,7 @@ void oracle_mstore(struct oracle *o, uint64_t id, uint64_t off, uint64_t len,
  */
 void oracle_truncate(struct oracle *o, uint64_t id, uint64_t size)
 {
-	struct ofile *f = ofile_find(o, id, __func__);
+	struct ofile *f = ofile_mut(o, id, __func__);
 
 	if (f)
 		set_size(o, f, size);
@@ -517,7 +540,7 @@ void oracle_truncate(struct oracle *o, uint64_t id, uint64_t size)
 void oracle_zero(struct oracle *o, uint64_t id, uint64_t off, uint64_t len,
 		 bool extend)
 {
-	struct ofile *f = ofile_find(o, id, __func__);
+	struct ofile *f = ofile_mut(o, id, __func__);
 
 	if (!f || !len || !range_valid(off, len, __func__))
 		return;
@@ -535,7 +558,7 @@ void oracle_zero(struct oracle *o, uint64_t id, uint64_t off, uint64_t len,
  */
 void oracle_extend(struct oracle *o, uint64_t id, uint64_t size)
 {
-	struct ofile *f = ofile_find(o, id, __func__);
+	struct ofile *f = ofile_mut(o, id, __func__);
 
 	if (f)
 		set_size(o, f, MAX(f->size, size));
@@ -564,7 +587,7 @@ void oracle_clone(struct oracle *o, uint64_t src, uint64_t soff, uint64_t dst,
 		  uint64_t doff, uint64_t len)
 {
 	struct ofile *sf = ofile_find(o, src, __func__);
-	struct ofile *df = ofile_find(o, dst, __func__);
+	struct ofile *df = ofile_mut(o, dst, __func__);
 	uint64_t done, s, d;
 	uint32_t n;
 

@@ -301,10 +301,15 @@ static int start_rw(struct task *t, struct file *f)
 	return 0;
 }
 
-static int start_md5(struct task *t, struct file *f)
+static int start_md5(struct kernel *k, struct task *t, struct file *f)
 {
+	struct range_locals *l;
+
 	start_range(t, FN_BUFFERED_READ, f, 0, MAX_LFS_FILESIZE, 0);
-	t->stack[t->depth - 1].u.r.md5 = g_checksum_new(G_CHECKSUM_MD5);
+	l = &t->stack[t->depth - 1].u.r;
+	l->md5 = g_checksum_new(G_CHECKSUM_MD5);
+	/* the file's generation when the read starts, for finish_md5() */
+	l->start = oracle_generation(k->oracle, f->inode->i_ino);
 	return 0;
 }
 
@@ -484,7 +489,7 @@ static int syscall_start(struct kernel *k, struct task *t)
 	case SYS_PREAD:
 		return start_rw(t, f);
 	case SYS_READ_MD5:
-		return start_md5(t, f);
+		return start_md5(k, t, f);
 	case SYS_FSYNC:
 	case SYS_FDATASYNC:
 		start_range(t, FN_FSYNC, f, 0, 0, 0);
@@ -512,6 +517,14 @@ static void finish_md5(struct kernel *k, struct task *t, struct frame *callee)
 
 	g_checksum_get_digest(md5, t->res.md5, &n);
 	g_checksum_free(md5);
+	/*
+	 * Every page read was checked against the oracle when it was read;
+	 * the whole file's md5 can be compared too when nothing changed the
+	 * file during the read (read(2) is not atomic).
+	 */
+	if (oracle_generation(k->oracle, callee->u.r.inode->i_ino) !=
+	    callee->u.r.start)
+		return;
 	oracle_md5(k->oracle, callee->u.r.inode->i_ino, want);
 	if (memcmp(want, t->res.md5, sizeof(want)))
 		kernel_report(k, "data", "md5sum of inode %llu differs from the oracle",

@@ -90,11 +90,29 @@ enum step_result task_return(struct task *t, int64_t ret)
 	return STEP_DONE;
 }
 
+/*
+ * Block @t until the wait @kind on @obj is over.  A task waiting for a page
+ * holds a reference to it (folio_wait_bit takes one too), so a page that
+ * is truncated and freed meanwhile stays valid to poll; task_step() drops
+ * it before the retried step runs.
+ */
 enum step_result task_block(struct task *t, enum wait_kind kind, void *obj)
 {
 	t->wait.kind = kind;
 	t->wait.obj = obj;
+	if (kind == WAIT_PAGE_LOCK || kind == WAIT_PAGE_WRITEBACK) {
+		get_page(obj);
+		t->wait_page = obj;
+	}
 	return STEP_BLOCK;
+}
+
+/* Drop the reference task_block() took on a waited-for page. */
+void task_wait_release(struct kernel *k, struct task *t)
+{
+	if (t->wait_page)
+		put_page(k, t->wait_page);
+	t->wait_page = NULL;
 }
 
 /* Is the condition a blocked task waits for now true? */
@@ -126,6 +144,7 @@ enum step_result task_step(struct kernel *k, struct task *t)
 {
 	struct frame *f = &t->stack[t->depth - 1];
 
+	task_wait_release(k, t);
 	t->wait.kind = WAIT_NONE;
 	k->current = t;
 	k->steps++;

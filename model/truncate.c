@@ -362,10 +362,7 @@ static void falloc_finish(struct kernel *k, struct range_locals *l)
 	struct inode *inode = l->inode;
 	bool keep = l->flags & SYSF_FALLOC_KEEP_SIZE;
 
-	if (falloc_flushes(l->flags))
-		oracle_zero(k->oracle, inode->i_ino, l->pos, l->end - l->pos,
-			    !keep);
-	else if (!keep)
+	if (!keep)
 		oracle_extend(k->oracle, inode->i_ino, l->end);
 	if (!keep && l->end > inode->i_size) {
 		inode->i_size = l->end;
@@ -431,10 +428,19 @@ enum step_result fn_fallocate(struct kernel *k, struct task *t,
 			   round_down_page(k, l->pos), round_up_page(k, l->end));
 		return STEP_NEXT;
 	case 5:
+		/*
+		 * The range's bytes change from here on (partial zeroing,
+		 * then freeing): the oracle's linearization point.  Readers
+		 * are shut out by i_rwsem and invalidate_lock; a concurrent
+		 * sync sees these bytes as modified after its durable point.
+		 */
 		t->step_name = "xfs_free_file_space";
 		f->pc = 6;
-		if (falloc_flushes(l->flags))
+		if (falloc_flushes(l->flags)) {
+			oracle_zero(k->oracle, l->inode->i_ino, l->pos,
+				    l->end - l->pos, false);
 			falloc_zero_partial(k, t, l, true);
+		}
 		return STEP_NEXT;
 	case 6:
 		f->pc = 7;
@@ -443,16 +449,26 @@ enum step_result fn_fallocate(struct kernel *k, struct task *t,
 		return STEP_NEXT;
 	case 7:
 		t->step_name = "xfs_alloc_file_space";
+		err = falloc_blocks(k, l);
+		if (err)
+			return unlock_setattr(k, t, l, err);
 		f->pc = 8;
+		return STEP_NEXT;
+	case 8:
+		/*
+		 * The new size comes last (xfs_vn_setattr_size after the
+		 * blocks changed): zero the old EOF page's tail then, over
+		 * whatever the range now maps, not before the range is freed.
+		 */
+		t->step_name = "xfs_vn_setattr_size";
+		f->pc = 9;
 		if (!(l->flags & SYSF_FALLOC_KEEP_SIZE) &&
 		    l->end > l->inode->i_size)
 			call_zero_eof(k, t, l->inode, l->end);
 		return STEP_NEXT;
-	case 8:
-		err = falloc_blocks(k, l);
-		if (!err)
-			falloc_finish(k, l);
-		return unlock_setattr(k, t, l, err);
+	case 9:
+		falloc_finish(k, l);
+		return unlock_setattr(k, t, l, 0);
 	}
 	abort();
 }

@@ -8,6 +8,8 @@
  *   pcsim run [--policy NAME] [--seed N] [--stats]
  *             [--stats-format table|json] FILE...
  *   pcsim check [--policy NAME] [--seed N] FILE...
+ *   pcsim fuzz [--policy P] [--seed S] [--runs N] [--threads K] [--ops M]
+ *              [--out DIR]
  *   pcsim list-policies
  *   pcsim version
  *
@@ -27,6 +29,7 @@
 #include <glib.h>
 
 #include "model/policy.h"
+#include "sim/fuzz.h"
 #include "sim/output.h"
 #include "sim/runner.h"
 #include "sim/trace.h"
@@ -56,6 +59,7 @@ struct command {
 	int (*fn)(struct cli *c);
 	bool files;		/* takes scenario files (and options) */
 	bool stats;		/* takes --stats and --stats-format */
+	int (*main)(int argc, char **argv);	/* parses its own options */
 };
 
 static const char usage_text[] =
@@ -66,6 +70,8 @@ static const char usage_text[] =
 "  check FILE...    run each scenario and compare its output with the\n"
 "                   golden FILE.out (FILE's .pcs replaced by .out)\n"
 "  list-policies    list the sharing designs and mutants\n"
+"  fuzz             run random scenarios until an invariant breaks; write\n"
+"                   the first violation as DIR/repro-INVARIANT-SEED.pcs\n"
 "  version          print the version\n"
 "\n"
 "Options (run, check):\n"
@@ -83,6 +89,15 @@ static const char usage_text[] =
 "                        lines that replay it (paste them into the file)\n"
 "  --trace-out PATH      write every step, call, bio and violation\n"
 "  --trace-format FMT    text (default), jsonl or perfetto\n"
+"\n"
+"Options (fuzz):\n"
+"  --policy P    the design or mutant to fuzz (default none)\n"
+"  --seed S      run i runs the scenario of seed splitmix64(S + i) (0)\n"
+"  --runs N      how many scenarios (100), each under the random and pct\n"
+"                schedules\n"
+"  --threads K   threads of each scenario's concurrent section (2)\n"
+"  --ops M       operations per scenario, spread over the threads (8)\n"
+"  --out DIR     where the repro goes (.)\n"
 "\n"
 "Exit status: 0 ok; 1 a violation (run) or a failed check; 2 bad usage or\n"
 "bad input.\n";
@@ -447,6 +462,7 @@ static const struct command commands[] = {
 	{ "check", cmd_check, true, false },
 	{ "list-policies", cmd_list_policies, false, false },
 	{ "version", cmd_version, false, false },
+	{ "fuzz", NULL, false, false, fuzz_main },
 };
 
 static const struct command *find_command(const char *name)
@@ -497,6 +513,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pcsim: unknown command '%s'\n", argv[1]);
 		return usage(stderr, EXIT_BAD);
 	}
+	if (cmd->main)
+		return cmd->main(argc - 1, argv + 1);
 	if (!cmd->files && argc > 2)
 		return usage(stderr, EXIT_BAD);
 	st = cmd->files ? prepare(cmd, argc - 1, argv + 1, &c, &done) : 0;

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sim/gen.c - random scenario generation for `pcsim fuzz` (sim/gen.h).
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sim/gen.h"
+
+#define GEN_MAX_FILES	3
+#define GEN_SPAN	65536ull	/* offsets and sizes within 0..64k */
+#define GEN_BLOCK	4096ull
+
+struct gen {
+	uint64_t rng;			/* splitmix64 state */
+	FILE *f;			/* the text */
+	const char *indent;		/* "\t" inside a thread block */
+	int nfiles;
+	uint64_t floor[GEN_MAX_FILES];	/* no file is ever smaller */
+	unsigned int weight[GK_NR];	/* this seed's swarm */
+	unsigned int total;		/* sum of weight[] */
+	unsigned int cp_dst;		/* bit i: c<i> was a cp target */
+};
+
+/* ---------------------------------------------------------- numbers --- */
+
+uint64_t gen_mix(uint64_t x)
+{
+	uint64_t z = x + 0x9e3779b97f4a7c15ull;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static uint64_t next(struct gen *g)
+{
+	uint64_t r = gen_mix(g->rng);
+
+	g->rng += 0x9e3779b97f4a7c15ull;
+	return r;
+}
+
+/* Uniform in 0..n-1 (n >= 1; the modulo bias is below 2^-40). */
+static uint64_t below(struct gen *g, uint64_t n)
+{
+	return next(g) % n;
+}
+
+static bool coin(struct gen *g)
+{
+	return next(g) & 1;
+}
+
+/* An offset in 0..64k-1: a block boundary half of the time. */
+static uint64_t gen_off(struct gen *g)
+{
+	return coin(g) ? below(g, GEN_SPAN / GEN_BLOCK) * GEN_BLOCK :
+			 below(g, GEN_SPAN);
+}
+
+/* A length of 1..64k, whole blocks half of the time. */
+static uint64_t gen_size(struct gen *g)
+{
+	return coin(g) ? (1 + below(g, GEN_SPAN / GEN_BLOCK)) * GEN_BLOCK :
+			 1 + below(g, GEN_SPAN);
+}
+
+/* A length from @off that stays within 64k. */
+static uint64_t gen_len(struct gen *g, uint64_t off)
+{
+	uint64_t len = gen_size(g);
+
+	return off + len > GEN_SPAN ? GEN_SPAN - off : len;
+}
+
+static int gen_file(struct gen *g)
+{
+	return (int)below(g, g->nfiles);
+}
+
+/* --------------------------------------------------------- emitters --- */
+
+typedef unsigned long long ull;
+
+/* One line at the current indentation. */
+static void line(struct gen *g, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(g->indent, g->f);
+	va_start(ap, fmt);
+	vfprintf(g->f, fmt, ap);
+	va_end(ap);
+	fputc('\n', g->f);
+}
+
+static void emit_pwrite(struct gen *g, int f)
+{
+	uint64_t off = gen_off(g);
+
+	line(g, "xfs_io -c \"pwrite -S 0x%02x %llu %llu\" f%d",
+	     (int)below(g, 256), (ull)off, (ull)gen_len(g, off), f);
+}
+
+static void emit_pread(struct gen *g, int f)
+{
+	uint64_t off = gen_off(g);
+
+	line(g, "xfs_io -c \"pread %llu %llu\" f%d", (ull)off,
+	     (ull)gen_len(g, off), f);
+}
+
+/* mmap the file below its floor, then CMD a range of it, then munmap. */
+static void emit_map(struct gen *g, int f, const char *cmd)
+{
+	uint64_t fl = g->floor[f], off = below(g, fl);
+
+	line(g, "xfs_io -c \"mmap -rw 0 %llu\" -c \"%s %llu %llu\" -c munmap f%d",
+	     (ull)fl, cmd, (ull)off, (ull)(1 + below(g, fl - off)), f);
+}
+
+static void emit_mwrite(struct gen *g, int f)
+{
+	char cmd[32];
+
+	snprintf(cmd, sizeof(cmd), "mwrite -S 0x%02x", (int)below(g, 256));
+	emit_map(g, f, cmd);
+}
+
+static void emit_mread(struct gen *g, int f)
+{
+	emit_map(g, f, "mread");
+}
+
+/* Up or down, never below the file's floor. */
+static void emit_truncate(struct gen *g, int f)
+{
+	uint64_t fl = g->floor[f];
+
+	line(g, "xfs_io -c \"truncate %llu\" f%d",
+	     (ull)(fl + below(g, GEN_SPAN + 1 - fl)), f);
+}
+
+/* CMD [-k] off len: @keep says whether -k is allowed. */
+static void emit_range(struct gen *g, int f, const char *cmd, bool keep)
+{
+	uint64_t off = gen_off(g);
+
+	line(g, "xfs_io -c \"%s%s %llu %llu\" f%d", cmd,
+	     keep && coin(g) ? " -k" : "", (ull)off, (ull)gen_len(g, off), f);
+}
+
+static void emit_fpunch(struct gen *g, int f)
+{
+	emit_range(g, f, "fpunch", false);
+}
+
+static void emit_fzero(struct gen *g, int f)
+{
+	emit_range(g, f, "fzero", true);
+}
+
+static void emit_falloc(struct gen *g, int f)
+{
+	emit_range(g, f, "falloc", true);
+}
+
+static void emit_reflink_whole(struct gen *g, int f)
+{
+	line(g, "xfs_io -c \"reflink f%d\" f%d", gen_file(g), f);
+}
+
+/* reflink/dedupe SRC so do len: aligned, unaligned, or past 64k (EOF). */
+static void emit_remap(struct gen *g, int f, const char *cmd)
+{
+	uint64_t so, dst, len;
+
+	switch (below(g, 3)) {
+	case 0:		/* whole blocks */
+		so = below(g, 16) * GEN_BLOCK;
+		dst = below(g, 16) * GEN_BLOCK;
+		len = (1 + below(g, 16 - (so > dst ? so : dst) / GEN_BLOCK)) *
+		      GEN_BLOCK;
+		break;
+	case 1:		/* anything */
+		so = gen_off(g);
+		dst = gen_off(g);
+		len = gen_len(g, so > dst ? so : dst);
+		break;
+	default:	/* destination beyond every EOF */
+		so = below(g, 16) * GEN_BLOCK;
+		dst = GEN_SPAN + below(g, 4) * GEN_BLOCK;
+		len = gen_len(g, so);
+		break;
+	}
+	line(g, "xfs_io -c \"%s f%d %llu %llu %llu\" f%d", cmd, gen_file(g),
+	     (ull)so, (ull)dst, (ull)len, f);
+}
+
+static void emit_reflink_range(struct gen *g, int f)
+{
+	emit_remap(g, f, "reflink");
+}
+
+static void emit_dedupe(struct gen *g, int f)
+{
+	emit_remap(g, f, "dedupe");
+}
+
+static void emit_fsync(struct gen *g, int f)
+{
+	line(g, "xfs_io -c fsync f%d", f);
+}
+
+/* cp truncates its destination: only into c<f>, never mapped. */
+static void emit_cp(struct gen *g, int f)
+{
+	g->cp_dst |= 1u << f;
+	line(g, "cp --reflink=always f%d c%d", f, f);
+}
+
+static void emit_md5sum(struct gen *g, int f)
+{
+	line(g, "md5sum f%d", f);
+}
+
+static void emit_drop_caches(struct gen *g, int f)
+{
+	line(g, "drop_caches");
+}
+
+static void emit_sync(struct gen *g, int f)
+{
+	line(g, "sync");
+}
+
+static void emit_writeback(struct gen *g, int f)
+{
+	line(g, "writeback");
+}
+
+static void (*const emitters[GK_NR])(struct gen *g, int f) = {
+	[GK_PWRITE] = emit_pwrite,
+	[GK_PREAD] = emit_pread,
+	[GK_MWRITE] = emit_mwrite,
+	[GK_MREAD] = emit_mread,
+	[GK_TRUNCATE] = emit_truncate,
+	[GK_FPUNCH] = emit_fpunch,
+	[GK_FZERO] = emit_fzero,
+	[GK_FALLOC] = emit_falloc,
+	[GK_REFLINK_WHOLE] = emit_reflink_whole,
+	[GK_REFLINK_RANGE] = emit_reflink_range,
+	[GK_DEDUPE] = emit_dedupe,
+	[GK_FSYNC] = emit_fsync,
+	[GK_CP] = emit_cp,
+	[GK_MD5SUM] = emit_md5sum,
+	[GK_DROP_CACHES] = emit_drop_caches,
+	[GK_SYNC] = emit_sync,
+	[GK_WRITEBACK] = emit_writeback,
+};
+
+/* ------------------------------------------------------------ swarm --- */
+
+/* Each kind is in this seed's swarm with probability 1/2, weight 1..4. */
+static void swarm_pick(struct gen *g)
+{
+	int k;
+
+	for (k = 0; k < GK_NR; k++) {
+		g->weight[k] = coin(g) ? 1 + (unsigned int)below(g, 4) : 0;
+		g->total += g->weight[k];
+	}
+	if (!g->total)
+		g->total = g->weight[GK_PWRITE] = 1;
+}
+
+static void emit_op(struct gen *g)
+{
+	uint64_t r = below(g, g->total);
+	int k = 0;
+
+	while (r >= g->weight[k])
+		r -= g->weight[k++];
+	emitters[k](g, gen_file(g));
+}
+
+/* ------------------------------------------------------------ shape --- */
+
+static void emit_settings(struct gen *g)
+{
+	if (!below(g, 4))
+		line(g, "set memory-limit %llu",
+		     (ull)((16 + below(g, 49)) * GEN_BLOCK));
+	if (!below(g, 4))
+		line(g, "set io-latency %llu", (ull)(1 + below(g, 1000)));
+}
+
+static void emit_prefix(struct gen *g)
+{
+	uint64_t size;
+	int f;
+
+	g->nfiles = 1 + (int)below(g, GEN_MAX_FILES);
+	for (f = 0; f < g->nfiles; f++) {
+		size = gen_size(g);
+		g->floor[f] = 1 + below(g, size);
+		line(g, "xfs_io -f -c \"pwrite -S 0x%02x 0 %llu\" f%d",
+		     (int)below(g, 256), (ull)size, f);
+	}
+}
+
+/* @ops operations over @threads threads, each at least one. */
+static void emit_section(struct gen *g, int threads, int ops)
+{
+	int *n = calloc(threads, sizeof(*n));
+	int t, i;
+
+	if (!n)
+		abort();
+	for (i = 0; i < ops || i < threads; i++)
+		n[i < threads ? i : (int)below(g, threads)]++;
+	for (t = 0; t < threads; t++) {
+		fprintf(g->f, "thread T%d\n", t + 1);
+		g->indent = "\t";
+		for (i = 0; i < n[t]; i++)
+			emit_op(g);
+		g->indent = "";
+		fputs("end\n", g->f);
+	}
+	free(n);
+}
+
+static void emit_final_md5sum(struct gen *g)
+{
+	int f;
+
+	fputs("md5sum", g->f);
+	for (f = 0; f < g->nfiles; f++)
+		fprintf(g->f, " f%d", f);
+	for (f = 0; f < g->nfiles; f++)
+		if (g->cp_dst & (1u << f))
+			fprintf(g->f, " c%d", f);
+	fputc('\n', g->f);
+}
+
+char *gen_scenario(uint64_t seed, const struct gen_opts *o)
+{
+	struct gen g = { .rng = seed, .indent = "" };
+	int threads = o ? o->threads : 1, ops = o ? o->ops : 8, i;
+	char *text = NULL;
+	size_t len = 0;
+
+	g.f = open_memstream(&text, &len);
+	if (!g.f)
+		abort();
+	fprintf(g.f, "# pcsim fuzz: seed %llu, %d threads, %d ops\n",
+		(ull)seed, threads, ops);
+	swarm_pick(&g);
+	emit_settings(&g);
+	emit_prefix(&g);
+	if (threads > 1)
+		emit_section(&g, threads, ops);
+	else
+		for (i = 0; i < ops; i++)
+			emit_op(&g);
+	emit_final_md5sum(&g);
+	if (fclose(g.f))
+		abort();
+	return text;
+}

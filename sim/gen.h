@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sim/gen.h - random scenario generation for `pcsim fuzz`.
+ *
+ * Scope: text only.  gen_scenario() writes the text of a .pcs scenario that
+ * scenario_parse_string() accepts, deterministic in its seed (a splitmix64
+ * stream of our own; never rand(), the clock or host addresses).
+ *
+ * Swarm testing (Groce et al., ISSTA'12): each seed first picks a random
+ * subset of the operation kinds (gen_kind) and a weight for each, then draws
+ * the operations from that subset, so that some runs hammer a few kinds
+ * instead of every run averaging over all of them.
+ *
+ * Shape of a scenario:
+ *   - optional `set memory-limit` (small) and `set io-latency`;
+ *   - a top-level prefix creating 1..3 files f0.. with pwrite;
+ *   - o->ops operations: top level if o->threads <= 1, else one section of
+ *     o->threads threads T1.. with the operations spread over them (every
+ *     thread gets at least one);
+ *   - a top-level `md5sum` of every file.
+ * Sizes and offsets are block aligned or not, within 0..64k.  Every file
+ * keeps a floor size (truncate never goes below it, nothing else shrinks
+ * it), and mmap ranges stay below it, so a mapping never reaches past EOF
+ * whatever the interleaving.  cp --reflink=always (which truncates its
+ * destination) writes only to files c0.. of its own.
+ */
+#ifndef PCSIM_SIM_GEN_H
+#define PCSIM_SIM_GEN_H
+
+#include <stdint.h>
+
+struct gen_opts {
+	int threads;		/* > 1: a concurrent section of that many */
+	int ops;		/* operations (at least one per thread) */
+};
+
+/* Operation kinds the swarm picks from. */
+enum gen_kind {
+	GK_PWRITE, GK_PREAD, GK_MWRITE, GK_MREAD, GK_TRUNCATE, GK_FPUNCH,
+	GK_FZERO, GK_FALLOC, GK_REFLINK_WHOLE, GK_REFLINK_RANGE, GK_DEDUPE,
+	GK_FSYNC, GK_CP, GK_MD5SUM, GK_DROP_CACHES, GK_SYNC, GK_WRITEBACK,
+	GK_NR
+};
+
+/* splitmix64 (Steele et al.): the seed of run i is gen_mix(seed + i). */
+uint64_t gen_mix(uint64_t x);
+
+/*
+ * gen_scenario - the text of a random scenario.
+ * @seed: everything in the text follows from it.
+ * @o:    threads and operations; NULL for one thread, 8 operations.
+ *
+ * Return: a NUL-terminated malloc'ed string; free() it.
+ */
+char *gen_scenario(uint64_t seed, const struct gen_opts *o);
+
+#endif /* PCSIM_SIM_GEN_H */
