@@ -85,6 +85,9 @@ static int gen_file(struct gen *g)
 
 typedef unsigned long long ull;
 
+static void line(struct gen *g, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* One line at the current indentation. */
 static void line(struct gen *g, const char *fmt, ...)
 {
