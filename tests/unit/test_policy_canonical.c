@@ -16,6 +16,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tests/unit/sysenv.h"
+
 #include "model/core.h"
 #include "model/policy.h"
 
@@ -33,37 +35,14 @@ static struct kernel *boot(uint64_t memory_limit)
 	return kernel_new(&cfg);
 }
 
-static struct sys_res call(struct kernel *k, struct proc *p,
-			   struct sys_req req)
-{
-	struct sys_res res;
-
-	assert_int_equal(kernel_syscall(k, p, &req, &res), 0);
-	return res;
-}
-
 static void call0(struct kernel *k, struct proc *p, struct sys_req req)
 {
-	assert_int_equal(call(k, p, req).err, 0);
+	assert_int_equal(sys_call(k, p, req).err, 0);
 }
 
 static int open_file(struct kernel *k, struct proc *p, const char *name)
 {
-	struct sys_res r = call(k, p, (struct sys_req){ .kind = SYS_OPEN,
-		.name = name, .flags = SYSF_CREAT });
-
-	assert_int_equal(r.err, 0);
-	return r.fd;
-}
-
-static void pwrite_(struct kernel *k, struct proc *p, int fd, uint64_t off,
-		    uint64_t len, uint8_t byte)
-{
-	struct sys_res r = call(k, p, (struct sys_req){ .kind = SYS_PWRITE,
-		.fd = fd, .off = off, .len = len, .byte = byte });
-
-	assert_int_equal(r.err, 0);
-	assert_int_equal(r.done, len);
+	return sys_xopen(k, p, name, 0);
 }
 
 /* FICLONE of the whole of @src onto @dst. */
@@ -76,7 +55,7 @@ static void clone_(struct kernel *k, struct proc *p, int dst, int src)
 static void md5_file(struct kernel *k, struct proc *p, int fd,
 		     uint8_t out[16])
 {
-	struct sys_res r = call(k, p, (struct sys_req){ .kind = SYS_READ_MD5,
+	struct sys_res r = sys_call(k, p, (struct sys_req){ .kind = SYS_READ_MD5,
 		.fd = fd });
 
 	assert_int_equal(r.err, 0);
@@ -105,7 +84,7 @@ static int reference(struct kernel *k, struct proc *p, const char *name,
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		pwrite_(k, p, fd, w[i][0], w[i][1], (uint8_t)w[i][2]);
+		sys_xwrite(k, p, fd, w[i][0], w[i][1], (uint8_t)w[i][2]);
 	return fd;
 }
 
@@ -140,7 +119,7 @@ static void setup_pair(struct kernel *k, struct proc *p, int *a, int *b,
 {
 	*a = open_file(k, p, "a");
 	*b = open_file(k, p, "b");
-	pwrite_(k, p, *a, 0, len, 0x61);
+	sys_xwrite(k, p, *a, 0, len, 0x61);
 	clone_(k, p, *b, *a);
 	assert_files(k, p, *a, *b, true);
 }
@@ -184,8 +163,8 @@ static void test_dedupe_shares(void **state)
 	struct proc *p = proc_new(k, "t");
 	int a = open_file(k, p, "a"), b = open_file(k, p, "b");
 
-	pwrite_(k, p, a, 0, 4 * PSZ, 0x61);
-	pwrite_(k, p, b, 0, 4 * PSZ, 0x61);
+	sys_xwrite(k, p, a, 0, 4 * PSZ, 0x61);
+	sys_xwrite(k, p, b, 0, 4 * PSZ, 0x61);
 	call0(k, p, (struct sys_req){ .kind = SYS_DEDUPE, .fd = b, .fd2 = a,
 	      .len = 4 * PSZ });
 	assert_files(k, p, a, b, true);
@@ -204,7 +183,7 @@ static void test_write_cows(void **state)
 	int a, b, ref;
 
 	setup_pair(k, p, &a, &b, 8 * PSZ);
-	pwrite_(k, p, b, PSZ + 10, 100, 0x62);
+	sys_xwrite(k, p, b, PSZ + 10, 100, 0x62);
 	assert_int_equal(k->stats.cow_page_copies, 1);
 	assert_int_equal(k->stats.nr_cached, 9);
 	assert_int_equal(canon(k)->nrpages, 8);
@@ -298,7 +277,7 @@ static void test_rewrite_in_place_drops(void **state)
 	call0(k, p, (struct sys_req){ .kind = SYS_CLOSE, .fd = b });
 	call0(k, p, (struct sys_req){ .kind = SYS_UNLINK, .name = "b" });
 	assert_int_equal(canon(k)->nrpages, 4);
-	pwrite_(k, p, a, 0, 4 * PSZ, 0x62);
+	sys_xwrite(k, p, a, 0, 4 * PSZ, 0x62);
 	call0(k, p, (struct sys_req){ .kind = SYS_FSYNC, .fd = a });
 	assert_int_equal(canon(k)->nrpages, 0);
 	c = open_file(k, p, "c");
@@ -336,14 +315,14 @@ static void test_mapped_source(void **state)
 	int a = open_file(k, p, "a"), b = open_file(k, p, "b"), ref;
 	struct sys_res r;
 
-	pwrite_(k, p, a, 0, 2 * PSZ, 0x61);
-	r = call(k, p, (struct sys_req){ .kind = SYS_MMAP, .fd = a,
+	sys_xwrite(k, p, a, 0, 2 * PSZ, 0x61);
+	r = sys_call(k, p, (struct sys_req){ .kind = SYS_MMAP, .fd = a,
 		 .len = 2 * PSZ, .flags = SYSF_PROT_READ | SYSF_PROT_WRITE });
 	call0(k, p, (struct sys_req){ .kind = SYS_MLOAD, .addr = r.addr,
 	      .len = 2 * PSZ });
 	clone_(k, p, b, a);
 	assert_int_equal(canon(k)->nrpages, 2);
-	assert_false(call(k, p, (struct sys_req){ .kind = SYS_MSTORE,
+	assert_false(sys_call(k, p, (struct sys_req){ .kind = SYS_MSTORE,
 		     .addr = r.addr, .len = 10, .byte = 0x62 }).sigbus);
 	assert_int_equal(k->stats.cow_page_copies, 1);
 	ref = reference(k, p, "ref", w, 1);
@@ -364,7 +343,7 @@ static void test_fault_shares(void **state)
 
 	setup_pair(k, p, &a, &b, 2 * PSZ);
 	call0(k, p, (struct sys_req){ .kind = SYS_DROP_CACHES });
-	r = call(k, p, (struct sys_req){ .kind = SYS_MMAP, .fd = b,
+	r = sys_call(k, p, (struct sys_req){ .kind = SYS_MMAP, .fd = b,
 		 .len = 2 * PSZ, .flags = SYSF_PROT_READ });
 	call0(k, p, (struct sys_req){ .kind = SYS_MLOAD, .addr = r.addr,
 	      .len = 2 * PSZ });

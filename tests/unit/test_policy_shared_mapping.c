@@ -10,6 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tests/unit/sysenv.h"
+
 #include "model/core.h"
 #include "model/policy.h"
 
@@ -24,27 +26,18 @@ struct env {
 
 static struct sys_res call(struct env *e, struct sys_req req)
 {
-	struct sys_res res;
-
-	assert_int_equal(kernel_syscall(e->k, e->p, &req, &res), 0);
-	return res;
+	return sys_call(e->k, e->p, req);
 }
 
 static int xopen(struct env *e, const char *name, unsigned int flags)
 {
-	struct sys_res r = call(e, (struct sys_req){ .kind = SYS_OPEN,
-				.name = name, .flags = SYSF_CREAT | flags });
-
-	assert_int_equal(r.err, 0);
-	return r.fd;
+	return sys_xopen(e->k, e->p, name, flags);
 }
 
 static void xwrite(struct env *e, int fd, uint64_t off, uint64_t len,
 		   uint8_t byte)
 {
-	assert_int_equal(call(e, (struct sys_req){ .kind = SYS_PWRITE,
-			 .fd = fd, .off = off, .len = len, .byte = byte }).done,
-			 len);
+	sys_xwrite(e->k, e->p, fd, off, len, byte);
 }
 
 static void xread(struct env *e, int fd, uint64_t len)

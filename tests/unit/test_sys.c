@@ -12,6 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tests/unit/sysenv.h"
+
 #include "model/core.h"
 #include "model/policy.h"
 
@@ -24,32 +26,10 @@ static struct kernel *boot(void)
 	return kernel_new(&cfg);
 }
 
-static struct sys_res call(struct kernel *k, struct proc *p,
-			   struct sys_req req)
-{
-	struct sys_res res;
-
-	assert_int_equal(kernel_syscall(k, p, &req, &res), 0);
-	return res;
-}
 
 static int open_file(struct kernel *k, struct proc *p, const char *name)
 {
-	struct sys_res r = call(k, p, (struct sys_req){ .kind = SYS_OPEN,
-		.name = name, .flags = SYSF_CREAT });
-
-	assert_int_equal(r.err, 0);
-	return r.fd;
-}
-
-static void pwrite_(struct kernel *k, struct proc *p, int fd, uint64_t off,
-		    uint64_t len, uint8_t byte)
-{
-	struct sys_res r = call(k, p, (struct sys_req){ .kind = SYS_PWRITE,
-		.fd = fd, .off = off, .len = len, .byte = byte });
-
-	assert_int_equal(r.err, 0);
-	assert_int_equal(r.done, len);
+	return sys_xopen(k, p, name, 0);
 }
 
 /* md5 of @len bytes of @byte, for comparison. */
@@ -69,7 +49,7 @@ static void md5_of(uint8_t byte, size_t len, uint8_t out[16])
 static void assert_file_is(struct kernel *k, struct proc *p, int fd,
 			   uint8_t byte, size_t len)
 {
-	struct sys_res r = call(k, p, (struct sys_req){ .kind = SYS_READ_MD5,
+	struct sys_res r = sys_call(k, p, (struct sys_req){ .kind = SYS_READ_MD5,
 		.fd = fd });
 	uint8_t want[16];
 
@@ -83,10 +63,10 @@ static void test_write_read_writeback(void **state)
 	struct proc *p = proc_new(k, "t");
 	int fd = open_file(k, p, "a");
 
-	pwrite_(k, p, fd, 0, 10000, 0x61);
+	sys_xwrite(k, p, fd, 0, 10000, 0x61);
 	assert_file_is(k, p, fd, 0x61, 10000);
-	call(k, p, (struct sys_req){ .kind = SYS_FSYNC, .fd = fd });
-	call(k, p, (struct sys_req){ .kind = SYS_DROP_CACHES });
+	sys_call(k, p, (struct sys_req){ .kind = SYS_FSYNC, .fd = fd });
+	sys_call(k, p, (struct sys_req){ .kind = SYS_DROP_CACHES });
 	assert_file_is(k, p, fd, 0x61, 10000);
 	assert_null(kernel_violation(k));
 	proc_exit(k, p);
@@ -100,12 +80,12 @@ static void test_clone_cow(void **state)
 	int a = open_file(k, p, "a"), b = open_file(k, p, "b");
 	struct sys_res r;
 
-	pwrite_(k, p, a, 0, 8192, 0x61);
-	r = call(k, p, (struct sys_req){ .kind = SYS_CLONE, .fd = b, .fd2 = a,
+	sys_xwrite(k, p, a, 0, 8192, 0x61);
+	r = sys_call(k, p, (struct sys_req){ .kind = SYS_CLONE, .fd = b, .fd2 = a,
 		 .off = 0, .off2 = 0, .len = 0 });
 	assert_int_equal(r.err, 0);
-	pwrite_(k, p, b, 0, 8192, 0x62);
-	call(k, p, (struct sys_req){ .kind = SYS_CYCLE_MOUNT });
+	sys_xwrite(k, p, b, 0, 8192, 0x62);
+	sys_call(k, p, (struct sys_req){ .kind = SYS_CYCLE_MOUNT });
 	assert_file_is(k, p, a, 0x61, 8192);
 	assert_file_is(k, p, b, 0x62, 8192);
 	assert_null(kernel_violation(k));
@@ -120,8 +100,8 @@ static void test_clone_unaligned_einval(void **state)
 	int a = open_file(k, p, "a"), b = open_file(k, p, "b");
 	struct sys_res r;
 
-	pwrite_(k, p, a, 0, 10000, 0x61);
-	r = call(k, p, (struct sys_req){ .kind = SYS_CLONE, .fd = b, .fd2 = a,
+	sys_xwrite(k, p, a, 0, 10000, 0x61);
+	r = sys_call(k, p, (struct sys_req){ .kind = SYS_CLONE, .fd = b, .fd2 = a,
 		 .len = 5000 });
 	assert_int_equal(r.err, EINVAL);
 	proc_exit(k, p);
@@ -136,20 +116,20 @@ static void test_mmap_store_and_sigbus(void **state)
 	struct sys_res r;
 	uint64_t addr;
 
-	pwrite_(k, p, a, 0, 4096, 0x61);
-	r = call(k, p, (struct sys_req){ .kind = SYS_MMAP, .fd = a, .off = 0,
+	sys_xwrite(k, p, a, 0, 4096, 0x61);
+	r = sys_call(k, p, (struct sys_req){ .kind = SYS_MMAP, .fd = a, .off = 0,
 		 .len = 16384, .flags = SYSF_PROT_READ | SYSF_PROT_WRITE });
 	assert_int_equal(r.err, 0);
 	addr = r.addr;
-	r = call(k, p, (struct sys_req){ .kind = SYS_MSTORE, .addr = addr,
+	r = sys_call(k, p, (struct sys_req){ .kind = SYS_MSTORE, .addr = addr,
 		 .len = 4096, .byte = 0x58 });
 	assert_false(r.sigbus);
-	r = call(k, p, (struct sys_req){ .kind = SYS_MSTORE,
+	r = sys_call(k, p, (struct sys_req){ .kind = SYS_MSTORE,
 		 .addr = addr + 8192, .len = 10, .byte = 0x58 });
 	assert_true(r.sigbus);
-	call(k, p, (struct sys_req){ .kind = SYS_MUNMAP, .addr = addr,
+	sys_call(k, p, (struct sys_req){ .kind = SYS_MUNMAP, .addr = addr,
 	     .len = 16384 });
-	call(k, p, (struct sys_req){ .kind = SYS_SYNC });
+	sys_call(k, p, (struct sys_req){ .kind = SYS_SYNC });
 	assert_file_is(k, p, a, 0x58, 4096);
 	assert_null(kernel_violation(k));
 	proc_exit(k, p);
@@ -162,12 +142,12 @@ static void test_crash_keeps_fsynced(void **state)
 	struct proc *p = proc_new(k, "t");
 	int a = open_file(k, p, "a");
 
-	pwrite_(k, p, a, 0, 8192, 0x61);
-	call(k, p, (struct sys_req){ .kind = SYS_FSYNC, .fd = a });
-	pwrite_(k, p, a, 0, 4096, 0x62);
+	sys_xwrite(k, p, a, 0, 8192, 0x61);
+	sys_call(k, p, (struct sys_req){ .kind = SYS_FSYNC, .fd = a });
+	sys_xwrite(k, p, a, 0, 4096, 0x62);
 	proc_exit(k, p);
 	p = proc_new(k, "t");
-	call(k, p, (struct sys_req){ .kind = SYS_CRASH });
+	sys_call(k, p, (struct sys_req){ .kind = SYS_CRASH });
 	assert_null(kernel_violation(k));
 	a = open_file(k, p, "a");
 	assert_file_is(k, p, a, 0x61, 8192);
@@ -183,15 +163,15 @@ static void test_crash_with_live_mapping(void **state)
 	int a = open_file(k, p, "a");
 	struct sys_res r;
 
-	pwrite_(k, p, a, 0, 8192, 0x61);
-	call(k, p, (struct sys_req){ .kind = SYS_FSYNC, .fd = a });
-	r = call(k, p, (struct sys_req){ .kind = SYS_MMAP, .fd = a,
+	sys_xwrite(k, p, a, 0, 8192, 0x61);
+	sys_call(k, p, (struct sys_req){ .kind = SYS_FSYNC, .fd = a });
+	r = sys_call(k, p, (struct sys_req){ .kind = SYS_MMAP, .fd = a,
 		 .len = 8192, .flags = SYSF_PROT_READ | SYSF_PROT_WRITE });
-	call(k, p, (struct sys_req){ .kind = SYS_MSTORE, .addr = r.addr,
+	sys_call(k, p, (struct sys_req){ .kind = SYS_MSTORE, .addr = r.addr,
 	     .len = 10, .byte = 0x62 });
-	r = call(k, p, (struct sys_req){ .kind = SYS_CYCLE_MOUNT });
+	r = sys_call(k, p, (struct sys_req){ .kind = SYS_CYCLE_MOUNT });
 	assert_int_equal(r.err, EBUSY);
-	call(k, p, (struct sys_req){ .kind = SYS_CRASH });
+	sys_call(k, p, (struct sys_req){ .kind = SYS_CRASH });
 	assert_null(kernel_violation(k));
 	assert_int_equal(kernel_inode(k, 1)->i_mapping->nrpages, 0);
 	proc_exit(k, p);
@@ -209,12 +189,12 @@ static void test_memory_limit_reclaims_clean_pages(void **state)
 	struct proc *p = proc_new(k, "t");
 	int a = open_file(k, p, "a");
 
-	pwrite_(k, p, a, 0, 64 * 4096, 0x61);
+	sys_xwrite(k, p, a, 0, 64 * 4096, 0x61);
 	assert_int_equal(k->stats.nr_cached, 64);	/* dirty: kept */
-	call(k, p, (struct sys_req){ .kind = SYS_FSYNC, .fd = a });
+	sys_call(k, p, (struct sys_req){ .kind = SYS_FSYNC, .fd = a });
 	/* Reclaim runs when a page is allocated, not before. */
 	assert_int_equal(k->stats.nr_cached, 64);
-	pwrite_(k, p, open_file(k, p, "b"), 0, 4096, 0x62);
+	sys_xwrite(k, p, open_file(k, p, "b"), 0, 4096, 0x62);
 	assert_int_equal(k->stats.nr_cached, 16);
 	assert_int_equal(k->stats.pages_reclaimed, 49);
 	assert_file_is(k, p, a, 0x61, 64 * 4096);
@@ -231,12 +211,12 @@ static void test_crash_forgets_delalloc(void **state)
 	struct proc *p = proc_new(k, "t");
 	int a = open_file(k, p, "a"), b = open_file(k, p, "b");
 
-	pwrite_(k, p, a, 0, 8192, 0x61);		/* delalloc only */
-	pwrite_(k, p, b, 0, 8192, 0x62);
-	call(k, p, (struct sys_req){ .kind = SYS_FSYNC, .fd = b });
+	sys_xwrite(k, p, a, 0, 8192, 0x61);		/* delalloc only */
+	sys_xwrite(k, p, b, 0, 8192, 0x62);
+	sys_call(k, p, (struct sys_req){ .kind = SYS_FSYNC, .fd = b });
 	proc_exit(k, p);
 	p = proc_new(k, "t");
-	call(k, p, (struct sys_req){ .kind = SYS_CRASH });
+	sys_call(k, p, (struct sys_req){ .kind = SYS_CRASH });
 	assert_null(kernel_violation(k));
 	a = open_file(k, p, "a");			/* created, logged */
 	assert_int_equal(kernel_inode(k, 1)->i_size, 0);
@@ -258,11 +238,11 @@ static void test_flusher_writes_expired_inodes(void **state)
 	struct proc *p = proc_new(k, "t");
 	int a = open_file(k, p, "a");
 
-	pwrite_(k, p, a, 0, 8192, 0x61);
-	call(k, p, (struct sys_req){ .kind = SYS_NANOSLEEP,
+	sys_xwrite(k, p, a, 0, 8192, 0x61);
+	sys_call(k, p, (struct sys_req){ .kind = SYS_NANOSLEEP,
 	     .len = 20000000000ULL });
 	assert_int_equal(k->stats.wb_ios, 0);		/* not expired yet */
-	call(k, p, (struct sys_req){ .kind = SYS_NANOSLEEP,
+	sys_call(k, p, (struct sys_req){ .kind = SYS_NANOSLEEP,
 	     .len = 11000000000ULL });
 	assert_int_equal(k->stats.wb_ios, 2);
 	assert_false(xa_marked(&kernel_inode(k, 1)->i_data.i_pages,
@@ -285,11 +265,11 @@ static void test_kswapd_background_reclaim(void **state)
 	struct proc *p = proc_new(k, "t");
 	int a = open_file(k, p, "a");
 
-	pwrite_(k, p, a, 0, 15 * 4096, 0x61);
+	sys_xwrite(k, p, a, 0, 15 * 4096, 0x61);
 	/* woken at the high watermark, it ran while fsync waited: dirty */
-	call(k, p, (struct sys_req){ .kind = SYS_FSYNC, .fd = a });
+	sys_call(k, p, (struct sys_req){ .kind = SYS_FSYNC, .fd = a });
 	assert_int_equal(k->stats.pages_reclaimed, 0);
-	pwrite_(k, p, open_file(k, p, "b"), 0, 4096, 0x62);
+	sys_xwrite(k, p, open_file(k, p, "b"), 0, 4096, 0x62);
 	assert_true(k->kswapd->task.state == TASK_RUNNING);	/* woken */
 	assert_int_equal(k->stats.nr_cached, 16);
 	assert_int_equal(kernel_quiesce(k), 0);
