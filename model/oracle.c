@@ -46,6 +46,7 @@ struct ofile {
 	struct xarray dpages;		/* pages at the fsync point */
 	struct xarray modified;		/* indices touched since, < dsize */
 	uint64_t gen;			/* bumped by every change */
+	uint64_t depoch;		/* the durable point's epoch */
 };
 
 struct oracle {
@@ -53,6 +54,7 @@ struct oracle {
 	uint32_t page_size;		/* content_pool_page_size(pool) */
 	unsigned int page_shift;	/* log2(page_size) */
 	struct xarray files;		/* id -> struct ofile * */
+	uint64_t epoch;			/* durable points so far */
 };
 
 /* --- pages --------------------------------------------------------------- */
@@ -182,8 +184,9 @@ static void ofile_remove(struct oracle *o, uint64_t id)
 }
 
 /* Make the current state of @f its fsync point. */
-static void ofile_fsync(struct oracle *o, struct ofile *f)
+static void ofile_fsync(struct oracle *o, struct ofile *f, uint64_t epoch)
 {
+	f->depoch = epoch;
 	pages_drop(o, &f->dpages);
 	pages_copy(&f->dpages, &f->pages);
 	xa_destroy(&f->modified);
@@ -631,21 +634,25 @@ void oracle_fsync(struct oracle *o, uint64_t id)
 	struct ofile *f = ofile_find(o, id, __func__);
 
 	if (f)
-		ofile_fsync(o, f);
+		ofile_fsync(o, f, ++o->epoch);
 }
 
 /**
  * oracle_sync_all() - sync(2): every file is durable.
  * @o: the oracle.
+ *
+ * Return: the epoch of this durable point, for oracle_check_durable().
  */
-void oracle_sync_all(struct oracle *o)
+uint64_t oracle_sync_all(struct oracle *o)
 {
 	struct ofile *f;
 	uint64_t id;
 
-	g_return_if_fail(o);
+	g_return_val_if_fail(o, 0);
+	++o->epoch;
 	xa_for_each(&o->files, id, f)
-		ofile_fsync(o, f);
+		ofile_fsync(o, f, o->epoch);
+	return o->epoch;
 }
 
 /**
@@ -758,20 +765,27 @@ static void crash_read(struct oracle *o, uint64_t id, uint64_t rsize,
 
 /**
  * oracle_check_durable() - check, without adopting anything, that the
- * bytes of @id made durable by its last fsync (or sync) and not modified
- * since read back as @read says, for the first @size bytes: the disk after
- * a sync that other tasks wrote concurrently with.
+ * bytes of @id made durable by the sync of @epoch and not modified since
+ * read back as @read says, for the first @size bytes: the disk after a
+ * sync that other tasks wrote concurrently with.
+ *
+ * A later durable point of @id (an fsync that started while the sync ran)
+ * replaced the snapshot and forgot what changed between the two, so the
+ * file is then not checked: the later call's own durability stands in for
+ * it (a crash checks that).
+ *
  * Return: 0, or -1 with the reason appended to @why.
  */
-int oracle_check_durable(struct oracle *o, uint64_t id, uint64_t size,
-			 oracle_read_fn read, void *ctx, GString *why)
+int oracle_check_durable(struct oracle *o, uint64_t id, uint64_t epoch,
+			 uint64_t size, oracle_read_fn read, void *ctx,
+			 GString *why)
 {
 	struct ofile *f = xa_load(&o->files, id);
 	struct xarray rec = XARRAY_INIT;
 	uint64_t limit, bad;
 	int ret = 0;
 
-	if (!f || !f->durable)
+	if (!f || !f->durable || f->depoch != epoch)
 		return 0;
 	crash_read(o, id, size, read, ctx, &rec);
 	limit = MIN(f->dsize, size);
@@ -831,6 +845,6 @@ int oracle_crash(struct oracle *o, uint64_t id, bool exists,
 	pages_drop(o, &f->pages);
 	f->pages = rec;
 	f->size = recovered_size;
-	ofile_fsync(o, f);
+	ofile_fsync(o, f, ++o->epoch);
 	return ret;
 }

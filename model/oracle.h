@@ -84,11 +84,12 @@ uint8_t oracle_byte_at(const struct oracle *o, uint64_t id, uint64_t off);
 void oracle_md5(const struct oracle *o, uint64_t id, uint8_t digest[16]);
 
 void oracle_fsync(struct oracle *o, uint64_t id);
-void oracle_sync_all(struct oracle *o);
+uint64_t oracle_sync_all(struct oracle *o);
 bool oracle_has_durable(const struct oracle *o, uint64_t id);
 uint64_t oracle_generation(const struct oracle *o, uint64_t id);
-int oracle_check_durable(struct oracle *o, uint64_t id, uint64_t size,
-			 oracle_read_fn read, void *ctx, GString *why);
+int oracle_check_durable(struct oracle *o, uint64_t id, uint64_t epoch,
+			 uint64_t size, oracle_read_fn read, void *ctx,
+			 GString *why);
 int oracle_crash(struct oracle *o, uint64_t id, bool exists,
 		 uint64_t recovered_size, oracle_read_fn read, void *ctx,
 		 GString *why);

@@ -205,7 +205,7 @@ static const struct content *crash_read(void *ctx, uint64_t id, uint64_t idx)
  * no task changed since is on the disk.  Writes racing with the sync need
  * not be.
  */
-static void check_synced(struct kernel *k)
+static void check_synced(struct kernel *k, uint64_t epoch)
 {
 	GString *why = g_string_new(NULL);
 	guint i;
@@ -216,7 +216,7 @@ static void check_synced(struct kernel *k)
 		if (inode->evicted)
 			continue;
 		g_string_truncate(why, 0);
-		if (oracle_check_durable(k->oracle, inode->i_ino,
+		if (oracle_check_durable(k->oracle, inode->i_ino, epoch,
 					 inode->i_size, crash_read, k, why))
 			kernel_report(k, "data", "after sync: %s", why->str);
 	}
@@ -569,13 +569,15 @@ static void syscall_finish(struct kernel *k, struct task *t, int64_t ret)
 		if (ret >= 0)
 			ret = r->len > DEDUPE_MAX ? DEDUPE_MAX : r->len;
 		break;
-	case SYS_SYNC:
-		if (!ret)
-			check_synced(k);
+	case SYS_SYNC:		/* FN_SYNC_ALL returned its epoch */
+		if (ret > 0)
+			check_synced(k, (uint64_t)ret);
+		ret = ret < 0 ? ret : 0;
 		break;
 	case SYS_CYCLE_MOUNT:
-		if (ret)
+		if (ret < 0)
 			break;
+		ret = 0;
 		unmount_evict(k);
 		check_disk(k, "cycle_mount");
 		break;

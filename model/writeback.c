@@ -542,7 +542,8 @@ static struct inode *next_live_inode(struct kernel *k, uint64_t *cursor,
 /**
  * fn_sync_all - sync(2) (r.flags == WB_SYNC_ALL: write, wait, log force) or
  * the flusher (WB_SYNC_NONE: write every dirty inode, wait for the I/O,
- * no log force).  r.done is the inode cursor.
+ * no log force).  r.done is the inode cursor; r.start the epoch of sync's
+ * durable point (oracle_sync_all()), which it returns, 0 for the flusher.
  */
 enum step_result fn_sync_all(struct kernel *k, struct task *t,
 			     struct frame *f)
@@ -554,7 +555,7 @@ enum step_result fn_sync_all(struct kernel *k, struct task *t,
 	c.u.r.end = UINT64_MAX;
 	c.u.r.flags = l->flags == WB_SYNC_ALL ? WB_SYNC_ALL : WB_SYNC_NONE;
 	if (f->pc == 0 && l->done == 0 && l->flags == WB_SYNC_ALL)
-		oracle_sync_all(k->oracle);	/* sync's durable point */
+		l->start = oracle_sync_all(k->oracle);	/* durable point */
 	switch (f->pc) {
 	case 0:		/* wb_writeback / sync_inodes_sb: write phase */
 		t->step_name = "sync_inodes_sb";
@@ -581,7 +582,7 @@ enum step_result fn_sync_all(struct kernel *k, struct task *t,
 		t->step_name = "sync_fs";
 		if (l->flags == WB_SYNC_ALL)
 			xfs_log_force(k);
-		return task_return(t, 0);
+		return task_return(t, (int64_t)l->start);
 	}
 	abort();
 }

@@ -15,6 +15,8 @@
 
 struct gen {
 	uint64_t rng;			/* splitmix64 state */
+	const uint8_t *bytes;		/* non-NULL: choices come from here */
+	size_t nbytes;
 	FILE *f;			/* the text */
 	const char *indent;		/* "\t" inside a thread block */
 	int nfiles;
@@ -43,15 +45,35 @@ static uint64_t next(struct gen *g)
 	return r;
 }
 
-/* Uniform in 0..n-1 (n >= 1; the modulo bias is below 2^-40). */
+/* The next @want bytes of the input, little endian; zeros past its end. */
+static uint64_t take_bytes(struct gen *g, unsigned int want)
+{
+	uint64_t v = 0;
+	unsigned int i;
+
+	for (i = 0; i < want && g->nbytes; i++, g->nbytes--)
+		v |= (uint64_t)*g->bytes++ << (8 * i);
+	return v;
+}
+
+/*
+ * Uniform in 0..n-1 (n >= 1; the modulo bias is below 2^-40).  From an
+ * input of bytes: as many bytes as n needs, modulo n.
+ */
 static uint64_t below(struct gen *g, uint64_t n)
 {
-	return next(g) % n;
+	unsigned int want = 1;
+
+	if (!g->bytes)
+		return next(g) % n;
+	while (want < 8 && (n - 1) >> (8 * want))
+		want++;
+	return take_bytes(g, want) % n;
 }
 
 static bool coin(struct gen *g)
 {
-	return next(g) & 1;
+	return below(g, 2);
 }
 
 /* An offset in 0..64k-1: a block boundary half of the time. */
@@ -267,17 +289,34 @@ static void (*const emitters[GK_NR])(struct gen *g, int f) = {
 
 /* ------------------------------------------------------------ swarm --- */
 
-/* Each kind is in this seed's swarm with probability 1/2, weight 1..4. */
-static void swarm_pick(struct gen *g)
+/*
+ * Each kind is in this seed's swarm with probability 1/2, weight 1..4; a
+ * kind with coverage bias b joins with probability 1 - 1/(2 + b) and gets
+ * b more weight.
+ */
+static void swarm_pick(struct gen *g, const unsigned int *bias)
 {
+	unsigned int b;
 	int k;
 
 	for (k = 0; k < GK_NR; k++) {
-		g->weight[k] = coin(g) ? 1 + (unsigned int)below(g, 4) : 0;
+		b = bias ? bias[k] : 0;
+		g->weight[k] = below(g, 2 + b) ?
+			       1 + (unsigned int)below(g, 4) + b : 0;
 		g->total += g->weight[k];
 	}
 	if (!g->total)
 		g->total = g->weight[GK_PWRITE] = 1;
+}
+
+static unsigned int swarm_mask(const struct gen *g)
+{
+	unsigned int m = 0;
+	int k;
+
+	for (k = 0; k < GK_NR; k++)
+		m |= (g->weight[k] ? 1u << k : 0);
+	return m;
 }
 
 static void emit_op(struct gen *g)
@@ -294,10 +333,10 @@ static void emit_op(struct gen *g)
 
 static void emit_settings(struct gen *g)
 {
-	if (!below(g, 4))
+	if (below(g, 4) == 3)	/* not 0: an exhausted input sets nothing */
 		line(g, "set memory-limit %llu",
 		     (ull)((16 + below(g, 49)) * GEN_BLOCK));
-	if (!below(g, 4))
+	if (below(g, 4) == 3)
 		line(g, "set io-latency %llu", (ull)(1 + below(g, 1000)));
 }
 
@@ -349,28 +388,67 @@ static void emit_final_md5sum(struct gen *g)
 	fputc('\n', g->f);
 }
 
-char *gen_scenario(uint64_t seed, const struct gen_opts *o)
+/* The body after the header line: settings, files, operations, md5sum. */
+static void emit_body(struct gen *g, int threads, int ops,
+		      const unsigned int *bias)
+{
+	int i;
+
+	swarm_pick(g, bias);
+	emit_settings(g);
+	emit_prefix(g);
+	if (threads > 1)
+		emit_section(g, threads, ops);
+	else
+		for (i = 0; i < ops; i++)
+			emit_op(g);
+	emit_final_md5sum(g);
+}
+
+static void text_open(struct gen *g, char **text, size_t *len)
+{
+	g->f = open_memstream(text, len);
+	if (!g->f)
+		abort();
+}
+
+static void text_close(struct gen *g)
+{
+	if (fclose(g->f))
+		abort();
+}
+
+char *gen_scenario(uint64_t seed, struct gen_opts *o)
 {
 	struct gen g = { .rng = seed, .indent = "" };
-	int threads = o ? o->threads : 1, ops = o ? o->ops : 8, i;
+	int threads = o ? o->threads : 1, ops = o ? o->ops : 8;
 	char *text = NULL;
 	size_t len = 0;
 
-	g.f = open_memstream(&text, &len);
-	if (!g.f)
-		abort();
+	text_open(&g, &text, &len);
 	fprintf(g.f, "# pcsim fuzz: seed %llu, %d threads, %d ops\n",
 		(ull)seed, threads, ops);
-	swarm_pick(&g);
-	emit_settings(&g);
-	emit_prefix(&g);
-	if (threads > 1)
-		emit_section(&g, threads, ops);
-	else
-		for (i = 0; i < ops; i++)
-			emit_op(&g);
-	emit_final_md5sum(&g);
-	if (fclose(g.f))
-		abort();
+	emit_body(&g, threads, ops, o ? o->bias : NULL);
+	if (o)
+		o->swarm = swarm_mask(&g);
+	text_close(&g);
+	return text;
+}
+
+char *gen_scenario_bytes(const uint8_t *data, size_t size)
+{
+	struct gen g = { .bytes = data, .nbytes = size, .indent = "" };
+	int threads = 1 + (int)below(&g, 4), ops = 1 + (int)below(&g, 16);
+	bool pct = coin(&g);
+	uint64_t seed = take_bytes(&g, 8);
+	char *text = NULL;
+	size_t len = 0;
+
+	text_open(&g, &text, &len);
+	fprintf(g.f, "# pcsim fuzz: %zu input bytes, %d threads, %d ops\n"
+		"set schedule %s\nset seed %llu\n", size, threads, ops,
+		pct ? "pct" : "random", (ull)seed);
+	emit_body(&g, threads, ops, NULL);
+	text_close(&g);
 	return text;
 }

@@ -27,11 +27,19 @@
 #ifndef PCSIM_SIM_GEN_H
 #define PCSIM_SIM_GEN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct gen_opts {
 	int threads;		/* > 1: a concurrent section of that many */
 	int ops;		/* operations (at least one per thread) */
+	/*
+	 * Coverage bias (may be NULL): bias[k] > 0 makes kind k more likely
+	 * to join the swarm and heavier in it (sim/fuzz.c feeds back the
+	 * kinds of runs that reached new model coverage).
+	 */
+	const unsigned int *bias;
+	unsigned int swarm;	/* out: bit k set if kind k was in the swarm */
 };
 
 /* Operation kinds the swarm picks from. */
@@ -52,6 +60,22 @@ uint64_t gen_mix(uint64_t x);
  *
  * Return: a NUL-terminated malloc'ed string; free() it.
  */
-char *gen_scenario(uint64_t seed, const struct gen_opts *o);
+char *gen_scenario(uint64_t seed, struct gen_opts *o);
+
+/*
+ * gen_scenario_bytes - the text of a scenario decoded from @data, for
+ * coverage-guided engines (libFuzzer, AFL++) that mutate bytes.
+ *
+ * Layout: byte 0 picks the threads (1..4), byte 1 the operations (1..16),
+ * byte 2 the schedule (random or pct), bytes 3..10 the schedule seed; every
+ * later choice the generator makes reads as few bytes as it needs (one for
+ * a choice among at most 256), and zeros once @data runs out.  So a short
+ * input is a small scenario, and a mutated byte changes one choice.  The
+ * schedule is written into the text (`set schedule`, `set seed`), so the
+ * text alone replays the input.
+ *
+ * Return: a NUL-terminated malloc'ed string; free() it.
+ */
+char *gen_scenario_bytes(const uint8_t *data, size_t size);
 
 #endif /* PCSIM_SIM_GEN_H */

@@ -876,6 +876,41 @@ static void test_sync_all(void **state)
 	g_string_free(why, TRUE);
 }
 
+/*
+ * The disk check after a sync checks the sync's own durable point: bytes
+ * changed since are not checked, and a file whose durable point a later
+ * fsync replaced is not checked at all (that fsync forgot what changed
+ * between the two).
+ */
+static void test_check_durable_epoch(void **state)
+{
+	struct fixture *fx = *state;
+	static uint8_t a[3 * PS], disk[3 * PS];
+	struct image im = { fx->pool, disk, 3 * PS, 0 };
+	GString *why = g_string_new(NULL);
+	uint64_t e;
+
+	durable_abc(fx, 1, a);
+	e = oracle_sync_all(fx->o);
+	memcpy(disk, a, sizeof(disk));
+	assert_int_equal(oracle_check_durable(fx->o, 1, e, 3 * PS, image_read,
+					      &im, why), 0);
+	disk[PS] ^= 1;				/* the disk lost a byte */
+	assert_int_equal(oracle_check_durable(fx->o, 1, e, 3 * PS, image_read,
+					      &im, why), -1);
+	assert_non_null(strstr(why->str, "file 1: offset 4096 differs"));
+	oracle_write(fx->o, 1, PS, 1, 'z');	/* a racing write: unchecked */
+	assert_int_equal(oracle_check_durable(fx->o, 1, e, 3 * PS, image_read,
+					      &im, why), 0);
+	disk[0] ^= 1;
+	assert_int_equal(oracle_check_durable(fx->o, 1, e, 3 * PS, image_read,
+					      &im, why), -1);
+	oracle_fsync(fx->o, 1);			/* a later durable point */
+	assert_int_equal(oracle_check_durable(fx->o, 1, e, 3 * PS, image_read,
+					      &im, why), 0);
+	g_string_free(why, TRUE);
+}
+
 /* --- misuse -------------------------------------------------------------- */
 
 static void test_bad_arguments(void **state)
@@ -934,6 +969,7 @@ int main(void)
 		T(test_crash_clean_tail),
 		T(test_crash_existence),
 		T(test_sync_all),
+		T(test_check_durable_epoch),
 		T(test_bad_arguments),
 		T(test_random_vs_bytes),
 	};
