@@ -100,6 +100,13 @@ struct range_locals {
 	struct rwsem *ilock;	/* invalidate_lock taken (truncate, falloc) */
 };
 
+/*
+ * range_locals.flags of FN_ZERO_RANGE: the zeroes are a change of the
+ * file's bytes that the oracle learns page by page as they land in the
+ * cache (truncate's partial EOF block), not at a later linearization point.
+ */
+#define ZERO_RANGE_ORACLE (1u << 30)
+
 /* Locals of FN_REMAP. */
 struct remap_locals {
 	struct file *src, *dst;
@@ -254,6 +261,7 @@ struct kernel {
 	int next_pid, next_mm_id;
 	uint64_t nr_pages_alloc;	/* live struct pages */
 	struct task *current;		/* task whose step is running */
+	struct model_cov *cov;		/* NULL, or where coverage is noted */
 	char *violation;		/* first violation, formatted */
 	GString *trace[TRACE_RING];	/* last trace lines */
 	unsigned int trace_head;

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "model/core.h"
+#include "model/coverage.h"
 #include "model/policy.h"
 #include "sim/trace.h"
 
@@ -236,21 +237,42 @@ void kernel_submit(struct kernel *k, struct proc *p, const struct sys_req *req)
 	trace_emit(k, TR_OP_BEGIN, t, "", "", 0, 0);
 }
 
+/* Where @f keeps the page it holds across steps; NULL if it has no slot. */
+static struct page **frame_page_slot(struct frame *f)
+{
+	switch (f->fn) {
+	case FN_REMAP:
+	case FN_SYSCALL:
+		return NULL;
+	case FN_MACCESS:
+	case FN_FAULT:
+	case FN_DAX_FAULT:
+		return &f->u.a.page;
+	default:
+		return &f->u.r.page;
+	}
+}
+
+/* The page @t holds in its top frame or waits on, or NULL. */
+static const struct page *task_page(struct task *t)
+{
+	struct page **slot = t->depth && t->state == TASK_RUNNING ?
+			     frame_page_slot(&t->stack[t->depth - 1]) : NULL;
+
+	return slot && *slot ? *slot : t->wait_page;
+}
+
 /* Drop the page references and buffers held by @t's frames. */
 static void frame_release(struct kernel *k, struct task *t, struct frame *f)
 {
-	struct page *p = NULL;
+	struct page **slot = frame_page_slot(f), *p;
 
-	if (f->fn == FN_REMAP || f->fn == FN_SYSCALL)
+	if (!slot)
 		return;
-	if (f->fn == FN_MACCESS || f->fn == FN_FAULT || f->fn == FN_DAX_FAULT) {
-		p = f->u.a.page;
-		f->u.a.page = NULL;
-	} else {
-		p = f->u.r.page;
-		f->u.r.page = NULL;
-		if (f->u.r.md5)
-			g_checksum_free(f->u.r.md5);
+	p = *slot;
+	*slot = NULL;
+	if (slot == &f->u.r.page && f->u.r.md5) {
+		g_checksum_free(f->u.r.md5);
 		f->u.r.md5 = NULL;
 	}
 	if (!p)
@@ -358,11 +380,27 @@ int kernel_step(struct kernel *k, struct proc *p)
 		return 0;
 	frame_object(t, obj, sizeof(obj));
 	task_step(k, t);
+	if (k->cov)
+		cov_note(k->cov, t->step_name, task_page(t));
 	trace_emit(k, TR_STEP, t, t->step_name, obj, 0, 0);
 	check_after_step(k);
 	if (t->state != TASK_RUNNING && !k->violation)
 		call_returned(k, t);
 	return k->violation ? -1 : 0;
+}
+
+/* bio_end_io(), noted in the model coverage first. */
+static void bio_end_io_noted(struct kernel *k, struct bio *bio)
+{
+	if (k->cov)
+		cov_note(k->cov, bio->write ? "bio_end_io(write)" :
+					      "bio_end_io(read)", bio->page);
+	bio_end_io(k, bio);
+}
+
+void kernel_set_coverage(struct kernel *k, struct model_cov *cov)
+{
+	k->cov = cov;
 }
 
 int kernel_fire_event(struct kernel *k)
@@ -374,7 +412,7 @@ int kernel_fire_event(struct kernel *k)
 	if (!eventq_pop(&k->events, &ev))
 		return 0;
 	if (ev.type == KEV_BIO_END)
-		bio_end_io(k, ev.obj);
+		bio_end_io_noted(k, ev.obj);
 	else if (ev.type == KEV_LOG_WORKER)
 		log_worker(k);
 	else if (k->flusher && ev.obj == &k->flusher->task)

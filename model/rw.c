@@ -152,6 +152,8 @@ static void write_end(struct kernel *k, struct task *t, struct range_locals *l,
 		if (l->pos + len > l->inode->i_size)
 			l->inode->i_size = l->pos + len;
 		oracle_write(k->oracle, l->inode->i_ino, l->pos, len, l->byte);
+	} else if (l->flags & ZERO_RANGE_ORACLE) {
+		oracle_zero(k->oracle, l->inode->i_ino, l->pos, len, false);
 	}
 	folio_unlock(k, t, p);
 	put_page(k, p);

@@ -273,10 +273,10 @@ enum step_result fn_truncate(struct kernel *k, struct task *t,
 		f->pc = 4;
 		if (newsize > inode->i_size)
 			call_zero_eof(k, t, inode, newsize);
-		else
-			call_zero(t, inode, newsize,
-				  round_up_page(k, newsize) < inode->i_size ?
-				  round_up_page(k, newsize) : inode->i_size);
+		else if (call_zero(t, inode, newsize,
+				   MIN(round_up_page(k, newsize),
+				       inode->i_size)))
+			t->stack[t->depth - 1].u.r.flags |= ZERO_RANGE_ORACLE;
 		return STEP_NEXT;
 	case 4:
 		t->step_name = "filemap_write_and_wait_range";

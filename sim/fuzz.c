@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * sim/fuzz.c - `pcsim fuzz` (sim/fuzz.h).
+ * sim/fuzz.c - `pcsim fuzz` and `pcsim shrink` (sim/fuzz.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,211 +12,397 @@
 
 #include <glib.h>
 
+#include "model/coverage.h"
 #include "model/policy.h"
 #include "sim/fuzz.h"
 #include "sim/gen.h"
 #include "sim/runner.h"
 #include "sim/scenario.h"
+#include "sim/shrink.h"
 
-#define FUZZ_BAD	2
+#define FUZZ_BAD		2
+#define FUZZ_BIAS_GAIN		2	/* per new-coverage run */
+#define FUZZ_BIAS_MAX		16
+#define FUZZ_BIAS_DECAY		256	/* runs between halvings */
+#define FUZZ_DRAW_US		250000	/* progress redraw period */
 
 /* The strategies each scenario with a concurrent section runs under. */
 static const char *const strategies[] = { "random", "pct" };
 
 typedef unsigned long long ull;
 
-/* One run of one scenario: what it is and what it printed. */
-struct fuzz_case {
+/* A campaign: its options, the run in progress and what it found. */
+struct fuzz {
 	const struct fuzz_opts *o;
-	uint64_t run, seed;
-	const char *strategy;
+	FILE *progress;
+	bool tty;			/* progress is a terminal */
+	uint64_t run, seed, schedules;
+	const char *strategy;		/* of the run in progress */
 	char *text;			/* the generated scenario */
 	char *out, *err;		/* its output and runtime errors */
 	size_t outlen, errlen;
-	char *sched_path;		/* --schedule-out, a temp file */
+	char *sched;			/* the schedule it recorded */
+	struct model_cov cov, total;	/* this run's, the campaign's */
+	unsigned int bias[GK_NR];	/* gen_opts.bias */
+	gint64 t0, drawn;		/* monotonic µs: start, last draw */
 };
+
+/* ---------------------------------------------------------- progress --- */
+
+static double elapsed(const struct fuzz *z)
+{
+	return (double)(g_get_monotonic_time() - z->t0) / 1e6;
+}
+
+static double rate(const struct fuzz *z)
+{
+	double t = elapsed(z);
+
+	return t > 0 ? (double)z->run / t : 0;
+}
+
+/* Redraw the progress line on a terminal, at most every FUZZ_DRAW_US. */
+static void draw(struct fuzz *z, bool force)
+{
+	gint64 now = g_get_monotonic_time();
+
+	if (!z->tty || (!force && now - z->drawn < FUZZ_DRAW_US))
+		return;
+	z->drawn = now;
+	fprintf(z->progress, "\r\033[Kfuzz: %llu runs, %.0f runs/s, "
+		"0 violations, coverage %llu/%llu", (ull)z->run, rate(z),
+		(ull)cov_pairs(&z->total), (ull)cov_universe());
+	fflush(z->progress);
+}
+
+static void draw_end(struct fuzz *z)
+{
+	if (z->tty)
+		fputs("\r\033[K", z->progress);
+}
+
+static void print_coverage(FILE *f, const struct model_cov *c)
+{
+	int i, s;
+
+	fprintf(f, "model coverage: %llu of %llu (step x page state) pairs\n"
+		"%-34s %9s", (ull)cov_pairs(c), (ull)cov_universe(), "step",
+		"runs");
+	for (s = 0; s < COV_NR_STATES; s++)
+		fprintf(f, " %9s", cov_state_name(s));
+	fputc('\n', f);
+	for (i = 0; i < cov_nr_steps(); i++) {
+		if (!c->runs[i] && i == cov_nr_steps() - 1)
+			continue;	/* no "(other)" row when empty */
+		fprintf(f, "%-34s %9llu", cov_step_name(i), (ull)c->runs[i]);
+		for (s = 0; s < COV_NR_STATES; s++)
+			fprintf(f, " %9llu", (ull)c->hits[i][s]);
+		fputc('\n', f);
+	}
+}
+
+static void summary(struct fuzz *z, uint64_t violations)
+{
+	const struct fuzz_opts *o = z->o;
+
+	draw_end(z);
+	fprintf(z->progress, "fuzz: %llu runs (%llu schedules), %llu "
+		"violations, policy %s, seeds %llu..%llu, coverage %llu/%llu\n",
+		(ull)z->run, (ull)z->schedules, (ull)violations, o->policy,
+		(ull)o->seed, (ull)(o->seed + (z->run ? z->run - 1 : 0)),
+		(ull)cov_pairs(&z->total), (ull)cov_universe());
+	fprintf(z->progress, "fuzz: %.1f s, %.0f runs/s\n", elapsed(z),
+		rate(z));
+	if (o->coverage)
+		print_coverage(z->progress, &z->total);
+}
 
 /* ------------------------------------------------------------ report --- */
 
-/* "VIOLATION: INV: ..." -> the whole line and INV (g_free() both). */
-static void violation_line(const char *out, char **line, char **inv)
+/* How to get this find again, from the seed (or the input). */
+static void write_found(FILE *f, const struct fuzz *z)
 {
-	const char *v = strstr(out, "VIOLATION: ");
-	size_t n;
+	const struct fuzz_opts *o = z->o;
 
-	v = v ? v : "VIOLATION: unknown";
-	n = strcspn(v, "\n");
-	*line = g_strndup(v, n);
-	v += strlen("VIOLATION: ");
-	n = strspn(v, "abcdefghijklmnopqrstuvwxyz"
-		      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
-	*inv = n ? g_strndup(v, n) : g_strdup("unknown");
-}
-
-static void write_header(FILE *f, const struct fuzz_case *c,
-			 const char *line, const char *inv)
-{
-	const struct fuzz_opts *o = c->o;
-
-	fprintf(f, "# repro-%s-%llu - found by pcsim fuzz\n", inv,
-		(ull)c->seed);
-	fprintf(f, "# repro: pcsim fuzz --policy %s --seed %llu --threads %d"
-		" --ops %d --runs %llu found run %llu (schedule %s)\n",
-		o->policy, (ull)o->seed, o->threads, o->ops, (ull)o->runs,
-		(ull)c->run, c->strategy);
-	fprintf(f, "# %s\n# expect: VIOLATION %s\n", line, inv);
-	fputs("# kernel: skip fuzz repro (simulator settings, schedules)\n", f);
-	if (strcmp(o->policy, "none"))
-		fprintf(f, "set policy-only %s\n", o->policy);
-	fprintf(f, "set seed %llu\n", (ull)c->seed);
-}
-
-/* DIR/repro-INV-SEED.pcs; Return: 1 (a violation), or 2 if unwritable. */
-static int write_repro(const struct fuzz_case *c, FILE *progress)
-{
-	char *line, *inv, *path, *sched = NULL;
-	FILE *f;
-	int st = 1;
-
-	violation_line(c->out, &line, &inv);
-	path = g_strdup_printf("%s/repro-%s-%llu.pcs", c->o->out_dir, inv,
-			       (ull)c->seed);
-	g_file_get_contents(c->sched_path, &sched, NULL, NULL);
-	f = fopen(path, "w");
-	if (f) {
-		write_header(f, c, line, inv);
-		fprintf(f, "%s%s", c->text, sched ? sched : "");
+	if (o->input) {
+		fprintf(f, "# found: from input %s\n# reproduce: pcsim fuzz "
+			"--policy %s --input %s --out DIR\n", o->input,
+			o->policy, o->input);
+		return;
 	}
-	if (!f || fclose(f)) {
-		fprintf(progress, "fuzz: cannot write %s: %s\n", path,
+	fprintf(f, "# found: run %llu (schedule %s) of pcsim fuzz --policy "
+		"%s --seed %llu --threads %d --ops %d\n", (ull)z->run,
+		z->strategy, o->policy, (ull)o->seed, o->threads, o->ops);
+	fprintf(f, "# reproduce: pcsim fuzz --policy %s --seed %llu "
+		"--threads %d --ops %d --runs %llu --out DIR\n", o->policy,
+		(ull)o->seed, o->threads, o->ops, (ull)z->run + 1);
+}
+
+/* Write @body as @path with the repro header; Return: 0 or FUZZ_BAD. */
+static int write_file(struct fuzz *z, const char *path, const char *title,
+		      const char *line, const char *inv, const char *body)
+{
+	FILE *f = fopen(path, "w");
+	bool ok;
+
+	if (!f) {
+		fprintf(z->progress, "fuzz: cannot write %s: %s\n", path,
 			strerror(errno));
-		st = FUZZ_BAD;
+		return FUZZ_BAD;
 	}
-	fprintf(progress, "violation: %s in %s\n", inv, path);
-	g_free(sched);
-	g_free(path);
-	g_free(inv);
-	g_free(line);
+	fprintf(f, "# repro-%s-%llu - %s\n", inv, (ull)z->seed, title);
+	write_found(f, z);
+	fprintf(f, "# VIOLATION: %s\n# expect: VIOLATION %s\n", line, inv);
+	fputs("# kernel: skip fuzz repro (simulator settings, schedules)\n", f);
+	if (strcmp(z->o->policy, "none"))
+		fprintf(f, "set policy-only %s\n", z->o->policy);
+	fputs(body, f);
+	ok = !ferror(f);
+	if (fclose(f) || !ok) {
+		fprintf(z->progress, "fuzz: cannot write %s\n", path);
+		return FUZZ_BAD;
+	}
+	return 0;
+}
+
+/* The shrunk repro, or the unreduced one again if shrinking failed. */
+static int write_shrunk(struct fuzz *z, const char *path, const char *body)
+{
+	struct shrink_opts so = { .policy = z->o->policy };
+	struct shrink_result r;
+	char *title;
+	int st;
+
+	if (shrink_scenario(body, &so, &r)) {
+		fprintf(z->progress, "fuzz: the violation did not replay "
+			"under fifo; %s is unreduced\n", path);
+		return 0;
+	}
+	title = g_strdup_printf("found by pcsim fuzz, shrunk from %d to %d "
+				"operations in %llu runs%s: %d threads, %d "
+				"operations, %d preemptions", r.ops_before,
+				r.ops, (ull)r.runs, r.minimal ? "" :
+				" (budget out, not minimal)", r.threads, r.ops,
+				r.preemptions);
+	st = write_file(z, path, title, r.violation, r.invariant, r.text);
+	fprintf(z->progress, "violation: %s in %s (%d threads, %d operations,"
+		" %d preemptions)\n", r.invariant, path, r.threads, r.ops,
+		r.preemptions);
+	g_free(title);
+	shrink_result_free(&r);
 	return st;
 }
 
-/* A scenario the parser or the runner rejects is the generator's fault. */
-static int generator_bug(const struct fuzz_case *c, const char *why,
-			 FILE *progress)
+/* DIR/repro-INV-SEED{.orig,}.pcs; Return: 1 (a violation), or 2. */
+static int report(struct fuzz *z)
 {
-	fprintf(progress, "fuzz: generator bug: run %llu, seed %llu: %s\n"
-		"--- scenario ---\n%s--- end ---\n", (ull)c->run,
-		(ull)c->seed, why, c->text);
+	char *line = NULL, *inv = NULL, *body, *orig, *path;
+	int st;
+
+	if (!shrink_violation(z->out, &inv, &line)) {
+		inv = g_strdup("unknown");
+		line = g_strdup("unknown");
+	}
+	body = g_strdup_printf("set seed %llu\n%s%s", (ull)z->seed, z->text,
+			       z->sched ? z->sched : "");
+	orig = g_strdup_printf("%s/repro-%s-%llu.orig.pcs", z->o->out_dir, inv,
+			       (ull)z->seed);
+	path = g_strdup_printf("%s/repro-%s-%llu.pcs", z->o->out_dir, inv,
+			       (ull)z->seed);
+	st = write_file(z, orig, "found by pcsim fuzz, unreduced", line, inv,
+			body);
+	if (!st && z->o->no_shrink)
+		st = write_file(z, path, "found by pcsim fuzz", line, inv,
+				body);
+	else if (!st)
+		st = write_shrunk(z, path, body);
+	if (!st && z->o->no_shrink)
+		fprintf(z->progress, "violation: %s in %s\n", inv, path);
+	g_free(path);
+	g_free(orig);
+	g_free(body);
+	g_free(inv);
+	g_free(line);
+	return st ? st : 1;
+}
+
+/* A scenario the parser or the runner rejects is the generator's fault. */
+static int generator_bug(const struct fuzz *z, const char *why)
+{
+	fprintf(z->progress, "fuzz: generator bug: run %llu, seed %llu: %s\n"
+		"--- scenario ---\n%s--- end ---\n", (ull)z->run,
+		(ull)z->seed, why, z->text);
 	return FUZZ_BAD;
 }
 
 /* --------------------------------------------------------------- run --- */
 
-static void case_clear(struct fuzz_case *c)
+static void run_clear(struct fuzz *z)
 {
-	free(c->out);
-	free(c->err);
-	c->out = c->err = NULL;
+	free(z->out);
+	free(z->err);
+	g_free(z->sched);
+	z->out = z->err = z->sched = NULL;
 }
 
-/* Run @sc once under @c->strategy; Return: a runner status. */
-static int case_run(struct fuzz_case *c, const struct scenario *sc)
+/* Run @sc once under @strategy (NULL: the file's); a runner status. */
+static int run_once(struct fuzz *z, const struct scenario *sc,
+		    const char *strategy)
 {
 	struct run_opts ro = {
-		.policy = c->o->policy,
-		.seed_set = true,
-		.seed = c->seed,
-		.schedule = c->strategy,
-		.schedule_out = c->sched_path,
+		.policy = z->o->policy,
+		.seed_set = !z->o->input,
+		.seed = z->seed,
+		.schedule = strategy,
+		.schedule_text = &z->sched,
+		.cov = &z->cov,
 	};
 	FILE *out, *err;
 	int st;
 
-	case_clear(c);
-	if (truncate(c->sched_path, 0))	/* no schedule left from before */
-		return RUN_ERROR;
-	out = open_memstream(&c->out, &c->outlen);
-	err = open_memstream(&c->err, &c->errlen);
+	run_clear(z);
+	z->strategy = strategy ? strategy : "of the input";
+	out = open_memstream(&z->out, &z->outlen);
+	err = open_memstream(&z->err, &z->errlen);
 	if (!out || !err)
 		abort();
 	st = runner_run(sc, &ro, out, err, NULL);
 	fclose(out);
 	fclose(err);
+	z->schedules++;
 	return st;
 }
 
-/* Every strategy on run @c->run; Return: 0 or the exit status. */
-static int case_all(struct fuzz_case *c, const struct scenario *sc,
-		    uint64_t *schedules, FILE *progress)
+/* Every strategy (or the input's own); Return: 0 or the exit status. */
+static int run_all(struct fuzz *z, const struct scenario *sc)
 {
-	size_t i, n = sc->nsections ? G_N_ELEMENTS(strategies) : 1;
+	size_t i, n = sc->nsections && !z->o->input ?
+		      G_N_ELEMENTS(strategies) : 1;
 	int st;
 
 	for (i = 0; i < n; i++) {
-		c->strategy = strategies[i];
-		st = case_run(c, sc);
-		++*schedules;
+		st = run_once(z, sc, z->o->input ? NULL : strategies[i]);
 		if (st == RUN_VIOLATION)
-			return write_repro(c, progress);
+			return report(z);
 		if (st != RUN_OK)
-			return generator_bug(c, c->err, progress);
+			return generator_bug(z, z->err);
 	}
 	return 0;
 }
 
-/* Generate, parse and run scenario @c->run; Return: 0 or exit status. */
-static int case_one(struct fuzz_case *c, uint64_t *schedules, FILE *progress)
+/* Feed back this run's coverage into the generator's bias. */
+static void learn(struct fuzz *z, unsigned int swarm)
 {
-	struct gen_opts go = { .threads = c->o->threads, .ops = c->o->ops };
+	int k;
+
+	if (cov_merge(&z->total, &z->cov))
+		for (k = 0; k < GK_NR; k++)
+			if (swarm & (1u << k))
+				z->bias[k] = MIN(z->bias[k] + FUZZ_BIAS_GAIN,
+						 FUZZ_BIAS_MAX);
+	if ((z->run + 1) % FUZZ_BIAS_DECAY == 0)
+		for (k = 0; k < GK_NR; k++)
+			z->bias[k] /= 2;
+}
+
+/* Parse and run z->text; Return: 0 or the exit status. */
+static int run_text(struct fuzz *z)
+{
 	struct scenario sc;
 	char *perr = NULL;
 	int st;
 
-	c->seed = gen_mix(c->o->seed + c->run);
-	c->text = gen_scenario(c->seed, &go);
-	if (scenario_parse_string("fuzz.pcs", c->text, strlen(c->text), &sc,
+	memset(&z->cov, 0, sizeof(z->cov));
+	if (scenario_parse_string("fuzz.pcs", z->text, strlen(z->text), &sc,
 				  &perr)) {
-		st = generator_bug(c, perr ? perr : "parse error", progress);
+		st = generator_bug(z, perr ? perr : "parse error");
 		free(perr);
-	} else {
-		st = case_all(c, &sc, schedules, progress);
-		scenario_free(&sc);
+		return st;
 	}
-	free(c->text);
-	c->text = NULL;
+	st = run_all(z, &sc);
+	scenario_free(&sc);
 	return st;
+}
+
+/* Generate and run scenario z->run; Return: 0 or the exit status. */
+static int run_generated(struct fuzz *z)
+{
+	struct gen_opts go = {
+		.threads = z->o->threads, .ops = z->o->ops, .bias = z->bias,
+	};
+	int st;
+
+	z->seed = gen_mix(z->o->seed + z->run);
+	z->text = gen_scenario(z->seed, &go);
+	st = run_text(z);
+	if (!st)
+		learn(z, go.swarm);
+	free(z->text);
+	z->text = NULL;
+	return st;
+}
+
+/* --input: decode the bytes of a libFuzzer/AFL++ input and run them. */
+static int run_input(struct fuzz *z)
+{
+	gchar *data = NULL;
+	gsize len = 0;
+	int st;
+
+	if (!g_file_get_contents(z->o->input, &data, &len, NULL)) {
+		fprintf(z->progress, "fuzz: cannot read %s\n", z->o->input);
+		return FUZZ_BAD;
+	}
+	z->seed = 0;
+	z->text = gen_scenario_bytes((const uint8_t *)data, len);
+	st = run_text(z);
+	if (!st)
+		cov_merge(&z->total, &z->cov);
+	z->run = 1;
+	free(z->text);
+	z->text = NULL;
+	g_free(data);
+	return st;
+}
+
+static bool budget_left(const struct fuzz *z)
+{
+	const struct fuzz_opts *o = z->o;
+
+	if (o->runs && z->run >= o->runs)
+		return false;
+	return !o->time || elapsed(z) < (double)o->time;
 }
 
 int fuzz_run(const struct fuzz_opts *o, FILE *progress)
 {
-	struct fuzz_case c = { .o = o };
-	uint64_t schedules = 0;
-	int fd, st = 0;
+	struct fuzz z = {
+		.o = o, .progress = progress,
+		.tty = isatty(fileno(progress)),
+		.t0 = g_get_monotonic_time(),
+	};
+	int st = 0;
 
-	fd = g_file_open_tmp("pcsim-fuzz-XXXXXX.sched", &c.sched_path, NULL);
-	if (fd < 0) {
-		fprintf(progress, "fuzz: cannot create a temporary file\n");
-		return FUZZ_BAD;
+	if (o->input)
+		st = run_input(&z);
+	for (; !o->input && !st && budget_left(&z); z.run++) {
+		st = run_generated(&z);
+		draw(&z, false);
 	}
-	close(fd);
-	for (c.run = 0; c.run < o->runs && !st; c.run++)
-		st = case_one(&c, &schedules, progress);
-	if (!st)
-		fprintf(progress, "fuzz: %llu runs (%llu schedules), 0 "
-			"violations, policy %s, seeds %llu..%llu\n",
-			(ull)o->runs, (ull)schedules, o->policy,
-			(ull)o->seed, (ull)(o->seed + o->runs - 1));
-	case_clear(&c);
-	unlink(c.sched_path);
-	g_free(c.sched_path);
+	if (st == 1 && !o->input)
+		z.run++;		/* the run that found it counts */
+	if (st != FUZZ_BAD)
+		summary(&z, st == 1);
+	run_clear(&z);
 	return st;
 }
 
 /* ----------------------------------------------------------- options --- */
 
 static const char fuzz_usage[] =
-"Usage: pcsim fuzz [--policy P] [--seed S] [--runs N] [--threads K]\n"
-"                  [--ops M] [--out DIR]\n";
+"Usage: pcsim fuzz [--policy P] [--seed S] [--runs N] [--time SECONDS]\n"
+"                  [--threads K] [--ops M] [--out DIR] [--coverage]\n"
+"                  [--no-shrink] [--input FILE]\n";
 
 static bool parse_num(const char *s, uint64_t max, uint64_t *v)
 {
@@ -229,6 +415,11 @@ static bool parse_num(const char *s, uint64_t max, uint64_t *v)
 	return !errno && !*end && *v <= max;
 }
 
+static bool policy_ok(const char *name)
+{
+	return policy_lookup(name) || !strcmp(name, "none");
+}
+
 /* One option; Return: false if its argument is bad. */
 static bool fuzz_opt(struct fuzz_opts *o, int ch, const char *arg)
 {
@@ -238,18 +429,59 @@ static bool fuzz_opt(struct fuzz_opts *o, int ch, const char *arg)
 	switch (ch) {
 	case 'p':
 		o->policy = arg;
-		return policy_lookup(arg) || !strcmp(arg, "none");
+		return policy_ok(arg);
 	case 's':
 		return parse_num(arg, UINT64_MAX, &o->seed);
 	case 'n':
 		return parse_num(arg, UINT64_MAX, &o->runs) && o->runs;
+	case 'T':
+		return parse_num(arg, UINT64_MAX / 1000000, &o->time) &&
+		       o->time;
 	case 'o':
 		o->out_dir = arg;
+		return true;
+	case 'i':
+		o->input = arg;
+		return true;
+	case 'c':
+		o->coverage = true;
+		return true;
+	case 'N':
+		o->no_shrink = true;
 		return true;
 	}
 	ok = parse_num(arg, ch == 't' ? 64 : 100000, &v) && v >= 1;
 	*(ch == 't' ? &o->threads : &o->ops) = (int)v;
 	return ok;
+}
+
+/* getopt_long over @longopts with @opt; Return: 0, -1 (--help) or 2. */
+static int parse_args(int argc, char **argv, const struct option *longopts,
+		      bool (*opt)(void *o, int ch, const char *arg), void *o,
+		      const char *usage)
+{
+	int ch;
+
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (ch == 'h') {
+			fputs(usage, stdout);
+			return -1;
+		}
+		if (ch != '?' && ch != ':' && opt(o, ch, optarg))
+			continue;
+		fprintf(stderr, "pcsim %s: bad option or value '%s'\n",
+			argv[0], argv[optind - 1]);
+		fputs(usage, stderr);
+		return FUZZ_BAD;
+	}
+	return 0;
+}
+
+static bool fuzz_opt_cb(void *o, int ch, const char *arg)
+{
+	return fuzz_opt(o, ch, arg);
 }
 
 int fuzz_main(int argc, char **argv)
@@ -258,35 +490,125 @@ int fuzz_main(int argc, char **argv)
 		{ "policy", required_argument, NULL, 'p' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "runs", required_argument, NULL, 'n' },
+		{ "time", required_argument, NULL, 'T' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "ops", required_argument, NULL, 'm' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "input", required_argument, NULL, 'i' },
+		{ "coverage", no_argument, NULL, 'c' },
+		{ "no-shrink", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fuzz_opts o = {
-		.policy = "none", .runs = 100, .threads = 2, .ops = 8,
-		.out_dir = ".",
+		.policy = "none", .threads = 2, .ops = 8, .out_dir = ".",
 	};
-	int ch;
+	int st = parse_args(argc, argv, longopts, fuzz_opt_cb, &o, fuzz_usage);
 
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		if (ch == 'h') {
-			fputs(fuzz_usage, stdout);
-			return 0;
-		}
-		if (ch != '?' && ch != ':' && fuzz_opt(&o, ch, optarg))
-			continue;
-		fprintf(stderr, "pcsim fuzz: bad option or value '%s'\n",
-			argv[optind - 1]);
-		fputs(fuzz_usage, stderr);
-		return FUZZ_BAD;
-	}
+	if (st)
+		return st < 0 ? 0 : st;
 	if (optind < argc) {
 		fprintf(stderr, "pcsim fuzz: unexpected '%s'\n", argv[optind]);
 		return FUZZ_BAD;
 	}
+	if (!o.runs && !o.time)
+		o.runs = 100;
 	return fuzz_run(&o, stdout);
+}
+
+/* ------------------------------------------------------------ shrink --- */
+
+static const char shrink_usage[] =
+"Usage: pcsim shrink [--policy P] [--out FILE] [--budget RUNS] FILE\n";
+
+struct shrink_cli {
+	struct shrink_opts so;
+	const char *out;
+};
+
+static bool shrink_opt(void *arg, int ch, const char *val)
+{
+	struct shrink_cli *c = arg;
+
+	switch (ch) {
+	case 'p':
+		c->so.policy = val;
+		return policy_ok(val);
+	case 'o':
+		c->out = val;
+		return true;
+	case 'b':
+		return parse_num(val, UINT64_MAX, &c->so.budget);
+	}
+	return false;
+}
+
+/* Print or write the reduced scenario with a short header. */
+static int shrink_write(const struct shrink_cli *c, const char *path,
+			const struct shrink_result *r)
+{
+	FILE *f = c->out ? fopen(c->out, "w") : stdout;
+	bool ok;
+
+	if (!f) {
+		fprintf(stderr, "pcsim shrink: cannot write %s: %s\n", c->out,
+			strerror(errno));
+		return FUZZ_BAD;
+	}
+	fprintf(f, "# shrunk from %s by pcsim shrink: %d -> %d operations in "
+		"%llu runs%s; %d threads, %d preemptions\n# VIOLATION: %s\n"
+		"# expect: VIOLATION %s\n", path, r->ops_before, r->ops,
+		(ull)r->runs, r->minimal ? "" : " (budget out, not minimal)",
+		r->threads, r->preemptions, r->violation, r->invariant);
+	if (c->so.policy && !strstr(r->text, "set policy"))
+		fprintf(f, "set policy-only %s\n", c->so.policy);
+	fputs(r->text, f);
+	ok = !ferror(f);
+	if ((c->out && fclose(f)) || !ok) {
+		fprintf(stderr, "pcsim shrink: write error\n");
+		return FUZZ_BAD;
+	}
+	return 0;
+}
+
+int shrink_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "budget", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct shrink_cli c = { { 0 } };
+	struct shrink_result r;
+	char *text = NULL, *perr = NULL;
+	struct scenario sc;
+	int st = parse_args(argc, argv, longopts, shrink_opt, &c,
+			    shrink_usage);
+
+	if (st)
+		return st < 0 ? 0 : st;
+	if (optind + 1 != argc) {
+		fputs(shrink_usage, stderr);
+		return FUZZ_BAD;
+	}
+	if (scenario_parse_file(argv[optind], &sc, &perr)) {
+		fprintf(stderr, "%s", perr ? perr : "parse error\n");
+		free(perr);
+		return FUZZ_BAD;
+	}
+	scenario_free(&sc);
+	if (!g_file_get_contents(argv[optind], &text, NULL, NULL))
+		return FUZZ_BAD;
+	st = shrink_scenario(text, &c.so, &r);
+	g_free(text);
+	if (st) {
+		fprintf(stderr, "pcsim shrink: %s does not stop with a "
+			"violation\n", argv[optind]);
+		return FUZZ_BAD;
+	}
+	st = shrink_write(&c, argv[optind], &r);
+	shrink_result_free(&r);
+	return st;
 }

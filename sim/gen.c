@@ -15,7 +15,8 @@
 
 struct gen {
 	uint64_t rng;			/* splitmix64 state */
-	const uint8_t *bytes;		/* non-NULL: choices come from here */
+	bool from_bytes;		/* choices come from @bytes */
+	const uint8_t *bytes;
 	size_t nbytes;
 	FILE *f;			/* the text */
 	const char *indent;		/* "\t" inside a thread block */
@@ -64,7 +65,7 @@ static uint64_t below(struct gen *g, uint64_t n)
 {
 	unsigned int want = 1;
 
-	if (!g->bytes)
+	if (!g->from_bytes)
 		return next(g) % n;
 	while (want < 8 && (n - 1) >> (8 * want))
 		want++;
@@ -437,7 +438,9 @@ char *gen_scenario(uint64_t seed, struct gen_opts *o)
 
 char *gen_scenario_bytes(const uint8_t *data, size_t size)
 {
-	struct gen g = { .bytes = data, .nbytes = size, .indent = "" };
+	struct gen g = {
+		.from_bytes = true, .bytes = data, .nbytes = size, .indent = "",
+	};
 	int threads = 1 + (int)below(&g, 4), ops = 1 + (int)below(&g, 16);
 	bool pct = coin(&g);
 	uint64_t seed = take_bytes(&g, 8);

@@ -8,8 +8,10 @@
  *   pcsim run [--policy NAME] [--seed N] [--stats]
  *             [--stats-format table|json] FILE...
  *   pcsim check [--policy NAME] [--seed N] FILE...
- *   pcsim fuzz [--policy P] [--seed S] [--runs N] [--threads K] [--ops M]
- *              [--out DIR]
+ *   pcsim fuzz [--policy P] [--seed S] [--runs N] [--time SECONDS]
+ *              [--threads K] [--ops M] [--out DIR] [--coverage]
+ *              [--no-shrink] [--input FILE]
+ *   pcsim shrink [--policy P] [--out FILE] [--budget RUNS] FILE
  *   pcsim list-policies
  *   pcsim version
  *
@@ -71,7 +73,10 @@ static const char usage_text[] =
 "                   golden FILE.out (FILE's .pcs replaced by .out)\n"
 "  list-policies    list the sharing designs and mutants\n"
 "  fuzz             run random scenarios until an invariant breaks; write\n"
-"                   the first violation as DIR/repro-INVARIANT-SEED.pcs\n"
+"                   the first violation, shrunk, as\n"
+"                   DIR/repro-INVARIANT-SEED.pcs (pcsim fuzz --help)\n"
+"  shrink FILE      reduce a scenario that stops with a violation to a\n"
+"                   1-minimal one that stops with the same invariant\n"
 "  version          print the version\n"
 "\n"
 "Options (run, check):\n"
@@ -463,6 +468,7 @@ static const struct command commands[] = {
 	{ "list-policies", cmd_list_policies, false, false },
 	{ "version", cmd_version, false, false },
 	{ "fuzz", NULL, false, false, fuzz_main },
+	{ "shrink", NULL, false, false, shrink_main },
 };
 
 static const struct command *find_command(const char *name)

@@ -346,6 +346,7 @@ static enum step run_start(struct run *r)
 	r->k = kernel_new(&r->cfg);
 	if (r->opts->tracer)
 		kernel_set_tracer(r->k, r->opts->tracer);
+	kernel_set_coverage(r->k, r->opts->cov);
 	r->sched = run_sched_new(r);
 	return STEP_OK;
 }
@@ -1224,20 +1225,29 @@ static int run_section(struct run *r, int first)
 }
 
 /* --schedule-out: the decisions this run took, as `schedule` lines. */
-static void run_write_schedule(const struct run *r, const char *path)
+/* The recorded decisions as `schedule` lines (g_free() it). */
+static char *run_schedule_text(const struct run *r)
 {
 	GPtrArray *rec = sched_recorded(r->sched);
-	FILE *f = fopen(path, "w");
+	GString *s = g_string_new(NULL);
 	guint i;
 
-	if (!f) {
+	for (i = 0; i < rec->len; i++)
+		g_string_append_printf(s, "schedule %s\n",
+				       (char *)g_ptr_array_index(rec, i));
+	return g_string_free(s, FALSE);
+}
+
+static void run_write_schedule(const struct run *r, const char *path)
+{
+	char *text = run_schedule_text(r);
+	FILE *f = fopen(path, "w");
+	bool ok = f && fputs(text, f) >= 0;
+
+	if ((f && fclose(f)) || !ok)
 		fprintf(r->err, "%s: cannot write schedule: %s\n", path,
 			strerror(errno));
-		return;
-	}
-	for (i = 0; i < rec->len; i++)
-		fprintf(f, "schedule %s\n", (char *)g_ptr_array_index(rec, i));
-	fclose(f);
+	g_free(text);
 }
 
 /**
@@ -1280,6 +1290,8 @@ int runner_run(const struct scenario *sc, const struct run_opts *o,
 		run_violation(&r);
 	if (r.sched && o && o->schedule_out)
 		run_write_schedule(&r, o->schedule_out);
+	if (o && o->schedule_text)
+		*o->schedule_text = r.sched ? run_schedule_text(&r) : NULL;
 	if (r.sched && sched_unused_pins(r.sched))	/* a stale schedule */
 		fprintf(err, "%s: %d schedule entries never matched\n",
 			sc->path, sched_unused_pins(r.sched));

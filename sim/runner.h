@@ -40,7 +40,9 @@ struct run_opts {
 	uint64_t seed;		/* --seed N */
 	const char *schedule;	/* --schedule fifo|rr|random|pct, or NULL */
 	const char *schedule_out; /* --schedule-out PATH, or NULL */
+	char **schedule_text;	/* out: the same lines, g_free() them */
 	const struct tracer *tracer; /* --trace-out, or NULL */
+	struct model_cov *cov;	/* note model coverage here, or NULL */
 };
 
 /* runner_run() results, also pcsim's exit statuses. */

@@ -143,8 +143,8 @@ static void test_fuzz_none_clean(void **state)
 	char *p;
 
 	assert_int_equal(fuzz(&o, &p), 0);
-	assert_string_equal(p, "fuzz: 60 runs (120 schedules), 0 violations,"
-			    " policy none, seeds 0..59\n");
+	assert_memory_equal(p, "fuzz: 60 runs (120 schedules), 0 violations,"
+			    " policy none, seeds 0..59, coverage ", 75);
 	free(p);
 }
 
@@ -174,20 +174,128 @@ static void test_fuzz_mutant_caught(void **state)
 		.policy = "share-clean-nocow", .seed = 30, .runs = 200,
 		.threads = 2, .ops = 8, .out_dir = dir,
 	};
-	char inv[64], path[4096], *p, *text;
+	char inv[64], path[4096], *p, *text, *orig;
+	int threads, ops;
 
 	assert_non_null(dir);
 	assert_int_equal(fuzz(&o, &p), 1);
-	assert_int_equal(sscanf(p, "violation: %63s in %4095s", inv, path), 2);
+	assert_int_equal(sscanf(p, "violation: %63s in %4095s (%d threads, "
+				"%d operations", inv, path, &threads, &ops), 4);
 	assert_true(g_file_get_contents(path, &text, NULL, NULL));
 	assert_non_null(strstr(text, "\nset policy-only share-clean-nocow\n"));
 	assert_non_null(strstr(text, "# expect: VIOLATION "));
+	assert_non_null(strstr(text, "# reproduce: pcsim fuzz --policy "
+			       "share-clean-nocow --seed 30 "));
+	assert_true(ops >= 1 && ops <= 8);
 	replay(path, inv);
+	orig = g_strdup_printf("%.*s.orig.pcs", (int)strlen(path) - 4, path);
+	replay(orig, inv);
 	g_free(text);
 	free(p);
 	unlink(path);
+	unlink(orig);
+	g_free(orig);
 	rmdir(dir);
 	g_free(dir);
+}
+
+/* Bytes decode to a scenario that parses; short inputs are small. */
+static void test_bytes(void **state)
+{
+	uint8_t data[256];
+	struct scenario sc;
+	uint64_t r = 1;
+	char *a, *b;
+	int n, i;
+
+	a = gen_scenario_bytes(NULL, 0);
+	parse_ok(a, &sc);
+	assert_int_equal(sc.nsections, 0);	/* 1 thread, 1 op, fifo */
+	assert_non_null(strstr(a, "set schedule random\nset seed 0\n"));
+	scenario_free(&sc);
+	free(a);
+	for (n = 0; n < 300; n++) {
+		for (i = 0; i < (int)sizeof(data); i++)
+			data[i] = (uint8_t)((r = gen_mix(r)) >> 7);
+		a = gen_scenario_bytes(data, n % sizeof(data));
+		b = gen_scenario_bytes(data, n % sizeof(data));
+		assert_string_equal(a, b);
+		parse_ok(a, &sc);
+		scenario_free(&sc);
+		free(a);
+		free(b);
+	}
+}
+
+/* Bias makes kinds join the swarm; the swarm mask reports them. */
+static void test_bias(void **state)
+{
+	unsigned int bias[GK_NR] = { 0 };
+	int joined = 0, s;
+
+	bias[GK_DEDUPE] = 16;
+	for (s = 0; s < 200; s++) {
+		struct gen_opts o = { .threads = 2, .ops = 8, .bias = bias };
+		char *text = gen_scenario(gen_mix(s), &o);
+
+		joined += !!(o.swarm & (1u << GK_DEDUPE));
+		free(text);
+	}
+	assert_true(joined > 180);	/* 1 - 1/18 of them, not 1/2 */
+}
+
+/* --input: bytes found by libFuzzer replay and shrink like a seed. */
+static void test_fuzz_input(void **state)
+{
+	char *dir = g_dir_make_tmp("pcsim-gen-XXXXXX", NULL), *p, *in;
+	struct fuzz_opts o = {
+		.policy = "share-clean-nocow", .threads = 2, .ops = 8,
+		.out_dir = dir,
+	};
+	uint8_t data[64];
+	uint64_t r = 7;
+	int tries, i, st = 0;
+
+	in = g_strdup_printf("%s/input", dir);
+	o.input = in;
+	for (tries = 0; tries < 400 && st != 1; tries++) {
+		for (i = 0; i < (int)sizeof(data); i++)
+			data[i] = (uint8_t)((r = gen_mix(r)) >> 11);
+		assert_true(g_file_set_contents(in, (char *)data,
+						sizeof(data), NULL));
+		st = fuzz(&o, &p);
+		assert_true(st == 0 || st == 1);
+		if (st == 1)
+			assert_non_null(strstr(p, "violation: "));
+		free(p);
+	}
+	assert_int_equal(st, 1);
+	unlink(in);
+	g_free(in);
+	p = g_strdup_printf("rm -rf '%s'", dir);
+	assert_int_equal(system(p), 0);
+	g_free(p);
+	g_free(dir);
+}
+
+/* --coverage prints the table; the campaign reached some pairs. */
+static void test_fuzz_coverage(void **state)
+{
+	struct fuzz_opts o = {
+		.policy = "none", .seed = 5, .runs = 20, .threads = 2,
+		.ops = 8, .out_dir = ".", .coverage = true,
+	};
+	unsigned long long pairs, all;
+	char *p, *c;
+
+	assert_int_equal(fuzz(&o, &p), 0);
+	c = strstr(p, "model coverage: ");
+	assert_non_null(c);
+	assert_int_equal(sscanf(c, "model coverage: %llu of %llu", &pairs,
+				&all), 2);
+	assert_true(pairs > 20 && pairs < all);
+	assert_non_null(strstr(c, "\niomap_write_iter "));
+	free(p);
 }
 
 int main(void)
@@ -198,6 +306,10 @@ int main(void)
 		cmocka_unit_test(test_covers_every_kind),
 		cmocka_unit_test(test_fuzz_none_clean),
 		cmocka_unit_test(test_fuzz_mutant_caught),
+		cmocka_unit_test(test_bytes),
+		cmocka_unit_test(test_bias),
+		cmocka_unit_test(test_fuzz_input),
+		cmocka_unit_test(test_fuzz_coverage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
