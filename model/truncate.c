@@ -33,6 +33,20 @@ static bool call_zero(struct task *t, struct inode *inode, uint64_t pos,
 	return true;
 }
 
+/*
+ * call_zero() whose zeroes change the file's bytes as they land: the
+ * oracle learns each page's zeroes then (ZERO_RANGE_ORACLE), so a sync
+ * racing with the call neither misses them nor expects them early.
+ */
+static bool call_zero_oracle(struct task *t, struct inode *inode,
+			     uint64_t pos, uint64_t end)
+{
+	if (!call_zero(t, inode, pos, end))
+		return false;
+	t->stack[t->depth - 1].u.r.flags |= ZERO_RANGE_ORACLE;
+	return true;
+}
+
 /**
  * call_zero_eof - zero the tail of the EOF page before i_size grows to
  * @newsize (xfs_file_write_checks, xfs_setattr_size, zero_posteof): bytes a
@@ -273,10 +287,10 @@ enum step_result fn_truncate(struct kernel *k, struct task *t,
 		f->pc = 4;
 		if (newsize > inode->i_size)
 			call_zero_eof(k, t, inode, newsize);
-		else if (call_zero(t, inode, newsize,
-				   MIN(round_up_page(k, newsize),
-				       inode->i_size)))
-			t->stack[t->depth - 1].u.r.flags |= ZERO_RANGE_ORACLE;
+		else
+			call_zero_oracle(t, inode, newsize,
+					 MIN(round_up_page(k, newsize),
+					     inode->i_size));
 		return STEP_NEXT;
 	case 4:
 		t->step_name = "filemap_write_and_wait_range";
@@ -348,8 +362,11 @@ static int falloc_blocks(struct kernel *k, struct range_locals *l)
 {
 	struct inode *inode = l->inode;
 
-	if (falloc_flushes(l->flags))
+	if (falloc_flushes(l->flags)) {
 		xfs_free_file_space(k, inode, l->pos, l->end);
+		oracle_zero(k->oracle, inode->i_ino, l->pos, l->end - l->pos,
+			    false);
+	}
 	if (l->flags & SYSF_FALLOC_PUNCH_HOLE)
 		return 0;
 	return xfs_alloc_file_space(k, inode, l->pos >> k->page_shift,
@@ -392,7 +409,7 @@ static bool falloc_zero_partial(struct kernel *k, struct task *t,
 		b = isize;
 	if (head ? !(a & (kpage_size(k) - 1)) : !(b & (kpage_size(k) - 1)))
 		return false;
-	return call_zero(t, l->inode, a, b);
+	return call_zero_oracle(t, l->inode, a, b);
 }
 
 /**
@@ -429,18 +446,16 @@ enum step_result fn_fallocate(struct kernel *k, struct task *t,
 		return STEP_NEXT;
 	case 5:
 		/*
-		 * The range's bytes change from here on (partial zeroing,
-		 * then freeing): the oracle's linearization point.  Readers
-		 * are shut out by i_rwsem and invalidate_lock; a concurrent
-		 * sync sees these bytes as modified after its durable point.
+		 * The range's bytes change from here on: the partial blocks
+		 * as their zeroes land in the cache (the oracle learns them
+		 * then), the whole blocks when they are freed (pc 7).
+		 * Readers and faults are shut out by i_rwsem and
+		 * invalidate_lock; only a racing sync or crash can tell.
 		 */
 		t->step_name = "xfs_free_file_space";
 		f->pc = 6;
-		if (falloc_flushes(l->flags)) {
-			oracle_zero(k->oracle, l->inode->i_ino, l->pos,
-				    l->end - l->pos, false);
+		if (falloc_flushes(l->flags))
 			falloc_zero_partial(k, t, l, true);
-		}
 		return STEP_NEXT;
 	case 6:
 		f->pc = 7;
