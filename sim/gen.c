@@ -139,13 +139,23 @@ static void emit_pread(struct gen *g, int f)
 	     (ull)gen_len(g, off), f);
 }
 
-/* mmap the file below its floor, then CMD a range of it, then munmap. */
-static void emit_map(struct gen *g, int f, const char *cmd)
+/*
+ * mmap the file below its floor, then CMD a range of it, then munmap;
+ * with @load_first, mread the range first, so that CMD's stores fault on
+ * PTEs that are already there (a write-protect fault, wp_page_copy's
+ * territory) rather than on empty ones.
+ */
+static void emit_map(struct gen *g, int f, const char *cmd, bool load_first)
 {
 	uint64_t fl = g->floor[f], off = below(g, fl);
+	uint64_t len = 1 + below(g, fl - off);
+	char pre[64] = "";
 
-	line(g, "xfs_io -c \"mmap -rw 0 %llu\" -c \"%s %llu %llu\" -c munmap f%d",
-	     (ull)fl, cmd, (ull)off, (ull)(1 + below(g, fl - off)), f);
+	if (load_first)
+		snprintf(pre, sizeof(pre), " -c \"mread %llu %llu\"", (ull)off,
+			 (ull)len);
+	line(g, "xfs_io -c \"mmap -rw 0 %llu\"%s -c \"%s %llu %llu\" -c munmap f%d",
+	     (ull)fl, pre, cmd, (ull)off, (ull)len, f);
 }
 
 static void emit_mwrite(struct gen *g, int f)
@@ -153,12 +163,12 @@ static void emit_mwrite(struct gen *g, int f)
 	char cmd[32];
 
 	snprintf(cmd, sizeof(cmd), "mwrite -S 0x%02x", (int)below(g, 256));
-	emit_map(g, f, cmd);
+	emit_map(g, f, cmd, coin(g));
 }
 
 static void emit_mread(struct gen *g, int f)
 {
-	emit_map(g, f, "mread");
+	emit_map(g, f, "mread", false);
 }
 
 /* Up or down, never below the file's floor. */

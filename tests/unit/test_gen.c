@@ -91,7 +91,8 @@ static int line_kind(const struct sc_line *l)
 	if (l->kind != SC_XFS_IO)
 		return sh[l->kind];
 	if (c->kind == IO_MMAP)
-		return c[1].kind == IO_MWRITE ? GK_MWRITE : GK_MREAD;
+		return c[1].kind == IO_MWRITE || c[2].kind == IO_MWRITE ?
+		       GK_MWRITE : GK_MREAD;
 	if (c->kind == IO_REFLINK && (c->flags & IOF_WHOLE_FILE))
 		return GK_REFLINK_WHOLE;
 	return io[c->kind];
