@@ -138,11 +138,16 @@ static int step_index_cached(const char *name)
 
 void cov_note(struct model_cov *c, const char *name, const struct page *p)
 {
+	c->runs[step_index_cached(name)]++;
+	if (p)
+		cov_note_page(c, name, p);
+}
+
+void cov_note_page(struct model_cov *c, const char *name,
+		   const struct page *p)
+{
 	int i = step_index_cached(name);
 
-	c->runs[i]++;
-	if (!p)
-		return;
 	c->hits[i][page_test(p, PG_dirty) ? COV_DIRTY : COV_CLEAN]++;
 	if (page_test(p, PG_writeback))
 		c->hits[i][COV_WRITEBACK]++;

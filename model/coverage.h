@@ -4,8 +4,10 @@
  *
  * Scope: counting only.  After every kernel step (and every I/O completion)
  * the engine notes the step's name and the state of the page the task holds
- * in its top frame, if any: clean or dirty, and whether it is under
- * writeback, mapped by a PTE, or shared (more than one owner).  A pair
+ * in its top frame, if any; and every page a step locks (folio_trylock) is
+ * noted with the state it had when locked, since most steps take and drop
+ * their page within the step.  The states: clean or dirty, and whether it
+ * is under writeback, mapped by a PTE, or shared (more than one owner).  A pair
  * (step, state) is "covered" once it was seen.  Fuzzing campaigns merge the
  * maps of their runs (cov_merge) to find runs that reached new pairs and to
  * bias generation toward them (sim/fuzz.c).
@@ -52,6 +54,9 @@ int cov_step_index(const char *name);
 
 /* Step @name ran with @p (NULL: no page) in hand. */
 void cov_note(struct model_cov *c, const char *name, const struct page *p);
+/* Step @name is working on @p (it took the page lock): state only. */
+void cov_note_page(struct model_cov *c, const char *name,
+		   const struct page *p);
 
 /* Distinct (step, state) pairs @c has seen, and how many there are. */
 uint64_t cov_pairs(const struct model_cov *c);

@@ -32,6 +32,7 @@
  * rwsem_ready()/!PG_locked says it can succeed.  No C stack is held.
  */
 #include "model/core.h"
+#include "model/coverage.h"
 
 void rwsem_init(struct rwsem *s, const char *name, int lclass, uint64_t obj)
 {
@@ -126,6 +127,8 @@ bool folio_trylock(struct kernel *k, struct task *t, struct page *p)
 {
 	if (page_test(p, PG_locked))
 		return false;
+	if (k->cov)		/* the step works on @p: note its state */
+		cov_note_page(k->cov, t->step_name, p);
 	page_set(p, PG_locked);
 	p->locker = t->id;
 	lock_acquired(k, t, LOCK_CLASS_FOLIO);
