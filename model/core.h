@@ -101,11 +101,15 @@ struct range_locals {
 };
 
 /*
- * range_locals.flags of FN_ZERO_RANGE: the zeroes are a change of the
- * file's bytes that the oracle learns page by page as they land in the
- * cache (truncate's partial EOF block), not at a later linearization point.
+ * range_locals.flags of the write loops (model/rw.c, model/dax.c):
+ * RW_ZERO     fn_zero_range: the caller holds i_rwsem; no oracle update;
+ * ZERO_RANGE_ORACLE  with RW_ZERO: the zeroes are a change of the file's
+ *             bytes that the oracle learns page by page as they land
+ *             (truncate's EOF block, punch and zero range), not at a later
+ *             linearization point.
  */
-#define ZERO_RANGE_ORACLE (1u << 30)
+#define RW_ZERO			(1u << 0)
+#define ZERO_RANGE_ORACLE	(1u << 30)
 
 /* Locals of FN_REMAP. */
 struct remap_locals {
@@ -437,6 +441,7 @@ bool call_zero_eof(struct kernel *k, struct task *t, struct inode *inode,
 		   uint64_t newsize);
 int xfs_buffered_write_iomap_begin(struct kernel *k, struct inode *inode,
 				   pgoff_t index);
+enum step_result write_return(struct task *t, struct range_locals *l);
 
 /* Frame step functions. */
 enum step_result fn_syscall(struct kernel *k, struct task *t, struct frame *f);

@@ -38,7 +38,6 @@
 #include "model/oracle.h"
 #include "model/policy.h"
 
-enum { RW_ZERO = 1u << 0 };	/* as in model/rw.c */
 
 bool IS_DAX(const struct kernel *k, const struct inode *inode)
 {
@@ -204,6 +203,8 @@ static int dax_write_one(struct kernel *k, struct range_locals *l)
 		if (l->pos + len > inode->i_size)
 			inode->i_size = inode->i_disk_size = l->pos + len;
 		oracle_write(k->oracle, inode->i_ino, l->pos, len, l->byte);
+	} else if (l->flags & ZERO_RANGE_ORACLE) {
+		oracle_zero(k->oracle, inode->i_ino, l->pos, len, false);
 	}
 	l->pos += len;
 	l->done += len;
@@ -242,7 +243,7 @@ enum step_result fn_dax_write(struct kernel *k, struct task *t,
 		}
 		if (!(l->flags & RW_ZERO))
 			up_write(k, t, &l->inode->i_rwsem);
-		return task_return(t, l->done ? (int64_t)l->done : l->err);
+		return write_return(t, l);
 	}
 	abort();
 }

@@ -32,7 +32,6 @@
 #define XFS_MAX_FILE_OFFSET ((1ULL << 63) - 1)
 
 enum {
-	RW_ZERO = 1u << 0,	/* fn_zero_range: no i_rwsem, no oracle */
 	RW_EXCL = 1u << 1,	/* DIO: i_rwsem held exclusive */
 };
 
@@ -192,6 +191,17 @@ static enum step_result write_one_page(struct kernel *k, struct task *t,
 	return STEP_NEXT;
 }
 
+/*
+ * Return from a write loop: bytes written, or -errno if none; a zeroing
+ * (iomap_zero_range) fails with its error even after some pages.
+ */
+enum step_result write_return(struct task *t, struct range_locals *l)
+{
+	if ((l->flags & RW_ZERO) && l->err)
+		return task_return(t, l->err);
+	return task_return(t, l->done ? (int64_t)l->done : l->err);
+}
+
 /**
  * fn_buffered_write - write r.byte over [r.pos, r.end) through the page
  * cache.  With RW_ZERO (fn_zero_range) the caller holds i_rwsem.
@@ -238,7 +248,7 @@ enum step_result fn_buffered_write(struct kernel *k, struct task *t,
 		t->step_name = "inode_unlock";
 		if (!(l->flags & RW_ZERO))
 			up_write(k, t, &l->inode->i_rwsem);
-		return task_return(t, l->done ? (int64_t)l->done : l->err);
+		return write_return(t, l);
 	}
 	abort();
 }

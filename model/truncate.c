@@ -350,6 +350,8 @@ static void xfs_free_file_space(struct kernel *k, struct inode *inode,
 		return;
 	inode_free_blocks(k, inode, inode->i_df, fsb, end_fsb - fsb);
 	inode_free_blocks(k, inode, inode->i_cowfp, fsb, end_fsb - fsb);
+	oracle_zero(k->oracle, inode->i_ino, fsb << k->page_shift,
+		    (end_fsb - fsb) << k->page_shift, false);
 }
 
 static bool falloc_flushes(unsigned int mode)
@@ -362,11 +364,6 @@ static int falloc_blocks(struct kernel *k, struct range_locals *l)
 {
 	struct inode *inode = l->inode;
 
-	if (falloc_flushes(l->flags)) {
-		xfs_free_file_space(k, inode, l->pos, l->end);
-		oracle_zero(k->oracle, inode->i_ino, l->pos, l->end - l->pos,
-			    false);
-	}
 	if (l->flags & SYSF_FALLOC_PUNCH_HOLE)
 		return 0;
 	return xfs_alloc_file_space(k, inode, l->pos >> k->page_shift,
@@ -388,28 +385,20 @@ static void falloc_finish(struct kernel *k, struct range_locals *l)
 	}
 }
 
-/* Zero the partial blocks at both ends of a punch/zero, inside EOF. */
+/*
+ * xfs_free_file_space, second half: after the whole blocks are unmapped,
+ * zero what is left of [pos, end) inside EOF through the page cache
+ * (xfs_zero_range skips the holes just made, so only the partial blocks at
+ * both ends are written).  The oracle learns the zeroes as they land.
+ */
 static bool falloc_zero_partial(struct kernel *k, struct task *t,
-				struct range_locals *l, bool head)
+				struct range_locals *l)
 {
-	uint64_t isize = l->inode->i_size, a, b;
+	uint64_t isize = l->inode->i_size;
 
-	if (head) {
-		a = l->pos;
-		b = round_up_page(k, l->pos);
-		if (b > l->end)
-			b = l->end;
-	} else {
-		a = round_down_page(k, l->end);
-		if (a < round_up_page(k, l->pos))
-			return false;
-		b = l->end;
-	}
-	if (b > isize)
-		b = isize;
-	if (head ? !(a & (kpage_size(k) - 1)) : !(b & (kpage_size(k) - 1)))
+	if (l->pos >= isize)
 		return false;
-	return call_zero_oracle(t, l->inode, a, b);
+	return call_zero_oracle(t, l->inode, l->pos, MIN(l->end, isize));
 }
 
 /**
@@ -446,21 +435,23 @@ enum step_result fn_fallocate(struct kernel *k, struct task *t,
 		return STEP_NEXT;
 	case 5:
 		/*
-		 * The range's bytes change from here on: the partial blocks
-		 * as their zeroes land in the cache (the oracle learns them
-		 * then), the whole blocks when they are freed (pc 7).
-		 * Readers and faults are shut out by i_rwsem and
-		 * invalidate_lock; only a racing sync or crash can tell.
+		 * xfs_free_file_space: the range's bytes change from here
+		 * on, the whole blocks when they are unmapped, the partial
+		 * ones as their zeroes land in the cache (the oracle learns
+		 * both then).  Readers and faults are shut out by i_rwsem
+		 * and invalidate_lock; only a racing sync or crash can tell.
 		 */
 		t->step_name = "xfs_free_file_space";
 		f->pc = 6;
-		if (falloc_flushes(l->flags))
-			falloc_zero_partial(k, t, l, true);
+		if (falloc_flushes(l->flags)) {
+			xfs_free_file_space(k, l->inode, l->pos, l->end);
+			falloc_zero_partial(k, t, l);
+		}
 		return STEP_NEXT;
 	case 6:
+		if (f->ret < 0)		/* xfs_zero_range: ENOSPC on COW */
+			return unlock_setattr(k, t, l, (int)f->ret);
 		f->pc = 7;
-		if (falloc_flushes(l->flags))
-			falloc_zero_partial(k, t, l, false);
 		return STEP_NEXT;
 	case 7:
 		t->step_name = "xfs_alloc_file_space";

@@ -342,8 +342,18 @@ static void emit_op(struct gen *g)
 
 /* ------------------------------------------------------------ shape --- */
 
+/*
+ * A small disk keeps a run cheap (the block device is an array); now and
+ * then a tiny one, so that delalloc reservations, COW and clones hit
+ * ENOSPC.
+ */
 static void emit_settings(struct gen *g)
 {
+	if (below(g, 8) == 7)
+		line(g, "set disk-size %llu",
+		     (ull)((8 + below(g, 57)) * GEN_BLOCK));
+	else
+		line(g, "set disk-size 4m");
 	if (below(g, 4) == 3)	/* not 0: an exhausted input sets nothing */
 		line(g, "set memory-limit %llu",
 		     (ull)((16 + below(g, 49)) * GEN_BLOCK));
