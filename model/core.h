@@ -496,8 +496,10 @@ void check_store(struct kernel *k, const struct page *p,
 		 const struct address_space *m);
 bool rmap_walk(struct kernel *k, struct page *p,
 	       bool (*fn)(struct page_owner *o, void *arg), void *arg);
-void writepage_map(struct kernel *k, struct inode *inode, struct page *p);
+void writepage_map(struct kernel *k, struct inode *inode, struct page *p,
+		   pgoff_t index);
 void __writepage_map(struct kernel *k, struct inode *inode, struct page *p,
+		     pgoff_t index,
 		     bool all_owners);
 
 /* ---- model/check.c */

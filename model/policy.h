@@ -83,11 +83,12 @@ struct policy_ops {
 
 	/*
 	 * writepage - write back the locked, dirty-cleared page @p for
-	 * @inode (iomap_writepage_map).  Default: writepage_map() of one
-	 * host.
+	 * @inode at @inode's @index (iomap_writepage_map; a shared page's
+	 * owners each have their own index, p->index is only the
+	 * primary's).  Default: writepage_map() of one host.
 	 */
 	void (*writepage)(struct kernel *k, struct inode *inode,
-			  struct page *p);
+			  struct page *p, uint64_t index);
 
 	/*
 	 * map_blocks - the block @inode's page @index is written to.

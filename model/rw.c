@@ -302,6 +302,16 @@ static enum step_result read_one_page(struct kernel *k, struct task *t,
 
 	if (l->pos >= limit)
 		return STEP_DONE;
+	if (l->page && !folio_has_owner(l->page, l->inode->i_mapping, index)) {
+		/*
+		 * filemap_update_page after the wait: the folio left the
+		 * mapping meanwhile (truncated, or COW-broken away from a
+		 * sharing owner): AOP_TRUNCATED_PAGE, look it up again.
+		 */
+		put_page(k, l->page);
+		l->page = NULL;
+		return STEP_NEXT;
+	}
 	if (!l->page) {
 		l->page = filemap_get_page(l->inode->i_mapping, index);
 		if (!l->page && k->policy->read_miss)

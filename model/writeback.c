@@ -272,21 +272,22 @@ static void bio_record_owners(struct bio *bio, struct page *p)
 }
 
 /*
- * iomap_writepage_map for one locked page that was dirty.  @all_owners:
- * the completion remaps every owner of @p to the written block (all-host
- * writeback of a shared page, which staged the block in every COW fork).
+ * iomap_writepage_map for one locked page that was dirty, owned by @inode
+ * at @index.  @all_owners: the completion remaps every owner of @p to the
+ * written block (all-host writeback of a shared page, which staged the
+ * block in every COW fork).
  */
 void __writepage_map(struct kernel *k, struct inode *inode, struct page *p,
-		     bool all_owners)
+		     pgoff_t index, bool all_owners)
 {
 	struct bio *bio;
-	uint64_t pos = p->index << k->page_shift, valid;
+	uint64_t pos = index << k->page_shift, valid;
 	int err;
 
 	bio = calloc(1, sizeof(*bio));
 	if (!bio)
 		abort();
-	err = (k->policy->map_blocks ?: xfs_map_blocks)(k, inode, p->index,
+	err = (k->policy->map_blocks ?: xfs_map_blocks)(k, inode, index,
 							 &bio->block, &bio->cow,
 							 &bio->unwritten);
 	if (err) {
@@ -305,15 +306,16 @@ void __writepage_map(struct kernel *k, struct inode *inode, struct page *p,
 	bio->write = true;
 	bio->page = p;
 	bio->inode = inode;
-	bio->index = p->index;
+	bio->index = index;
 	bio->content = content_get(p->content);
 	bio->end_off = pos + (valid < kpage_size(k) ? valid : kpage_size(k));
 	submit_bio(k, bio);
 }
 
-void writepage_map(struct kernel *k, struct inode *inode, struct page *p)
+void writepage_map(struct kernel *k, struct inode *inode, struct page *p,
+		   pgoff_t index)
 {
-	__writepage_map(k, inode, p, false);
+	__writepage_map(k, inode, p, index, false);
 }
 
 /* Find the next page to write back: TOWRITE for WB_SYNC_ALL, else DIRTY. */
@@ -359,7 +361,9 @@ static void writeback_skip(struct kernel *k, struct task *t,
 static enum step_result writeback_locked(struct kernel *k, struct task *t,
 					 struct range_locals *l, struct page *p)
 {
-	if (!folio_has_owner(p, l->inode->i_mapping, l->pos >> k->page_shift)) {
+	pgoff_t index = l->pos >> k->page_shift;
+
+	if (!folio_has_owner(p, l->inode->i_mapping, index)) {
 		folio_unlock(k, t, p);		/* truncated meanwhile */
 	} else if (page_test(p, PG_writeback)) {
 		if (l->flags != WB_SYNC_ALL) {
@@ -369,13 +373,13 @@ static enum step_result writeback_locked(struct kernel *k, struct task *t,
 			return task_block(t, WAIT_PAGE_WRITEBACK, p);
 		}
 	} else if (!folio_clear_dirty_for_io(k, p) ||
-		   (p->index << k->page_shift) >= l->inode->i_size) {
+		   l->pos >= l->inode->i_size) {
 		writeback_skip(k, t, l, p);
 	} else if (page_test(p, PG_dax)) {
 		dax_writeback(k, t, p);
 		folio_unlock(k, t, p);
 	} else {
-		(k->policy->writepage ?: writepage_map)(k, l->inode, p);
+		(k->policy->writepage ?: writepage_map)(k, l->inode, p, index);
 		folio_unlock(k, t, p);
 	}
 	put_page(k, p);

@@ -90,17 +90,17 @@ static bool stage_owner(struct page_owner *o, void *arg)
  * first) and the completion remaps every owner (see bio_end_io).
  */
 static void allhost_writepage(struct kernel *k, struct inode *inode,
-			      struct page *p)
+			      struct page *p, pgoff_t index)
 {
 	struct allhost_ctx c = { k, 0, 0 };
 
 	if (!folio_shared(p) || bdev_alloc(k, &c.block, false)) {
-		writepage_map(k, inode, p);
+		writepage_map(k, inode, p, index);
 		return;
 	}
 	k->stats.cow_block_allocs++;
 	page_for_each_owner(p, stage_owner, &c);
-	__writepage_map(k, inode, p, true);
+	__writepage_map(k, inode, p, index, true);
 }
 
 const struct policy_ops policy_share_dirty_allhosts = {
