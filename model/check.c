@@ -83,7 +83,7 @@ static void check_eof(struct kernel *k, struct inode *inode)
 	struct page *p;
 
 	if (inode->i_rwsem.writer || inode->i_rwsem.readers ||
-	    inode->i_mapping->invalidate_lock.writer)
+	    inode_mmap_lock(inode)->writer)
 		return;
 	p = xa_find(&inode->i_mapping->i_pages, &index, UINT64_MAX, XA_PRESENT);
 	if (p)

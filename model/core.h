@@ -274,6 +274,18 @@ struct kernel {
 	uint64_t last_block_check;	/* steps at the last block sweep */
 };
 
+/*
+ * XFS_MMAPLOCK (mapping->invalidate_lock) belongs to the inode: it is the
+ * lock of the inode's own i_data, whichever address_space i_mapping points
+ * to (a design may point it at a shared one, model/policy/shared_mapping.c)
+ * and whichever one a VMA recorded at mmap time.  Truncate, fallocate,
+ * clone and faults of one inode must exclude each other through one lock.
+ */
+static inline struct rwsem *inode_mmap_lock(struct inode *inode)
+{
+	return &inode->i_data.invalidate_lock;
+}
+
 static inline uint64_t kpage_size(const struct kernel *k)
 {
 	return k->cfg.page_size;

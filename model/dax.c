@@ -334,8 +334,9 @@ enum step_result fn_dax_fault(struct kernel *k, struct task *t,
 	int ret = FAULT_OK;
 
 	t->step_name = "xfs_dax_fault";
-	if (!down_read(k, t, &m->invalidate_lock))
-		return task_block(t, WAIT_RWSEM_READ, &m->invalidate_lock);
+	if (!down_read(k, t, inode_mmap_lock(l->vma->vm_inode)))
+		return task_block(t, WAIT_RWSEM_READ,
+				  inode_mmap_lock(l->vma->vm_inode));
 	if (index >= i_blocks_end(k, m->host->i_size)) {
 		ret = FAULT_SIGBUS;
 	} else {
@@ -354,6 +355,6 @@ enum step_result fn_dax_fault(struct kernel *k, struct task *t,
 			folio_unlock(k, t, l->page);
 		}
 	}
-	up_read(k, t, &m->invalidate_lock);
+	up_read(k, t, inode_mmap_lock(l->vma->vm_inode));
 	return fault_out(k, t, l, ret);
 }

@@ -169,12 +169,13 @@ static enum step_result fault_read_miss(struct kernel *k, struct task *t,
 {
 	struct maccess_locals *l = &f->u.a;
 	struct address_space *m = l->vma->mapping;
+	struct rwsem *lock = inode_mmap_lock(l->vma->vm_inode);
 
-	if (!down_read(k, t, &m->invalidate_lock))
-		return task_block(t, WAIT_RWSEM_READ, &m->invalidate_lock);
+	if (!down_read(k, t, lock))
+		return task_block(t, WAIT_RWSEM_READ, lock);
 	l->page = page_cache_read(k, t, m, fault_index(k, l), m->host,
 				  fault_index(k, l));
-	up_read(k, t, &m->invalidate_lock);
+	up_read(k, t, lock);
 	l->flags |= FAULT_FLAG_MAJOR;
 	f->pc = 3;
 	return STEP_NEXT;
@@ -256,7 +257,7 @@ static enum step_result page_mkwrite_locked(struct kernel *k, struct task *t,
 			PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
 	}
 	folio_unlock(k, t, l->page);
-	up_read(k, t, &m->invalidate_lock);
+	up_read(k, t, inode_mmap_lock(l->vma->vm_inode));
 	return fault_out(k, t, l, ret);
 }
 
@@ -342,9 +343,9 @@ enum step_result fn_fault(struct kernel *k, struct task *t, struct frame *f)
 		return fault_locked(k, t, f);
 	case 4:			/* xfs_write_fault */
 		t->step_name = "xfs_write_fault";
-		if (!down_read(k, t, &m->invalidate_lock))
+		if (!down_read(k, t, inode_mmap_lock(l->vma->vm_inode)))
 			return task_block(t, WAIT_RWSEM_READ,
-					  &m->invalidate_lock);
+					  inode_mmap_lock(l->vma->vm_inode));
 		f->pc = 5;
 		return STEP_NEXT;
 	case 5:

@@ -227,7 +227,7 @@ static enum step_result remap_lock(struct kernel *k, struct task *t,
 
 	if (f->pc == 2)		/* the destination's data is about to change */
 		mapping_unshare(k, dst_inode(l));
-	s = f->pc < 2 ? &inode->i_rwsem : &inode->i_mapping->invalidate_lock;
+	s = f->pc < 2 ? &inode->i_rwsem : inode_mmap_lock(inode);
 	t->step_name = f->pc < 2 ? "xfs_iolock_two_inodes" :
 				   "xfs_lock_two_inodes(MMAPLOCK)";
 	if ((f->pc & 1) && inode == lock_nth(k, l, 0)) {

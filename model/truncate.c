@@ -235,7 +235,7 @@ static enum step_result lock_for_setattr(struct kernel *k, struct task *t,
 	case 1:
 		t->step_name = "filemap_invalidate_lock";
 		mapping_unshare(k, inode);	/* data or size will change */
-		f->u.r.ilock = &inode->i_mapping->invalidate_lock;
+		f->u.r.ilock = inode_mmap_lock(inode);
 		if (!down_write(k, t, f->u.r.ilock))
 			return task_block(t, WAIT_RWSEM_WRITE, f->u.r.ilock);
 		break;
