@@ -165,8 +165,13 @@ static int write_file(struct fuzz *z, const char *path, const char *title,
 	return 0;
 }
 
-/* The shrunk repro, or the unreduced one again if shrinking failed. */
-static int write_shrunk(struct fuzz *z, const char *path, const char *body)
+/*
+ * The shrunk repro; or the unreduced one if the scenario with its recorded
+ * schedule did not stop the same way under fifo (a violation that depends
+ * on something the schedule does not pin), said so on the progress line.
+ */
+static int write_shrunk(struct fuzz *z, const char *path, const char *body,
+			const char *line, const char *inv)
 {
 	struct shrink_opts so = { .policy = z->o->policy };
 	struct shrink_result r;
@@ -174,9 +179,11 @@ static int write_shrunk(struct fuzz *z, const char *path, const char *body)
 	int st;
 
 	if (shrink_scenario(body, &so, &r)) {
-		fprintf(z->progress, "fuzz: the violation did not replay "
-			"under fifo; %s is unreduced\n", path);
-		return 0;
+		fprintf(z->progress, "violation: %s in %s (unreduced: it did "
+			"not replay under fifo)\n", inv, path);
+		return write_file(z, path, "found by pcsim fuzz; did not "
+				  "replay under fifo, so not shrunk", line,
+				  inv, body);
 	}
 	title = g_strdup_printf("found by pcsim fuzz, shrunk from %d to %d "
 				"operations in %llu runs%s: %d threads, %d "
@@ -215,7 +222,7 @@ static int report(struct fuzz *z)
 		st = write_file(z, path, "found by pcsim fuzz", line, inv,
 				body);
 	else if (!st)
-		st = write_shrunk(z, path, body);
+		st = write_shrunk(z, path, body, line, inv);
 	if (!st && z->o->no_shrink)
 		fprintf(z->progress, "violation: %s in %s\n", inv, path);
 	g_free(path);

@@ -1065,7 +1065,10 @@ static void line_free(struct sc_line *l)
 /* ------------------------------------------------------------------ */
 /* Threads and schedules                                               */
 
-static const char *const reserved_threads[] = { "irq", "main" };
+/* "irq" and the kernel threads are schedule targets, "main" the top level. */
+static const char *const reserved_threads[] = {
+	"irq", "main", "kswapd", "flusher",
+};
 
 /* [A-Za-z][A-Za-z0-9_-]{0,15} */
 static bool good_thread_name(const char *s)
@@ -1287,6 +1290,17 @@ static int dir_schedule(struct parser *p, const struct lex_words *ws)
 	return 0;
 }
 
+/*
+ * Kernel threads the scheduler interleaves with every section (model/sys.c
+ * starts them: kswapd with a memory limit, the flusher with a writeback
+ * interval); a schedule may name them, and a pin naming one that does not
+ * run is reported as never matched, like any stale pin.
+ */
+static bool is_kthread(const char *name)
+{
+	return is_reserved(name) && strcmp(name, "irq") && strcmp(name, "main");
+}
+
 /* Every entry's thread is declared, and its target runs beside it. */
 static int check_schedule(struct parser *p)
 {
@@ -1297,16 +1311,16 @@ static int check_schedule(struct parser *p)
 		const struct sc_sched *e = &sc->sched[i];
 
 		t = find_thread(sc, e->thread);
-		if (!t)
+		if (!t && !is_kthread(e->thread))
 			return perr(p, (struct lex_pos){ e->lineno, e->col },
 				    "unknown thread '%s'", e->thread);
-		if (!strcmp(e->target, "irq"))
+		if (!strcmp(e->target, "irq") || is_kthread(e->target))
 			continue;
 		u = find_thread(sc, e->target);
 		if (!u)
 			return perr(p, p->target_at[i], "unknown thread '%s'",
 				    e->target);
-		if (p->decl[t - 1].section != p->decl[u - 1].section)
+		if (t && p->decl[t - 1].section != p->decl[u - 1].section)
 			return perr(p, p->target_at[i],
 				    "threads '%s' and '%s' are in different sections",
 				    e->thread, e->target);

@@ -634,6 +634,16 @@ static void test_schedule(void **state)
 	e = &sc.sched[3];
 	assert_int_equal(e->n, 1);
 	assert_int_equal(e->lineno, 10);
+	scenario_free(&sc);
+	/* kernel threads may be named on either side; they are reserved */
+	parse_ok("thread T1\nsync\nend\n"
+		 "schedule T1@sync/syscall#1->kswapd "
+		 "kswapd@kswapd/balance_pgdat#2->flusher\n");
+	assert_int_equal(sc.nsched, 2);
+	assert_string_equal(sc.sched[0].target, "kswapd");
+	assert_string_equal(sc.sched[1].thread, "kswapd");
+	parse_err("thread kswapd\nsync\nend\n", 21,
+		  NAME ":1:8: thread name 'kswapd' is reserved");
 }
 
 /* cvtnum() through "truncate N" (truncate does no option parsing). */
