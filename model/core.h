@@ -118,6 +118,8 @@ struct remap_locals {
 	unsigned int remap_flags;	/* REMAP_FILE_* */
 	int err;
 	bool same;			/* dedupe comparison result */
+	uint64_t resv;			/* blocks reserved for sharing dirty
+					   pages (POLICY_NO_SOURCE_FLUSH) */
 	struct rwsem *ilock[2];		/* invalidate_locks taken, in order */
 };
 

@@ -38,7 +38,13 @@ enum {
 	/* writeback writes a shared dirty page once for all its owners, so
 	 * host-ambiguity does not apply */
 	POLICY_ALLHOST_WRITEBACK = 1u << 0,
-	/* clone does not write back the source range first */
+	/*
+	 * clone does not write back the source range first.  With
+	 * POLICY_ALLHOST_WRITEBACK (dirty pages get shared) only if it can
+	 * reserve the blocks their owners' writeback needs, two per page of
+	 * the range, up front; on a full disk it writes back like mainline,
+	 * rather than turn ENOSPC into a failed writeback (model/remap.c).
+	 */
 	POLICY_NO_SOURCE_FLUSH = 1u << 1,
 	/* every file is DAX: no page cache, PTEs map pmem pfns (fs/dax.c) */
 	POLICY_DAX = 1u << 2,

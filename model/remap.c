@@ -203,11 +203,42 @@ static void xfs_reflink_remap_blocks(struct kernel *k, struct remap_locals *l)
 		     l->len);
 }
 
+/* Give back the blocks remap_skips_flush() reserved. */
+static void remap_unreserve(struct kernel *k, struct remap_locals *l)
+{
+	if (l->resv)
+		bdev_unreserve(k, l->resv);
+	l->resv = 0;
+}
+
+/*
+ * May the clone skip writing the source back?  A design that shares dirty
+ * pages must be able to reserve what their owners' writeback will need (a
+ * COW block for the source, delalloc or COW for the destination: two per
+ * page of the range) before it skips; it holds the reservation until the
+ * pages are shared (fn_remap's last step, where policy->remap reserves per
+ * owner).  Without the space it writes back like mainline.
+ */
+static bool remap_skips_flush(struct kernel *k, struct remap_locals *l)
+{
+	uint64_t n = 2 * i_blocks_end(k, l->len);
+
+	if (!(k->policy->flags & POLICY_NO_SOURCE_FLUSH))
+		return false;
+	if (!(k->policy->flags & POLICY_ALLHOST_WRITEBACK))
+		return true;
+	if (bdev_reserve(k, n))
+		return false;
+	l->resv = n;
+	return true;
+}
+
 static enum step_result remap_unlock(struct kernel *k, struct task *t,
 				     struct remap_locals *l, int64_t ret)
 {
 	struct inode *a = lock_nth(k, l, 0), *b = lock_nth(k, l, 1);
 
+	remap_unreserve(k, l);
 	up_write(k, t, l->ilock[a != b]);
 	if (a != b)
 		up_write(k, t, l->ilock[0]);
@@ -266,7 +297,7 @@ static enum step_result remap_flush(struct kernel *k, struct task *t,
 		 * writeback in flight: its completion remaps the source to a
 		 * new block the clone must share, not the old one.
 		 */
-		task_call_range(t, k->policy->flags & POLICY_NO_SOURCE_FLUSH ?
+		task_call_range(t, remap_skips_flush(k, l) ?
 				FN_FDATAWAIT : FN_WRITE_AND_WAIT, src_inode(l),
 				l->pos_in, l->pos_in + l->len);
 		break;
@@ -348,6 +379,7 @@ enum step_result fn_remap(struct kernel *k, struct task *t, struct frame *f)
 		return remap_prep_tail(k, t, f);
 	t->step_name = "xfs_reflink_remap_blocks";
 	xfs_reflink_remap_blocks(k, l);
+	remap_unreserve(k, l);
 	if (k->policy->remap)
 		k->policy->remap(k, l);
 	return remap_unlock(k, t, l, (int64_t)l->len);

@@ -291,6 +291,14 @@ void __writepage_map(struct kernel *k, struct inode *inode, struct page *p,
 							 &bio->block, &bio->cow,
 							 &bio->unwritten);
 	if (err) {
+		/*
+		 * iomap_writepage_map sets writeback before mapping ("ASAP")
+		 * and, with nothing submitted, ends it: the DIRTY tag goes
+		 * with PG_dirty, the data is lost and the error is the
+		 * mapping's (xfs_discard_folio).
+		 */
+		folio_start_writeback(k, p);
+		folio_end_writeback(k, p);
 		mapping_set_error(inode->i_mapping, err);
 		free(bio);
 		return;
