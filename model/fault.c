@@ -163,7 +163,12 @@ enum step_result fault_out(struct kernel *k, struct task *t,
 	return task_return(t, ret);
 }
 
-/* filemap_fault on a miss: add a locked page and start its read. */
+/*
+ * filemap_fault on a miss, under invalidate_lock (shared) as in the kernel:
+ * a design's read_miss (a page another owner caches) or a new locked page
+ * whose read starts now.  The lock keeps truncate, punch and clone, which
+ * hold it exclusive, from freeing the blocks the page is read from.
+ */
 static enum step_result fault_read_miss(struct kernel *k, struct task *t,
 					struct frame *f)
 {
@@ -173,10 +178,15 @@ static enum step_result fault_read_miss(struct kernel *k, struct task *t,
 
 	if (!down_read(k, t, lock))
 		return task_block(t, WAIT_RWSEM_READ, lock);
-	l->page = page_cache_read(k, t, m, fault_index(k, l), m->host,
-				  fault_index(k, l));
+	if (k->policy->read_miss)
+		l->page = k->policy->read_miss(k, t, m->host,
+					       fault_index(k, l));
+	if (!l->page)
+		l->page = page_cache_read(k, t, m, fault_index(k, l), m->host,
+					  fault_index(k, l));
 	up_read(k, t, lock);
-	l->flags |= FAULT_FLAG_MAJOR;
+	if (!page_test(l->page, PG_uptodate))
+		l->flags |= FAULT_FLAG_MAJOR;	/* it started a read */
 	f->pc = 3;
 	return STEP_NEXT;
 }
@@ -296,16 +306,9 @@ static enum step_result fault_enter(struct kernel *k, struct task *t,
 	if (beyond_eof(k, l->vma->mapping->host, fault_index(k, l)))
 		return fault_out(k, t, l, FAULT_SIGBUS);
 	l->page = filemap_get_page(l->vma->mapping, fault_index(k, l));
-	if (!l->page && k->policy->read_miss) {
-		l->page = k->policy->read_miss(k, t, l->vma->mapping->host,
-					       fault_index(k, l));
-		if (l->page && !page_test(l->page, PG_uptodate))
-			l->flags |= FAULT_FLAG_MAJOR;	/* it started a read */
-	} else if (l->page) {
-		get_page(l->page);
-	}
 	if (!l->page)
 		return fault_read_miss(k, t, f);
+	get_page(l->page);
 	f->pc = 3;
 	return STEP_NEXT;
 }
