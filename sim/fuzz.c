@@ -13,14 +13,14 @@
 #include <glib.h>
 
 #include "model/coverage.h"
-#include "model/policy.h"
+#include "sim/cliopt.h"
 #include "sim/fuzz.h"
 #include "sim/gen.h"
 #include "sim/runner.h"
 #include "sim/scenario.h"
 #include "sim/shrink.h"
 
-#define FUZZ_BAD		2
+#define FUZZ_BAD		CLI_BAD
 #define FUZZ_BIAS_GAIN		2	/* per new-coverage run */
 #define FUZZ_BIAS_MAX		16
 #define FUZZ_BIAS_DECAY		256	/* runs between halvings */
@@ -411,22 +411,6 @@ static const char fuzz_usage[] =
 "                  [--threads K] [--ops M] [--out DIR] [--coverage]\n"
 "                  [--no-shrink] [--input FILE]\n";
 
-static bool parse_num(const char *s, uint64_t max, uint64_t *v)
-{
-	char *end;
-
-	if (!*s || *s == '-' || *s == '+')
-		return false;
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	return !errno && !*end && *v <= max;
-}
-
-static bool policy_ok(const char *name)
-{
-	return policy_lookup(name) || !strcmp(name, "none");
-}
-
 /* One option; Return: false if its argument is bad. */
 static bool fuzz_opt(struct fuzz_opts *o, int ch, const char *arg)
 {
@@ -436,13 +420,13 @@ static bool fuzz_opt(struct fuzz_opts *o, int ch, const char *arg)
 	switch (ch) {
 	case 'p':
 		o->policy = arg;
-		return policy_ok(arg);
+		return cli_policy_ok(arg);
 	case 's':
-		return parse_num(arg, UINT64_MAX, &o->seed);
+		return cli_num(arg, UINT64_MAX, &o->seed);
 	case 'n':
-		return parse_num(arg, UINT64_MAX, &o->runs) && o->runs;
+		return cli_num(arg, UINT64_MAX, &o->runs) && o->runs;
 	case 'T':
-		return parse_num(arg, UINT64_MAX / 1000000, &o->time) &&
+		return cli_num(arg, UINT64_MAX / 1000000, &o->time) &&
 		       o->time;
 	case 'o':
 		o->out_dir = arg;
@@ -457,33 +441,9 @@ static bool fuzz_opt(struct fuzz_opts *o, int ch, const char *arg)
 		o->no_shrink = true;
 		return true;
 	}
-	ok = parse_num(arg, ch == 't' ? 64 : 100000, &v) && v >= 1;
+	ok = cli_num(arg, ch == 't' ? 64 : 100000, &v) && v >= 1;
 	*(ch == 't' ? &o->threads : &o->ops) = (int)v;
 	return ok;
-}
-
-/* getopt_long over @longopts with @opt; Return: 0, -1 (--help) or 2. */
-static int parse_args(int argc, char **argv, const struct option *longopts,
-		      bool (*opt)(void *o, int ch, const char *arg), void *o,
-		      const char *usage)
-{
-	int ch;
-
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		if (ch == 'h') {
-			fputs(usage, stdout);
-			return -1;
-		}
-		if (ch != '?' && ch != ':' && opt(o, ch, optarg))
-			continue;
-		fprintf(stderr, "pcsim %s: bad option or value '%s'\n",
-			argv[0], argv[optind - 1]);
-		fputs(usage, stderr);
-		return FUZZ_BAD;
-	}
-	return 0;
 }
 
 static bool fuzz_opt_cb(void *o, int ch, const char *arg)
@@ -510,7 +470,7 @@ int fuzz_main(int argc, char **argv)
 	struct fuzz_opts o = {
 		.policy = "none", .threads = 2, .ops = 8, .out_dir = ".",
 	};
-	int st = parse_args(argc, argv, longopts, fuzz_opt_cb, &o, fuzz_usage);
+	int st = cli_getopt(argc, argv, longopts, fuzz_opt_cb, &o, fuzz_usage);
 
 	if (st)
 		return st < 0 ? 0 : st;
@@ -540,12 +500,12 @@ static bool shrink_opt(void *arg, int ch, const char *val)
 	switch (ch) {
 	case 'p':
 		c->so.policy = val;
-		return policy_ok(val);
+		return cli_policy_ok(val);
 	case 'o':
 		c->out = val;
 		return true;
 	case 'b':
-		return parse_num(val, UINT64_MAX, &c->so.budget);
+		return cli_num(val, UINT64_MAX, &c->so.budget);
 	}
 	return false;
 }
@@ -591,7 +551,7 @@ int shrink_main(int argc, char **argv)
 	struct shrink_result r;
 	char *text = NULL, *perr = NULL;
 	struct scenario sc;
-	int st = parse_args(argc, argv, longopts, shrink_opt, &c,
+	int st = cli_getopt(argc, argv, longopts, shrink_opt, &c,
 			    shrink_usage);
 
 	if (st)
