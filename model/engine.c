@@ -360,7 +360,8 @@ static void call_returned(struct kernel *k, struct task *t)
 {
 	const struct block_device *b = &k->bdev;
 
-	k->last_progress = k->steps;
+	if (t->proc != k->kswapd && t->proc != k->flusher)
+		k->last_progress = k->steps;	/* kthreads' calls are no sign */
 	kernel_sample_saved(k);
 	trace_emit(k, TR_OP_END, t, "", "", 0,
 		   t->res.err ? -(int64_t)t->res.err : (int64_t)t->res.done);

@@ -113,6 +113,10 @@ enum step_result fn_maccess(struct kernel *k, struct task *t, struct frame *f)
 	uint32_t len;
 
 	t->step_name = l->flags & FAULT_FLAG_WRITE ? "store" : "load";
+	if (l->page && !(f->pc == 1 && f->ret == FAULT_RETRY)) {
+		put_page(k, l->page);	/* the refault is over */
+		l->page = NULL;
+	}
 	if (f->pc == 1 && f->ret != FAULT_OK && f->ret != FAULT_RETRY)
 		return task_return(t, f->ret);
 	f->pc = 0;
@@ -223,12 +227,27 @@ static int page_mkwrite_shared(struct kernel *k, struct task *t,
 						fault_index(k, l));
 	pte_t pte = (pte_t)xa_load(&l->vma->vm_mm->ptes,
 				   l->fault_addr >> k->page_shift);
+	struct page **held;
 
 	if (copy == l->page)		/* a design that stores in place */
 		return FAULT_OK;
 	folio_unlock(k, t, copy);
-	put_page(k, copy);
-	return pte && pte_page(pte) == l->page ? FAULT_OK : FAULT_RETRY;
+	if (pte && pte_page(pte) == l->page) {
+		put_page(k, copy);
+		return FAULT_OK;
+	}
+	/*
+	 * The refault maps the copy.  Until then the faulting task keeps a
+	 * reference (FN_MACCESS, the caller, holds it), as wp_page_copy
+	 * holds the new folio until set_pte: reclaim must not take the copy
+	 * in between, or a fault under memory pressure copies, loses the
+	 * copy and refaults for ever.
+	 */
+	held = &t->stack[t->depth - 2].u.a.page;
+	if (*held)
+		put_page(k, *held);
+	*held = copy;
+	return FAULT_RETRY;
 }
 
 /* iomap_page_mkwrite with the folio locked and invalidate_lock held. */

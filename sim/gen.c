@@ -349,6 +349,8 @@ static void emit_op(struct gen *g)
  */
 static void emit_settings(struct gen *g)
 {
+	/* a livelock shows in a second, not after the default 10M steps */
+	line(g, "set step-bound 1000000");
 	if (below(g, 8) == 7)
 		line(g, "set disk-size %llu",
 		     (ull)((8 + below(g, 57)) * GEN_BLOCK));
