@@ -354,6 +354,25 @@ static enum step_result remap_prep_tail(struct kernel *k, struct task *t,
 	return STEP_NEXT;
 }
 
+/*
+ * A source page of the range under writeback, for a design that skipped the
+ * source flush: the flusher may have started writing a dirty source page
+ * after the clone's wait, and until its completion the block is not yet in
+ * the data fork (so not remapped) while the page is not shareable.  The
+ * clone waits for it, as the flush it skipped would have.
+ */
+static struct page *src_page_under_writeback(struct kernel *k,
+					     const struct remap_locals *l)
+{
+	struct address_space *m = src_inode(l)->i_mapping;
+	pgoff_t first = l->pos_in >> k->page_shift;
+	pgoff_t last = (l->pos_in + l->len - 1) >> k->page_shift;
+
+	if (!(k->policy->flags & POLICY_NO_SOURCE_FLUSH) || !l->len)
+		return NULL;
+	return xa_find(&m->i_pages, &first, last, PAGECACHE_TAG_WRITEBACK);
+}
+
 /**
  * fn_remap - xfs_file_remap_range of m.src [pos_in, +len) to m.dst pos_out.
  * Return (frame): bytes remapped (0 for nothing to do) or -errno.
@@ -361,6 +380,7 @@ static enum step_result remap_prep_tail(struct kernel *k, struct task *t,
 enum step_result fn_remap(struct kernel *k, struct task *t, struct frame *f)
 {
 	struct remap_locals *l = &f->u.m;
+	struct page *p;
 	int err;
 
 	if (f->pc < 4)
@@ -378,6 +398,9 @@ enum step_result fn_remap(struct kernel *k, struct task *t, struct frame *f)
 	if (f->pc == 7 || f->pc == 8)
 		return remap_prep_tail(k, t, f);
 	t->step_name = "xfs_reflink_remap_blocks";
+	p = src_page_under_writeback(k, l);
+	if (p)
+		return task_block(t, WAIT_PAGE_WRITEBACK, p);
 	xfs_reflink_remap_blocks(k, l);
 	remap_unreserve(k, l);
 	if (k->policy->remap)
