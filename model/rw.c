@@ -112,6 +112,10 @@ static enum step_result write_begin(struct kernel *k, struct task *t,
 	if (p) {
 		if (!folio_trylock(k, t, p))
 			return task_block(t, WAIT_PAGE_LOCK, p);
+		if (page_test(p, PG_writeback)) {	/* folio_wait_stable */
+			folio_unlock(k, t, p);
+			return task_block(t, WAIT_PAGE_WRITEBACK, p);
+		}
 		if (folio_has_owner(p, l->inode->i_mapping, index))
 			goto uptodate;
 		folio_unlock(k, t, p);		/* truncated: retry */
