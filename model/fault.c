@@ -260,6 +260,13 @@ static enum step_result page_mkwrite_locked(struct kernel *k, struct task *t,
 	bool stale = false;	/* a broken design left the PTE on it */
 	int ret = FAULT_OK;
 
+	/*
+	 * folio_wait_stable, before anything else: a shared page under
+	 * all-host writeback has a block staged in every owner's COW fork,
+	 * so it must not be COW-broken for one owner while the bio flies.
+	 */
+	if (page_test(l->page, PG_writeback))
+		return task_block(t, WAIT_PAGE_WRITEBACK, l->page);
 	if (folio_has_owner(l->page, m, index) &&
 	    folio_shared(l->page)) {
 		ret = page_mkwrite_shared(k, t, l);
