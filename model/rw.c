@@ -127,6 +127,19 @@ static enum step_result write_begin(struct kernel *k, struct task *t,
 	folio_trylock(k, t, p);
 	filemap_add_folio(k, l->inode->i_mapping, p, index);
 uptodate:
+	/*
+	 * xfs_iomap_valid: writeback that completed while this task waited
+	 * for the folio may have remapped the extent (a shared page's
+	 * all-host writeback makes the block shared); the reservation is
+	 * made again against the current map.  Idempotent otherwise.
+	 */
+	l->err = xfs_buffered_write_iomap_begin(k, l->inode, index);
+	if (l->err) {
+		folio_unlock(k, t, p);
+		put_page(k, p);
+		l->page = NULL;
+		return STEP_DONE;
+	}
 	if (!page_test(p, PG_uptodate) && len < kpage_size(k)) {
 		page_set_content(k, p, read_file_page(k, l->inode, index));
 		k->stats.read_ios++;
@@ -191,6 +204,10 @@ static enum step_result write_one_page(struct kernel *k, struct task *t,
 	r = write_begin(k, t, l, len);
 	if (r != STEP_DONE)
 		return r;
+	if (!l->page) {		/* the reservation failed after a wait */
+		f->pc = 3;
+		return STEP_NEXT;
+	}
 	write_end(k, t, l, len);
 	return STEP_NEXT;
 }
