@@ -85,6 +85,34 @@ static bool stage_owner(struct page_owner *o, void *arg)
 }
 
 /*
+ * The block for an all-host writeback, out of the writing owner's own
+ * reservation if free space is short (the clone reserved one for every
+ * owner): its delalloc extent, in the COW fork or the data fork, gives the
+ * reservation up as xfs_map_blocks' conversion would.  The other owners'
+ * reservations go when their completion replaces their extents.
+ */
+static int allhost_alloc(struct kernel *k, struct inode *inode,
+			 pgoff_t index, uint64_t *block)
+{
+	struct bmap *forks[] = { inode->i_cowfp, inode->i_df };
+	struct bmap_irec irec;
+	unsigned int i;
+
+	if (!bdev_alloc(k, block, false))
+		return 0;
+	for (i = 0; i < G_N_ELEMENTS(forks); i++) {
+		bmap_lookup(forks[i], index, &irec);
+		if (irec.br_state != EXT_DELALLOC)
+			continue;
+		if (bdev_alloc(k, block, true))
+			return -ENOSPC;
+		bmap_set(forks[i], index, 1, EXT_HOLE, BMAP_NOBLOCK);
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+/*
  * writepage for all hosts: one new block, staged in every owner's COW fork,
  * then the ordinary single-host path writes it (the COW fork is looked up
  * first) and the completion remaps every owner (see bio_end_io).
@@ -94,7 +122,7 @@ static void allhost_writepage(struct kernel *k, struct inode *inode,
 {
 	struct allhost_ctx c = { k, 0, 0 };
 
-	if (!folio_shared(p) || bdev_alloc(k, &c.block, false)) {
+	if (!folio_shared(p) || allhost_alloc(k, inode, index, &c.block)) {
 		writepage_map(k, inode, p, index);
 		return;
 	}
