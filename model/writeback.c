@@ -380,6 +380,13 @@ static enum step_result writeback_locked(struct kernel *k, struct task *t,
 			folio_unlock(k, t, p);
 			return task_block(t, WAIT_PAGE_WRITEBACK, p);
 		}
+	} else if (l->pos >= l->inode->i_size && folio_shared(p)) {
+		/*
+		 * Beyond this owner's EOF (a truncate in progress), but
+		 * another owner may hold it inside its own: its dirtiness is
+		 * theirs to write back, not this writeback's to drop.
+		 */
+		writeback_skip(k, t, l, p);
 	} else if (!folio_clear_dirty_for_io(k, p) ||
 		   l->pos >= l->inode->i_size) {
 		writeback_skip(k, t, l, p);
