@@ -41,6 +41,7 @@ struct page *__folio_cow_break(struct kernel *k, struct task *t,
 			       uint64_t zap_index)
 {
 	struct page *copy = page_alloc(k, p->content);
+	bool towrite = xa_get_mark(&m->i_pages, index, PAGECACHE_TAG_TOWRITE);
 
 	folio_trylock(k, t, copy);
 	page_set(copy, PG_uptodate);
@@ -50,6 +51,12 @@ struct page *__folio_cow_break(struct kernel *k, struct task *t,
 	filemap_add_folio(k, m, copy, index);
 	if (page_test(p, PG_dirty))
 		folio_mark_dirty(k, copy);
+	/*
+	 * The slot keeps its marks, as replace_page_cache_folio's does: a
+	 * sync that tagged the shared page TOWRITE must write the copy.
+	 */
+	if (towrite && page_test(copy, PG_dirty))
+		xa_set_mark(&m->i_pages, index, PAGECACHE_TAG_TOWRITE);
 	k->stats.cow_page_copies++;
 	trace_step(k, "cow page %llu -> %llu (inode %llu index %llu)",
 		   (unsigned long long)p->id, (unsigned long long)copy->id,
