@@ -294,6 +294,8 @@ enum step_result fn_truncate(struct kernel *k, struct task *t,
 		return STEP_NEXT;
 	case 4:
 		t->step_name = "filemap_write_and_wait_range";
+		if (f->ret < 0)		/* xfs_truncate_page: ENOSPC on COW */
+			return unlock_setattr(k, t, l, (int)f->ret);
 		f->pc = 5;
 		if (newsize > inode->i_disk_size &&
 		    inode->i_size != inode->i_disk_size)

@@ -373,6 +373,15 @@ static enum step_result writeback_locked(struct kernel *k, struct task *t,
 
 	if (!folio_has_owner(p, l->inode->i_mapping, index)) {
 		folio_unlock(k, t, p);		/* truncated meanwhile */
+		if (filemap_get_page(l->inode->i_mapping, index)) {
+			/*
+			 * Replaced: a COW break put a private copy in the
+			 * slot.  It carries the slot's tags; look again.
+			 */
+			put_page(k, p);
+			l->page = NULL;
+			return STEP_NEXT;
+		}
 	} else if (page_test(p, PG_writeback)) {
 		if (l->flags != WB_SYNC_ALL) {
 			writeback_skip(k, t, l, p);
