@@ -13,7 +13,9 @@
  *     cannot be reused until the log force that makes the free durable
  *     (xfs_extent_busy), so a crash can never recover a mapping to a block
  *     that now holds another file's data;
- *   - nfree >= reserved: a delalloc reservation is always backed.
+ *   - nfree >= reserved: a delalloc reservation is always backed;
+ *   - no block at or above hwm has content (NULL reads as zeroes): only
+ *     bdev_write() gives a block content, and it raises hwm past it.
  */
 #include <stdlib.h>
 
@@ -23,18 +25,16 @@
 void bdev_init(struct kernel *k, uint64_t nblocks)
 {
 	struct block_device *b = &k->bdev;
-	uint64_t i;
 
 	b->nblocks = nblocks;
 	b->blocks = calloc(nblocks ? nblocks : 1, sizeof(*b->blocks));
 	if (!b->blocks)
 		abort();
-	for (i = 0; i < nblocks; i++)
-		b->blocks[i].content = content_zero(k->pool);
 	b->nfree = nblocks;
 	b->nbusy = 0;
 	b->reserved = 0;
 	b->cursor = 0;
+	b->hwm = 0;
 	b->busy = g_array_new(FALSE, FALSE, sizeof(uint64_t));
 }
 
@@ -43,7 +43,7 @@ void bdev_destroy(struct kernel *k)
 	struct block_device *b = &k->bdev;
 	uint64_t i;
 
-	for (i = 0; i < b->nblocks; i++)
+	for (i = 0; i < b->hwm; i++)
 		content_put(k->pool, b->blocks[i].content);
 	free(b->blocks);
 	g_array_free(b->busy, TRUE);
@@ -143,11 +143,16 @@ void bdev_write(struct kernel *k, uint64_t block, const struct content *c)
 
 	blk->content = content_get(c);
 	content_put(k->pool, old);
+	if (block >= k->bdev.hwm)
+		k->bdev.hwm = block + 1;
 }
 
-const struct content *bdev_read(struct kernel *k, uint64_t block)
+/* What block @block holds (a borrowed reference); zeroes if never written. */
+const struct content *bdev_read(const struct kernel *k, uint64_t block)
 {
-	return k->bdev.blocks[block].content;
+	const struct content *c = k->bdev.blocks[block].content;
+
+	return c ? c : content_zero(k->pool);
 }
 
 /* The frees logged so far are durable: busy blocks become free. */

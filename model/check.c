@@ -335,23 +335,37 @@ static void check_no_leaks(struct kernel *k)
 	}
 }
 
+/* A block is BLK_USED iff it has references. */
+static bool block_consistent(const struct block *blk)
+{
+	return (blk->state == BLK_USED) == (blk->refcount > 0);
+}
+
 /*
  * refcounts (allocator): the full O(disk) scan: a block is BLK_USED iff it
- * has references, and the free/busy counters match the states.
+ * has references, and the free/busy counters match the states.  The scan
+ * is a tight loop (it runs once per run, over every block of the disk);
+ * only when it found an inconsistent block is the first one looked for.
  */
 int check_blocks_full(struct kernel *k)
 {
 	const struct block_device *b = &k->bdev;
 	uint64_t n, nfree = 0, nbusy = 0;
+	bool bad = false;
 
 	if (check_blocks(k))
 		return -1;
-	for (n = 0; n < b->nblocks && !k->violation; n++) {
+	for (n = 0; n < b->nblocks; n++) {
 		const struct block *blk = &b->blocks[n];
 
 		nfree += blk->state == BLK_FREE;
 		nbusy += blk->state == BLK_BUSY;
-		if ((blk->state == BLK_USED) != (blk->refcount > 0))
+		bad |= !block_consistent(blk);
+	}
+	for (n = 0; bad && n < b->nblocks && !k->violation; n++) {
+		const struct block *blk = &b->blocks[n];
+
+		if (!block_consistent(blk))
 			kernel_report(k, "refcounts",
 				      "block %llu: state %d with refcount %u",
 				      (unsigned long long)n, blk->state,

@@ -355,7 +355,7 @@ int bdev_alloc(struct kernel *k, uint64_t *blockp, bool reserved);
 void bdev_get(struct kernel *k, uint64_t block);		/* refcount++ */
 void bdev_put(struct kernel *k, uint64_t block);		/* refcount-- */
 void bdev_write(struct kernel *k, uint64_t block, const struct content *c);
-const struct content *bdev_read(struct kernel *k, uint64_t block);
+const struct content *bdev_read(const struct kernel *k, uint64_t block);
 void bdev_log_force(struct kernel *k);				/* busy -> free */
 
 /* ---- model/pagecache.c */

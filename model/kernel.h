@@ -227,7 +227,8 @@ enum block_state {
 };
 
 struct block {
-	const struct content *content;	/* what the disk holds */
+	const struct content *content;	/* what the disk holds; NULL: zeroes,
+					   never written (bdev_read()) */
 	uint32_t refcount;		/* extent references (refcount btree) */
 	uint8_t state;			/* enum block_state */
 	uint8_t inflight;		/* write bios in flight to it */
@@ -239,7 +240,9 @@ struct block {
  * Allocation is next-fit from @cursor, so it is deterministic.  @reserved
  * counts delalloc reservations (xfs_mod_fdblocks): a buffered write to a hole
  * reserves, writeback converts the reservation into an allocation.
- * ENOSPC when nfree - reserved would go negative.
+ * ENOSPC when nfree - reserved would go negative.  Blocks at or above @hwm
+ * were never written: their content is NULL (zeroes, bdev_read()), so a
+ * fresh disk costs no per-block work at boot nor at teardown.
  */
 struct block_device {
 	uint64_t nblocks;
@@ -248,6 +251,7 @@ struct block_device {
 	uint64_t nbusy;		/* BLK_BUSY blocks */
 	uint64_t reserved;	/* delalloc reservations */
 	uint64_t cursor;	/* next-fit allocation cursor */
+	uint64_t hwm;		/* 1 + the highest block ever written */
 	GArray *busy;		/* uint64_t block numbers freed since log force */
 };
 

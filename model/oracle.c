@@ -32,6 +32,7 @@
 #include <stdarg.h>
 
 #include "model/content.h"
+#include "model/hashmix.h"
 #include "model/xarray.h"
 
 /* The entry stored in ofile->modified; only its presence matters. */
@@ -309,6 +310,56 @@ void oracle_free(struct oracle *o)
 		ofile_remove(o, id);
 	xa_destroy(&o->files);
 	g_free(o);
+}
+
+/* Fold the pages of @xa (index, content hash), in index order, into @h. */
+static uint64_t pages_hash(uint64_t h, const struct xarray *xa)
+{
+	const struct content *c;
+	uint64_t index;
+
+	h = hash_mix(h, xa_count(xa));
+	xa_for_each(xa, index, c) {
+		h = hash_mix(h, index);
+		h = hash_mix(h, content_hash(c));
+	}
+	return h;
+}
+
+/**
+ * oracle_state_hash() - a digest of everything the oracle will compare with.
+ * @o: the oracle.
+ *
+ * Covers, file by file in id order: size, pages, the fsync point (size,
+ * pages, epoch) and what changed since, and the generation; and the epoch
+ * counter.  Generations and epochs count operations, so two histories of
+ * the same operations in another order agree on them.  Pages are named by
+ * their content hash, never by address.
+ *
+ * Return: the digest (pcsim explore, model/statehash.c).
+ */
+uint64_t oracle_state_hash(const struct oracle *o)
+{
+	const struct ofile *f;
+	uint64_t id, index, h;
+	void *e;
+
+	g_return_val_if_fail(o, 0);
+	h = hash_mix(0x6f7261636c65ULL, o->epoch);	/* "oracle" */
+	xa_for_each(&o->files, id, f) {
+		h = hash_mix(h, id);
+		h = hash_mix(h, f->size);
+		h = pages_hash(h, &f->pages);
+		h = hash_mix(h, f->durable | (uint64_t)f->size_changed << 1);
+		h = hash_mix(h, f->dsize);
+		h = pages_hash(h, &f->dpages);
+		h = hash_mix(h, xa_count(&f->modified));
+		xa_for_each(&f->modified, index, e)
+			h = hash_mix(h, index);
+		h = hash_mix(h, f->gen);
+		h = hash_mix(h, f->depoch);
+	}
+	return h;
 }
 
 /**

@@ -87,6 +87,7 @@ void oracle_fsync(struct oracle *o, uint64_t id);
 uint64_t oracle_sync_all(struct oracle *o);
 bool oracle_has_durable(const struct oracle *o, uint64_t id);
 uint64_t oracle_generation(const struct oracle *o, uint64_t id);
+uint64_t oracle_state_hash(const struct oracle *o);
 int oracle_check_durable(struct oracle *o, uint64_t id, uint64_t epoch,
 			 uint64_t size, oracle_read_fn read, void *ctx,
 			 GString *why);

@@ -132,6 +132,16 @@ struct policy_ops {
 	/* init/fini - set up and free k->policy_priv. */
 	void (*init)(struct kernel *k);
 	void (*fini)(struct kernel *k);
+
+	/*
+	 * state_hash - a digest of k->policy_priv for a state hash (pcsim
+	 * explore, model/statehash.c), beyond the anonymous inodes, shared
+	 * mappings and pages the core hashes itself.  Name objects by
+	 * number (i_ino, block, index), never by address, and visit hash
+	 * tables in an order-independent way (model/hashmix.h).
+	 * Default: the policy keeps nothing else that decides its future.
+	 */
+	uint64_t (*state_hash)(const struct kernel *k);
 };
 
 /* The policy called @name, or NULL. */

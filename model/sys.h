@@ -182,6 +182,18 @@ struct sys_stats {
 
 void kernel_stats(const struct kernel *k, struct sys_stats *out);
 
+/*
+ * State hashing (model/statehash.c; pcsim explore).  kernel_state_hash()
+ * is a canonical digest of everything a later step can read: equal for
+ * equal states reached by different interleavings (no addresses, pids or
+ * allocation ids), different when the futures can differ.
+ * kernel_call_hash() folds one call and its result into @h (a thread's
+ * progress outside the kernel).
+ */
+uint64_t kernel_state_hash(const struct kernel *k);
+uint64_t kernel_call_hash(uint64_t h, const struct sys_req *req,
+			  const struct sys_res *res);
+
 /* The first violation of the run, formatted, or NULL. */
 const char *kernel_violation(const struct kernel *k);
 

@@ -8,12 +8,18 @@
  * line or the rest of one to run), WAITING (its process is in a system
  * call: @proc) or DONE.  The main loop steps the kernel only while every
  * thread is WAITING or DONE, so the kernel is never touched by two threads.
+ * A thread's @digest folds in every call it made in the section and what
+ * the call returned: everything that decides what the thread does next
+ * outside the kernel, since a thread's lines are fixed and the runner is a
+ * function of the results it got.  The scheduler gets it with the kernel
+ * (sched_set_world()) for a hook that hashes states.
  *
  * Locking: @lock guards @turn and the thread states; the baton holder runs
  * without it (the others are parked in g_cond_wait).
  */
 #include <stdlib.h>
 
+#include "model/hashmix.h"
 #include "sim/conc.h"
 
 enum ct_state { CT_READY, CT_WAITING, CT_DONE };
@@ -27,6 +33,7 @@ struct cthread {
 	enum ct_state state;
 	struct proc *proc;		/* WAITING: the process in a call */
 	bool killed;			/* the run stopped while it waited */
+	uint64_t digest;		/* the calls so far and their results */
 	struct conc_run *c;
 };
 
@@ -78,6 +85,7 @@ int conc_syscall(struct kernel *k, struct proc *p, const struct sys_req *req,
 		return -1;
 	}
 	kernel_done(p, res);
+	ct->digest = kernel_call_hash(ct->digest, req, res);
 	return 0;
 }
 
@@ -158,6 +166,23 @@ static int candidates(struct conc_run *c, int *cand)
 	return n;
 }
 
+/*
+ * The threads' progress outside the kernel: each one's state and, until
+ * it is done, its digest (a done thread does nothing more).
+ */
+static uint64_t progress(const struct conc_run *c)
+{
+	uint64_t h = 0;
+	int i;
+
+	for (i = 0; i < c->sec->nthreads; i++) {
+		h = hash_mix(h, (uint64_t)c->t[i].state);
+		h = hash_mix(h, c->t[i].state == CT_DONE ? 0 :
+				c->t[i].digest);
+	}
+	return h;
+}
+
 /* One decision of the main loop.  Return: -1 if the run must stop. */
 static int decide(struct conc_run *c)
 {
@@ -167,7 +192,10 @@ static int decide(struct conc_run *c)
 
 	if (!n)
 		return kernel_stuck(c->k);
+	sched_set_world(c->s, c->k, progress(c));
 	pick = sched_pick(c->s, cand, n);
+	if (pick == SCHED_STOP)
+		return -1;
 	if (pick == SCHED_IRQ)
 		return kernel_fire_event(c->k);
 	p = pick < c->sec->nthreads ? c->t[pick].proc :

@@ -12,6 +12,7 @@
  *              [--threads K] [--ops M] [--out DIR] [--coverage]
  *              [--no-shrink] [--input FILE]
  *   pcsim shrink [--policy P] [--out FILE] [--budget RUNS] FILE
+ *   pcsim explore [--preemptions B] [--policy P] [--max-schedules N] FILE
  *   pcsim list-policies
  *   pcsim version
  *
@@ -31,6 +32,7 @@
 #include <glib.h>
 
 #include "model/policy.h"
+#include "sim/explore.h"
 #include "sim/fuzz.h"
 #include "sim/output.h"
 #include "sim/runner.h"
@@ -77,6 +79,8 @@ static const char usage_text[] =
 "                   DIR/repro-INVARIANT-SEED.pcs (pcsim fuzz --help)\n"
 "  shrink FILE      reduce a scenario that stops with a violation to a\n"
 "                   1-minimal one that stops with the same invariant\n"
+"  explore FILE     run every schedule of FILE's threads with at most B\n"
+"                   preemptions; print each violation's schedule\n"
 "  version          print the version\n"
 "\n"
 "Options (run, check):\n"
@@ -103,6 +107,12 @@ static const char usage_text[] =
 "  --threads K   threads of each scenario's concurrent section (2)\n"
 "  --ops M       operations per scenario, spread over the threads (8)\n"
 "  --out DIR     where the repro goes (.)\n"
+"\n"
+"Options (explore):\n"
+"  --preemptions B     at most B preemptions a schedule (2)\n"
+"  --policy P          the design or mutant (overrides `set policy`)\n"
+"  --max-schedules N   stop after N schedules (100000)\n"
+"  --no-prune          hash states but never prune (to measure pruning)\n"
 "\n"
 "Exit status: 0 ok; 1 a violation (run) or a failed check; 2 bad usage or\n"
 "bad input.\n";
@@ -469,6 +479,7 @@ static const struct command commands[] = {
 	{ "version", cmd_version, false, false },
 	{ "fuzz", NULL, false, false, fuzz_main },
 	{ "shrink", NULL, false, false, shrink_main },
+	{ "explore", NULL, false, false, explore_main },
 };
 
 static const struct command *find_command(const char *name)

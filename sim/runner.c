@@ -316,6 +316,7 @@ static struct sched *run_sched_new(struct run *r)
 		names[sc->nthreads + i] = (char *)kernel_proc_thread(kt[i]);
 	s = sched_new(r->strategy, r->cfg.seed, r->pct_depth,
 		      sc->nthreads + nk, names, pins, sc->nsched);
+	sched_set_hook(s, r->opts->hook);
 	free(names);
 	free(pins);
 	return s;
@@ -1220,6 +1221,8 @@ static int run_section(struct run *r, int first)
 	section_buffers_flush(r, sc->nthreads);
 	if (i < 0 && kernel_violation(r->k) && r->status == RUN_OK)
 		run_violation(r);
+	else if (i < 0 && r->status == RUN_OK && sched_stopped(r->sched))
+		r->status = RUN_STOPPED;
 	free(sec.lines);
 	return end;
 }

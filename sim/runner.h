@@ -33,6 +33,7 @@
 
 /* Overrides from the command line; zero-initialised means none. */
 struct tracer;
+struct sched_hook;
 
 struct run_opts {
 	const char *policy;	/* --policy NAME, or NULL for the file's */
@@ -43,6 +44,8 @@ struct run_opts {
 	char **schedule_text;	/* out: the same lines, g_free() them */
 	const struct tracer *tracer; /* --trace-out, or NULL */
 	struct model_cov *cov;	/* note model coverage here, or NULL */
+	const struct sched_hook *hook; /* decides instead of the strategy
+					  (pcsim explore), or NULL */
 };
 
 /* runner_run() results, also pcsim's exit statuses. */
@@ -50,6 +53,7 @@ enum run_status {
 	RUN_OK = 0,		/* ran to the end */
 	RUN_VIOLATION = 1,	/* an invariant violation stopped the run */
 	RUN_ERROR = 2,		/* a runtime scenario error stopped it */
+	RUN_STOPPED = 3,	/* its schedule hook stopped it (explore) */
 };
 
 /* What a run leaves besides its output; valid only if has_stats. */

@@ -5,7 +5,9 @@
  * See sim/sched.h for the strategies and the labels.  Invariants: @last is
  * the thread whose step ran last, or -1 before any step and after an event
  * fired; @label names that step; counts are only looked up, never iterated,
- * so the hash table's order never matters.
+ * so the hash table's order never matters.  @pin_keys[i] is pin i's count
+ * key "T@OP/STEP".  A @hook, when set, takes the strategy's place; @world
+ * and @progress are only handed to it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +33,11 @@ struct sched {
 	uint64_t *change_at;		/* pct: decision numbers */
 	int nchange;
 	uint64_t decisions;
+	char **pin_keys;		/* "T@OP/STEP" of each pin */
+	const struct sched_hook *hook;	/* NULL: the strategy decides */
+	const struct kernel *world;	/* sched_set_world() */
+	uint64_t progress;
+	bool stopped;			/* the hook said SCHED_STOP */
 };
 
 static const char *const strategy_names[] = {
@@ -109,12 +116,15 @@ struct sched *sched_new(enum sched_strategy strategy, uint64_t seed,
 					  NULL);
 	s->pins = calloc(npins + 1, sizeof(*s->pins));
 	s->used = calloc(npins + 1, sizeof(*s->used));
+	s->pin_keys = calloc(npins + 1, sizeof(*s->pin_keys));
 	for (i = 0; i < npins; i++) {
 		s->pins[i].thread = g_strdup(pins[i].thread);
 		s->pins[i].op = g_strdup(pins[i].op);
 		s->pins[i].step = g_strdup(pins[i].step);
 		s->pins[i].target = g_strdup(pins[i].target);
 		s->pins[i].n = pins[i].n;
+		s->pin_keys[i] = g_strdup_printf("%s@%s/%s", pins[i].thread,
+						 pins[i].op, pins[i].step);
 	}
 	s->npins = npins;
 	s->recorded = g_ptr_array_new_with_free_func(g_free);
@@ -136,7 +146,9 @@ void sched_free(struct sched *s)
 		g_free(s->pins[i].op);
 		g_free(s->pins[i].step);
 		g_free(s->pins[i].target);
+		g_free(s->pin_keys[i]);
 	}
+	free(s->pin_keys);
 	free(s->names);
 	free(s->pins);
 	free(s->used);
@@ -248,6 +260,56 @@ static int pick_pinned(struct sched *s, const int *cand, int n)
 	return -2;
 }
 
+void sched_set_hook(struct sched *s, const struct sched_hook *hook)
+{
+	s->hook = hook;
+}
+
+void sched_set_world(struct sched *s, const struct kernel *k,
+		     uint64_t progress)
+{
+	s->world = k;
+	s->progress = progress;
+}
+
+/*
+ * The pins' progress: fired or not, and for an unused one its key's step
+ * count so far, capped at its N (a count that reached N without the pin
+ * firing can never fire it).
+ */
+static uint64_t pins_digest(const struct sched *s)
+{
+	uint64_t h = 0x70696e73ULL, x;		/* "pins" */
+	gsize count;
+	int i;
+
+	for (i = 0; i < s->npins; i++) {
+		count = GPOINTER_TO_SIZE(g_hash_table_lookup(s->counts,
+							     s->pin_keys[i]));
+		if (count > s->pins[i].n)
+			count = s->pins[i].n;
+		x = h ^ (s->used[i] ? UINT64_MAX : (uint64_t)count);
+		h = splitmix64(&x);
+	}
+	return h;
+}
+
+/* Ask the hook; a choice that is not a candidate falls back to fifo. */
+static int pick_hook(struct sched *s, const int *cand, int n, int fifo)
+{
+	struct sched_point pt = {
+		.cand = cand, .n = n, .fifo = fifo, .last = s->last,
+		.label = s->label, .names = s->names,
+		.pins = pins_digest(s), .k = s->world,
+		.progress = s->progress,
+	};
+	int choice = s->hook->pick(s->hook->ctx, &pt);
+
+	if (choice == SCHED_STOP)
+		return choice;
+	return has(cand, n, choice) ? choice : fifo;
+}
+
 int sched_pick(struct sched *s, const int *cand, int n)
 {
 	int fifo = pick_fifo(s, cand, n), choice;
@@ -256,6 +318,12 @@ int sched_pick(struct sched *s, const int *cand, int n)
 	if (!s->label[0])		/* no step yet since start or irq */
 		return fifo;
 	choice = pick_pinned(s, cand, n);
+	if (choice == -2 && s->hook)
+		choice = pick_hook(s, cand, n, fifo);
+	if (choice == SCHED_STOP) {
+		s->stopped = true;
+		return choice;
+	}
 	if (choice == -2)
 		choice = pick_strategy(s, cand, n);
 	if (choice != fifo)
@@ -282,6 +350,11 @@ void sched_ran(struct sched *s, int thread, const char *op, const char *step)
 GPtrArray *sched_recorded(const struct sched *s)
 {
 	return s->recorded;
+}
+
+bool sched_stopped(const struct sched *s)
+{
+	return s->stopped;
 }
 
 int sched_unused_pins(const struct sched *s)

@@ -21,6 +21,14 @@
  * `schedule` lines) force those choices on top of the strategy, so a
  * recorded schedule replays exactly under fifo, and edits to other lines or
  * other threads leave the labels valid.
+ *
+ * Hooks.  An outside decision maker (pcsim explore, sim/explore.h) can
+ * take the strategy's place: sched_set_hook() makes sched_pick() ask it at
+ * every decision that has a label and that no pinned entry decides.  It is
+ * shown the candidates, what fifo would pick, and the world the section's
+ * main loop handed over with sched_set_world() (the kernel and a digest of
+ * the threads' progress outside it), so that it can hash the state.
+ * Without a hook nothing changes: same choices, same recorded schedule.
  */
 #ifndef PCSIM_SIM_SCHED_H
 #define PCSIM_SIM_SCHED_H
@@ -38,6 +46,7 @@ enum sched_strategy {
 };
 
 #define SCHED_IRQ (-1)	/* a candidate meaning "fire the next event" */
+#define SCHED_STOP (-3)	/* a hook's answer: stop the run here */
 
 struct sched_entry {
 	char *thread, *op, *step, *target;
@@ -45,6 +54,48 @@ struct sched_entry {
 };
 
 struct sched;
+struct kernel;
+
+/**
+ * struct sched_point - one decision, as a hook sees it.
+ * @cand:     the candidates: thread indices, or SCHED_IRQ.
+ * @n:        how many.
+ * @fifo:     what fifo would pick (never a preemption).
+ * @last:     the thread that ran the last step (always a thread: a hook
+ *            is not asked right after an event fired).
+ * @label:    that step's label, "THREAD@OP/STEP#N".
+ * @names:    every thread's name, by index (a choice's name in a
+ *            recorded entry "LABEL->NAME").
+ * @pins:     a digest of the pinned entries' progress: which ones fired
+ *            and how far each unused one's step count has come; equal
+ *            digests mean the pins decide the rest of the run alike.
+ * @k:        the kernel, as sched_set_world() last gave it; read only.
+ * @progress: the digest sched_set_world() last gave.
+ */
+struct sched_point {
+	const int *cand;
+	int n;
+	int fifo;
+	int last;
+	const char *label;
+	char *const *names;
+	uint64_t pins;
+	const struct kernel *k;
+	uint64_t progress;
+};
+
+/**
+ * struct sched_hook - an outside decision maker.
+ * @pick: return one of @pt->cand, or SCHED_STOP to end the run at this
+ *        decision (sched_pick() returns it; the section stops as after a
+ *        violation, but none is recorded); anything else is taken as
+ *        @pt->fifo.
+ * @ctx:  passed to @pick.
+ */
+struct sched_hook {
+	int (*pick)(void *ctx, const struct sched_point *pt);
+	void *ctx;
+};
 
 int sched_strategy_parse(const char *name, enum sched_strategy *out);
 const char *sched_strategy_name(enum sched_strategy s);
@@ -58,9 +109,19 @@ struct sched *sched_new(enum sched_strategy s, uint64_t seed, int pct_depth,
 			const struct sched_entry *pins, int npins);
 void sched_free(struct sched *s);
 
+/* Let @hook decide instead of the strategy (NULL: the strategy again). */
+void sched_set_hook(struct sched *s, const struct sched_hook *hook);
+/*
+ * sched_set_world - what the next decisions are about, for a hook: the
+ * kernel @k and @progress, a digest of what the section's threads did
+ * outside the kernel (sim/conc.c).
+ */
+void sched_set_world(struct sched *s, const struct kernel *k,
+		     uint64_t progress);
+
 /*
  * sched_pick - choose among @cand[0..n) (thread indices, or SCHED_IRQ).
- * Return: the chosen candidate.
+ * Return: the chosen candidate, or SCHED_STOP if a hook stopped the run.
  */
 int sched_pick(struct sched *s, const int *cand, int n);
 
@@ -69,6 +130,8 @@ void sched_ran(struct sched *s, int thread, const char *op, const char *step);
 
 /* The decisions recorded so far, as schedule entries "T@OP/STEP#N->U". */
 GPtrArray *sched_recorded(const struct sched *s);	/* of char *, owned */
+/* Did a hook stop the run (SCHED_STOP)? */
+bool sched_stopped(const struct sched *s);
 /* Pinned entries that never matched (a stale schedule). */
 int sched_unused_pins(const struct sched *s);
 

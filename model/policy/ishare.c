@@ -63,6 +63,7 @@
  * EROFS, where the digest covers the whole file).
  */
 #include "model/core.h"
+#include "model/hashmix.h"
 #include "model/policy.h"
 
 /* The identity of a file's data; the group's copy points at its own fork. */
@@ -306,6 +307,40 @@ static void ishare_crash(struct kernel *k)
 	g_hash_table_remove_all(ishare_of(k)->by_block);
 }
 
+/*
+ * The groups (fingerprint and inode) and the block table, as sums over
+ * their entries, so that the tables' order does not matter; the group
+ * inodes' pages and frozen forks are hashed by the core.
+ */
+static uint64_t ishare_state_hash(const struct kernel *k)
+{
+	const struct ishare *s = k->policy_priv;
+	const struct ishare_group *g;
+	const uint64_t *block;
+	const GArray *a;
+	GHashTableIter it;
+	uint64_t h = 0;
+	guint i;
+
+	g_hash_table_iter_init(&it, s->groups);
+	while (g_hash_table_iter_next(&it, NULL, (gpointer *)&g))
+		h += hash_fmix(hash_mix(hash_mix(g->anon->i_ino, g->fp.hash),
+					g->fp.size));
+	g_hash_table_iter_init(&it, s->by_block);
+	while (g_hash_table_iter_next(&it, (gpointer *)&block,
+				      (gpointer *)&a)) {
+		for (i = 0; i < a->len; i++) {
+			const struct ishare_gpage *gp;
+
+			gp = &g_array_index(a, struct ishare_gpage, i);
+			h += hash_fmix(hash_mix(hash_mix(*block,
+							 gp->g->anon->i_ino),
+						gp->index));
+		}
+	}
+	return h;
+}
+
 static void free_gpages(gpointer a)
 {
 	g_array_free(a, TRUE);
@@ -343,4 +378,5 @@ const struct policy_ops policy_ishare = {
 	.crash = ishare_crash,
 	.init = ishare_init,
 	.fini = ishare_fini,
+	.state_hash = ishare_state_hash,
 };
