@@ -396,8 +396,6 @@ int fuzz_run(const struct fuzz_opts *o, FILE *progress)
 		st = run_generated(&z);
 		draw(&z, false);
 	}
-	if (st == 1 && !o->input)
-		z.run++;		/* the run that found it counts */
 	if (st != FUZZ_BAD)
 		summary(&z, st == 1);
 	run_clear(&z);
