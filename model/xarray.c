@@ -175,8 +175,10 @@ static void xa_shrink(struct xarray *xa)
 	struct xa_node *head = xa->xa_head, *child;
 
 	while (head && head->shift && head->bits[XA_BM_PRESENT] == 1) {
-		child = head->slots[0];
+		child = head->slots[0];		/* present bit 0: not NULL */
+		// cppcheck-suppress nullPointerRedundantCheck
 		child->parent = NULL;
+		// cppcheck-suppress nullPointerRedundantCheck
 		child->offset = 0;
 		xa->xa_head = child;
 		xa_node_free(xa, head);

@@ -369,6 +369,7 @@ int trace_writer_close(struct trace_writer *w)
 	if (w->ops->end)
 		w->ops->end(w);
 	ret = ferror(w->f) ? -1 : 0;
+	// cppcheck-suppress useClosedFile ; w->f is open until this fclose
 	if (w->own ? fclose(w->f) : fflush(w->f))
 		ret = -1;
 	free(w);
