@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "model/core.h"
+#include "model/never.h"
 
 #define ANON_INO_BASE (1ULL << 62)
 
@@ -24,7 +25,7 @@ struct inode *anon_inode_new(struct kernel *k)
 {
 	struct inode *inode = calloc(1, sizeof(*inode));
 
-	if (!inode)
+	if (NEVER(!inode))
 		abort();
 	inode->i_ino = ANON_INO_BASE + k->anon_inodes->len;
 	inode->i_size = inode->i_disk_size = (1ULL << 62);

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 
 #include "model/core.h"
+#include "model/never.h"
 #include "model/policy.h"
 
 void bdev_init(struct kernel *k, uint64_t nblocks)
@@ -28,7 +29,7 @@ void bdev_init(struct kernel *k, uint64_t nblocks)
 
 	b->nblocks = nblocks;
 	b->blocks = calloc(nblocks ? nblocks : 1, sizeof(*b->blocks));
-	if (!b->blocks)
+	if (NEVER(!b->blocks))
 		abort();
 	b->nfree = nblocks;
 	b->nbusy = 0;

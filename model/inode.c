@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "model/core.h"
+#include "model/never.h"
 #include "model/oracle.h"
 
 void inode_mapping_init(struct address_space *m, struct inode *inode)
@@ -39,7 +40,7 @@ struct inode *inode_new(struct kernel *k)
 {
 	struct inode *inode = calloc(1, sizeof(*inode));
 
-	if (!inode)
+	if (NEVER(!inode))
 		abort();
 	inode->i_ino = k->inodes->len + 1;
 	inode->i_df = bmap_new();

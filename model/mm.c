@@ -19,6 +19,7 @@
 #include <stdlib.h>
 
 #include "model/core.h"
+#include "model/never.h"
 
 #define MMAP_BASE 0x7f0000000000ULL
 
@@ -26,7 +27,7 @@ struct mm_struct *mm_new(struct kernel *k)
 {
 	struct mm_struct *mm = calloc(1, sizeof(*mm));
 
-	if (!mm)
+	if (NEVER(!mm))
 		abort();
 	mm->id = ++k->next_mm_id;
 	INIT_LIST_HEAD(&mm->mmap);
@@ -94,7 +95,7 @@ int do_mmap(struct kernel *k, struct mm_struct *mm, struct file *f,
 	    (off >> k->page_shift))
 		return -ENOMEM;
 	vma = calloc(1, sizeof(*vma));
-	if (!vma)
+	if (NEVER(!vma))
 		abort();
 	vma->id = ++k->next_vma_id;
 	vma->vm_mm = mm;

@@ -19,12 +19,13 @@
 #include <stdlib.h>
 
 #include "model/core.h"
+#include "model/never.h"
 
 struct page *page_alloc(struct kernel *k, const struct content *c)
 {
 	struct page *p = calloc(1, sizeof(*p));
 
-	if (!p)
+	if (NEVER(!p))
 		abort();
 	p->id = ++k->next_page_id;
 	p->refcount = 1;
@@ -216,7 +217,7 @@ void filemap_add_folio(struct kernel *k, struct address_space *m,
 	} else {
 		p->xowners = realloc(p->xowners,
 				     (p->nxowners + 1) * sizeof(*p->xowners));
-		if (!p->xowners)
+		if (NEVER(!p->xowners))
 			abort();
 		p->xowners[p->nxowners].mapping = m;
 		p->xowners[p->nxowners++].index = index;
@@ -379,7 +380,7 @@ struct page *page_cache_read(struct kernel *k, struct task *t,
 	struct bio *bio = calloc(1, sizeof(*bio));
 	struct bmap_irec irec;
 
-	if (!bio)
+	if (NEVER(!bio))
 		abort();
 	folio_trylock(k, t, p);
 	filemap_add_folio(k, m, p, index);

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 
 #include "model/core.h"
+#include "model/never.h"
 #include "model/oracle.h"
 #include "model/policy.h"
 
@@ -436,7 +437,7 @@ static int dio_submit_one(struct kernel *k, struct range_locals *l)
 	const struct content *base;
 	int err;
 
-	if (!bio)
+	if (NEVER(!bio))
 		abort();
 	err = dio_map_block(k, l->inode, l->pos >> k->page_shift, bio);
 	if (err) {

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 
 #include "model/core.h"
+#include "model/never.h"
 #include "model/policy.h"
 
 bool rmap_walk(struct kernel *k, struct page *p, owner_fn fn, void *arg)
@@ -191,7 +192,7 @@ bool mapping_share(struct kernel *k, struct inode *src, struct inode *dst)
 		return false;
 	if (m == &src->i_data) {
 		m = calloc(1, sizeof(*m));
-		if (!m)
+		if (NEVER(!m))
 			abort();
 		inode_mapping_init(m, src);
 		g_ptr_array_add(k->shared_mappings, m);

@@ -60,6 +60,7 @@
 
 #include "model/core.h"
 #include "model/hashmix.h"
+#include "model/never.h"
 #include "model/oracle.h"
 #include "model/policy.h"
 
@@ -542,7 +543,7 @@ static uint64_t events_hash(const struct hctx *c)
 	uint64_t h = hash_mix(0x657674ULL, q->nr);	/* "evt" */
 	uint32_t i;
 
-	if (!ev)
+	if (NEVER(!ev))
 		abort();
 	if (q->nr)
 		memcpy(ev, q->heap, q->nr * sizeof(*ev));
@@ -593,7 +594,7 @@ static void hctx_init(struct hctx *c, const struct kernel *k)
 	c->n = (int)k->procs->len;
 	c->ids = calloc(c->n + 1, sizeof(*c->ids));
 	c->names = calloc(c->n + 1, sizeof(*c->names));
-	if (!c->ids || !c->names)
+	if (NEVER(!c->ids || !c->names))
 		abort();
 	for (i = 0; i < k->procs->len; i++) {
 		const struct proc *p = g_ptr_array_index(k->procs, i);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "model/core.h"
+#include "model/never.h"
 #include "model/oracle.h"
 #include "model/policy.h"
 #include "model/remap.h"
@@ -26,7 +27,7 @@ struct kernel *kernel_new(const struct kconfig *cfg)
 {
 	struct kernel *k = calloc(1, sizeof(*k));
 
-	if (!k)
+	if (NEVER(!k))
 		abort();
 	k->cfg = *cfg;
 	k->page_shift = __builtin_ctz(cfg->page_size);
@@ -189,7 +190,7 @@ struct proc *kthread_new(struct kernel *k, const char *comm)
 {
 	struct proc *p = calloc(1, sizeof(*p));
 
-	if (!p)
+	if (NEVER(!p))
 		abort();
 	p->pid = ++k->next_pid;
 	g_strlcpy(p->comm, comm, sizeof(p->comm));
@@ -205,7 +206,7 @@ struct proc *proc_new(struct kernel *k, const char *comm)
 {
 	struct proc *p = calloc(1, sizeof(*p));
 
-	if (!p)
+	if (NEVER(!p))
 		abort();
 	p->pid = ++k->next_pid;
 	g_strlcpy(p->comm, comm, sizeof(p->comm));

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "model/core.h"
+#include "model/never.h"
 #include "model/oracle.h"
 #include "model/policy.h"
 #include "model/remap.h"
@@ -49,7 +50,7 @@ static int sys_open(struct kernel *k, struct task *t)
 		inode_link(k, r->name, inode);
 	}
 	f = calloc(1, sizeof(*f));
-	if (!f)
+	if (NEVER(!f))
 		abort();
 	f->inode = inode;
 	f->f_flags = (r->flags & SYSF_RDONLY ? 0 : FILE_WRITE) |

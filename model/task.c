@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "model/core.h"
+#include "model/never.h"
 #include "sim/trace.h"
 
 typedef enum step_result (*step_fn)(struct kernel *, struct task *,
@@ -58,7 +59,7 @@ void task_call(struct task *t, enum fn_id fn, const struct frame *init)
 {
 	struct frame *f;
 
-	if (t->depth >= TASK_MAX_DEPTH)
+	if (NEVER(t->depth >= TASK_MAX_DEPTH))
 		abort();	/* a model bug: call depth is static */
 	f = &t->stack[t->depth++];
 	*f = *init;

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 
 #include "model/core.h"
+#include "model/never.h"
 #include "model/oracle.h"
 #include "model/policy.h"
 #include "sim/trace.h"
@@ -266,7 +267,7 @@ static bool add_owner(struct page_owner *o, void *arg)
 static void bio_record_owners(struct bio *bio, struct page *p)
 {
 	bio->owners = calloc(folio_nr_owners(p), sizeof(*bio->owners));
-	if (!bio->owners)
+	if (NEVER(!bio->owners))
 		abort();
 	page_for_each_owner(p, add_owner, bio);
 }
@@ -285,7 +286,7 @@ void __writepage_map(struct kernel *k, struct inode *inode, struct page *p,
 	int err;
 
 	bio = calloc(1, sizeof(*bio));
-	if (!bio)
+	if (NEVER(!bio))
 		abort();
 	err = (k->policy->map_blocks ?: xfs_map_blocks)(k, inode, index,
 							 &bio->block, &bio->cow,

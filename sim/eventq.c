@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/never.h"
 #include "sim/eventq.h"
 
 static bool ev_before(const struct event *a, const struct event *b)
@@ -71,7 +72,7 @@ uint64_t eventq_push(struct eventq *q, vtime_t delay, int type, void *obj)
 	if (q->nr == q->cap) {
 		q->cap = q->cap ? q->cap * 2 : 64;
 		q->heap = realloc(q->heap, q->cap * sizeof(*q->heap));
-		if (!q->heap)
+		if (NEVER(!q->heap))
 			abort();
 	}
 	ev = &q->heap[q->nr];

@@ -43,6 +43,7 @@
 #include <glib.h>
 
 #include "model/hashmix.h"
+#include "model/never.h"
 #include "model/sys.h"
 #include "sim/cliopt.h"
 #include "sim/explore.h"
@@ -144,7 +145,7 @@ static void vt_grow(struct vtable *v)
 	v->cap = old.cap ? old.cap * 2 : 1024;
 	v->keys = calloc(v->cap, sizeof(*v->keys));
 	v->val = calloc(v->cap, sizeof(*v->val));
-	if (!v->keys || !v->val)
+	if (NEVER(!v->keys || !v->val))
 		abort();
 	for (i = 0; i < old.cap; i++) {
 		if (!old.keys[i])
@@ -177,7 +178,7 @@ static struct trace *trace_new(const GArray *choices)
 {
 	struct trace *t = malloc(sizeof(*t) + choices->len * sizeof(choice_t));
 
-	if (!t)
+	if (NEVER(!t))
 		abort();
 	t->refs = 1;
 	t->len = (int)choices->len;
@@ -448,7 +449,7 @@ static void schedule_reset(struct explorer *x, const struct branch *b)
 {
 	x->plen = b->t ? b->len + 1 : 0;
 	x->prefix = realloc(x->prefix, (x->plen + 1) * sizeof(*x->prefix));
-	if (!x->prefix)
+	if (NEVER(!x->prefix))
 		abort();
 	if (b->t) {
 		memcpy(x->prefix, b->t->c, b->len * sizeof(*x->prefix));
@@ -479,7 +480,7 @@ static int explore_one(struct explorer *x, const struct branch *b)
 	cpu_hold(true);
 	fo = open_memstream(&out, &outlen);
 	fe = open_memstream(&err, &errlen);
-	if (!fo || !fe)
+	if (NEVER(!fo || !fe))
 		abort();
 	st = runner_run(x->sc, &ro, fo, fe, NULL);
 	cpu_hold(false);
@@ -515,7 +516,7 @@ static void explorer_init(struct explorer *x, const struct scenario *sc,
 	x->out = out;
 	x->err = err;
 	x->stacks = calloc(o->bound + 1, sizeof(*x->stacks));
-	if (!x->stacks)
+	if (NEVER(!x->stacks))
 		abort();
 	for (i = 0; i <= o->bound; i++)
 		x->stacks[i] = g_array_new(FALSE, FALSE, sizeof(struct branch));

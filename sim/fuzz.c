@@ -13,6 +13,7 @@
 #include <glib.h>
 
 #include "model/coverage.h"
+#include "model/never.h"
 #include "sim/cliopt.h"
 #include "sim/fuzz.h"
 #include "sim/gen.h"
@@ -271,7 +272,7 @@ static int run_once(struct fuzz *z, const struct scenario *sc,
 	z->strategy = strategy ? strategy : "of the input";
 	out = open_memstream(&z->out, &z->outlen);
 	err = open_memstream(&z->err, &z->errlen);
-	if (!out || !err)
+	if (NEVER(!out || !err))
 		abort();
 	st = runner_run(sc, &ro, out, err, NULL);
 	fclose(out);

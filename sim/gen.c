@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "model/never.h"
 #include "sim/gen.h"
 
 #define GEN_MAX_FILES	3
@@ -383,7 +384,7 @@ static void emit_section(struct gen *g, int threads, int ops)
 	int *n = calloc(threads, sizeof(*n));
 	int t, i;
 
-	if (!n)
+	if (NEVER(!n))
 		abort();
 	for (i = 0; i < ops || i < threads; i++)
 		n[i < threads ? i : (int)below(g, threads)]++;
@@ -431,13 +432,13 @@ static void emit_body(struct gen *g, int threads, int ops,
 static void text_open(struct gen *g, char **text, size_t *len)
 {
 	g->f = open_memstream(text, len);
-	if (!g->f)
+	if (NEVER(!g->f))
 		abort();
 }
 
 static void text_close(struct gen *g)
 {
-	if (fclose(g->f))
+	if (NEVER(fclose(g->f)))
 		abort();
 }
 

@@ -13,6 +13,9 @@
  *              [--no-shrink] [--input FILE]
  *   pcsim shrink [--policy P] [--out FILE] [--budget RUNS] FILE
  *   pcsim explore [--preemptions B] [--policy P] [--max-schedules N] FILE
+ *   pcsim workload NAME [--seed S] [--param K=V ...] | --list
+ *   pcsim compare [--policies P1,P2,...] [--seed S] [--param K=V ...]
+ *                 [--format table|csv|json] WORKLOAD
  *   pcsim list-policies
  *   pcsim version
  *
@@ -31,13 +34,16 @@
 
 #include <glib.h>
 
+#include "model/never.h"
 #include "model/policy.h"
+#include "sim/compare.h"
 #include "sim/explore.h"
 #include "sim/fuzz.h"
 #include "sim/output.h"
 #include "sim/runner.h"
-#include "sim/trace.h"
 #include "sim/scenario.h"
+#include "sim/trace.h"
+#include "sim/workload.h"
 
 #ifndef PCSIM_VERSION
 #define PCSIM_VERSION "0.1.0"
@@ -81,6 +87,10 @@ static const char usage_text[] =
 "                   1-minimal one that stops with the same invariant\n"
 "  explore FILE     run every schedule of FILE's threads with at most B\n"
 "                   preemptions; print each violation's schedule\n"
+"  workload NAME    print a realistic workload's scenario (.pcs text);\n"
+"                   --list lists them with their parameters\n"
+"  compare WORKLOAD run a workload under each design and print one row of\n"
+"                   metrics per design (docs/WHATIF.md)\n"
 "  version          print the version\n"
 "\n"
 "Options (run, check):\n"
@@ -113,6 +123,13 @@ static const char usage_text[] =
 "  --policy P          the design or mutant (overrides `set policy`)\n"
 "  --max-schedules N   stop after N schedules (100000)\n"
 "  --no-prune          hash states but never prune (to measure pruning)\n"
+"\n"
+"Options (workload, compare):\n"
+"  --seed S              the workload's seed (0)\n"
+"  --param NAME=VALUE    a workload parameter (pcsim workload --list)\n"
+"  --policies P1,P2,...  compare: the policies (default: every design;\n"
+"                        none, the baseline, is always added)\n"
+"  --format FMT          compare: table (default), csv or json\n"
 "\n"
 "Exit status: 0 ok; 1 a violation (run) or a failed check; 2 bad usage or\n"
 "bad input.\n";
@@ -245,7 +262,7 @@ static int parse_all(struct cli *c)
 	int i, bad = 0;
 
 	c->sc = calloc(c->nfiles, sizeof(*c->sc));
-	if (!c->sc)
+	if (NEVER(!c->sc))
 		abort();
 	for (i = 0; i < c->nfiles; i++) {
 		char *err = NULL;
@@ -424,7 +441,7 @@ static int check_one(struct cli *c, int i)
 	FILE *m = open_memstream(&buf, &len);
 	int st;
 
-	if (!m)
+	if (NEVER(!m))
 		abort();
 	golden_init(&g, c->files[i]);
 	st = runner_run(&c->sc[i], &c->opts, m, stderr, NULL);
@@ -480,6 +497,8 @@ static const struct command commands[] = {
 	{ "fuzz", NULL, false, false, fuzz_main },
 	{ "shrink", NULL, false, false, shrink_main },
 	{ "explore", NULL, false, false, explore_main },
+	{ "workload", NULL, false, false, workload_main },
+	{ "compare", NULL, false, false, compare_main },
 };
 
 static const struct command *find_command(const char *name)

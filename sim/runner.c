@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "model/kernel.h"
+#include "model/never.h"
 #include "model/policy.h"
 #include "model/sys.h"
 #include "sim/conc.h"
@@ -544,7 +545,7 @@ static enum step xio_mmap(struct xio *x, const struct io_cmd *c)
 		return STEP_OK;
 	}
 	maps = realloc(x->maps, (x->nmaps + 1) * sizeof(*maps));
-	if (!maps)
+	if (NEVER(!maps))
 		abort();
 	x->maps = maps;
 	x->cur = x->nmaps++;
@@ -1163,7 +1164,7 @@ static void section_buffers_open(struct run *r, int nthreads)
 		struct run_thread *t = &r->threads[i];
 
 		t->out = open_memstream(&t->buf, &t->buflen);
-		if (!t->out)
+		if (NEVER(!t->out))
 			abort();
 	}
 }

@@ -16,6 +16,7 @@
 
 #include <glib.h>
 
+#include "model/never.h"
 #include "sim/runner.h"
 #include "sim/scenario.h"
 #include "sim/shrink.h"
@@ -137,7 +138,7 @@ static bool violates(struct shrinker *s, const char *text, char **sched)
 		return false;
 	fo = open_memstream(&out, &outlen);
 	fe = open_memstream(&err, &errlen);
-	if (!fo || !fe)
+	if (NEVER(!fo || !fe))
 		abort();
 	hit = runner_run(&sc, &ro, fo, fe, NULL) == RUN_VIOLATION;
 	fclose(fo);

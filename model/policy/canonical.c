@@ -43,6 +43,7 @@
 #include <stdlib.h>
 
 #include "model/core.h"
+#include "model/never.h"
 #include "model/policy.h"
 
 struct canonical {
@@ -156,7 +157,7 @@ static void canonical_init(struct kernel *k)
 {
 	struct canonical *c = calloc(1, sizeof(*c));
 
-	if (!c)
+	if (NEVER(!c))
 		abort();
 	c->bdev = anon_inode_new(k);
 	bmap_set(c->bdev->i_df, 0, k->bdev.nblocks, EXT_WRITTEN, 0);
