@@ -14,7 +14,8 @@
  *
  * Use them only where the condition cannot hold without a bug or an
  * exhausted host (out of memory); a condition a scenario can reach, even a
- * strange one, is tested instead.
+ * strange one, is tested instead.  The argument must have no side effect:
+ * the coverage build does not evaluate it.
  */
 #ifndef PCSIM_MODEL_NEVER_H
 #define PCSIM_MODEL_NEVER_H
