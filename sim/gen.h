@@ -12,7 +12,9 @@
  * instead of every run averaging over all of them.
  *
  * Shape of a scenario:
- *   - optional `set memory-limit` (small) and `set io-latency`;
+ *   - `set step-bound 1000000` (a livelock shows in a second); a 4 MiB disk,
+ *     or one time in eight a tiny one (8-64 blocks: ENOSPC paths);
+ *     optional `set memory-limit` (small) and `set io-latency`;
  *   - a top-level prefix creating 1..3 files f0.. with pwrite;
  *   - o->ops operations: top level if o->threads <= 1, else one section of
  *     o->threads threads T1.. with the operations spread over them (every
@@ -22,7 +24,9 @@
  * keeps a floor size (truncate never goes below it, nothing else shrinks
  * it), and mmap ranges stay below it, so a mapping never reaches past EOF
  * whatever the interleaving.  cp --reflink=always (which truncates its
- * destination) writes only to files c0.. of its own.
+ * destination) writes only to files c0.. of its own.  Half of the mmap
+ * stores follow an mread of the same range in the same mapping, so that
+ * they fault on present read-only PTEs (the write-protect path).
  */
 #ifndef PCSIM_SIM_GEN_H
 #define PCSIM_SIM_GEN_H
