@@ -103,6 +103,7 @@ static enum step_result write_begin(struct kernel *k, struct task *t,
 {
 	pgoff_t index = l->pos >> k->page_shift;
 	struct page *p = l->page;
+	bool waited = p;	/* held across a wait from an earlier step */
 
 	if (!p) {
 		p = filemap_get_page(l->inode->i_mapping, index);
@@ -131,10 +132,11 @@ uptodate:
 	/*
 	 * xfs_iomap_valid: writeback that completed while this task waited
 	 * for the folio may have remapped the extent (a shared page's
-	 * all-host writeback makes the block shared); the reservation is
-	 * made again against the current map.  Idempotent otherwise.
+	 * all-host writeback makes the block shared); after a wait the
+	 * reservation is made again against the current map.
 	 */
-	l->err = xfs_buffered_write_iomap_begin(k, l->inode, index);
+	if (waited)
+		l->err = xfs_buffered_write_iomap_begin(k, l->inode, index);
 	if (l->err) {
 		folio_unlock(k, t, p);
 		put_page(k, p);

@@ -408,13 +408,29 @@ static void test_echo(void **state)
 	assert_string_equal(sc.lines[0].text, "echo \"ab\" cd 'e\\f'");
 }
 
+/* `set KEY N` lines: each parses to its key and number. */
+struct set_case {
+	const char *text;
+	enum sc_set_key key;
+	uint64_t num;
+};
+
+static void check_set_cases(const struct set_case *cases, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		parse_ok(cases[i].text);
+		assert_int_equal(sc.lines[0].kind, SC_SET);
+		assert_int_equal(sc.lines[0].u.set.key, cases[i].key);
+		assert_int_equal(sc.lines[0].u.set.num, cases[i].num);
+		assert_null(sc.lines[0].u.set.str);
+	}
+}
+
 static void test_set(void **state)
 {
-	static const struct {
-		const char *text;
-		enum sc_set_key key;
-		uint64_t num;
-	} cases[] = {
+	static const struct set_case cases[] = {
 		{ "set pagesize 16k", SET_PAGESIZE, 16384 },
 		{ "set pagesize 4096", SET_PAGESIZE, 4096 },
 		{ "set blocksize 512", SET_BLOCKSIZE, 512 },
@@ -427,16 +443,9 @@ static void test_set(void **state)
 		{ "set seed 010", SET_SEED, 10 },
 		{ "set io-latency 250", SET_IO_LATENCY, 250 },
 	};
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		parse_ok(cases[i].text);
-		assert_int_equal(sc.lines[0].kind, SC_SET);
-		assert_int_equal(sc.lines[0].u.set.key, cases[i].key);
-		assert_int_equal(sc.lines[0].u.set.num, cases[i].num);
-		assert_null(sc.lines[0].u.set.str);
-	}
+	check_set_cases(cases, sizeof(cases) / sizeof(cases[0]));
 	parse_ok("set policy share-dirty-2");
 	assert_int_equal(sc.lines[0].u.set.key, SET_POLICY);
 	assert_string_equal(sc.lines[0].u.set.str, "share-dirty-2");
@@ -444,11 +453,7 @@ static void test_set(void **state)
 
 static void test_set_concurrency(void **state)
 {
-	static const struct {
-		const char *text;
-		enum sc_set_key key;
-		uint64_t num;
-	} cases[] = {
+	static const struct set_case cases[] = {
 		{ "set pct-depth 1", SET_PCT_DEPTH, 1 },
 		{ "set pct-depth 100", SET_PCT_DEPTH, 100 },
 		{ "set pct-depth 0x10", SET_PCT_DEPTH, 16 },
@@ -466,13 +471,7 @@ static void test_set_concurrency(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		parse_ok(cases[i].text);
-		assert_int_equal(sc.lines[0].kind, SC_SET);
-		assert_int_equal(sc.lines[0].u.set.key, cases[i].key);
-		assert_int_equal(sc.lines[0].u.set.num, cases[i].num);
-		assert_null(sc.lines[0].u.set.str);
-	}
+	check_set_cases(cases, sizeof(cases) / sizeof(cases[0]));
 	for (i = 0; i < sizeof(schedules) / sizeof(schedules[0]); i++) {
 		snprintf(text, sizeof(text), "set schedule %s", schedules[i]);
 		parse_ok(text);

@@ -178,14 +178,21 @@ static void test_crash_with_live_mapping(void **state)
 	kernel_free(k);
 }
 
-/* Direct reclaim keeps the page cache under the memory limit. */
-static void test_memory_limit_reclaims_clean_pages(void **state)
+/* A kernel whose page cache may hold 16 pages. */
+static struct kernel *kernel_limited(void)
 {
 	struct kconfig cfg = {
 		.page_size = 4096, .disk_size = 64 << 20,
 		.io_latency = 100000, .memory_limit = 16 * 4096,
 	};
-	struct kernel *k = kernel_new(&cfg);
+
+	return kernel_new(&cfg);
+}
+
+/* Direct reclaim keeps the page cache under the memory limit. */
+static void test_memory_limit_reclaims_clean_pages(void **state)
+{
+	struct kernel *k = kernel_limited();
 	struct proc *p = proc_new(k, "t");
 	int a = open_file(k, p, "a");
 
@@ -257,11 +264,7 @@ static void test_flusher_writes_expired_inodes(void **state)
 /* kswapd reclaims in the background down to the low watermark. */
 static void test_kswapd_background_reclaim(void **state)
 {
-	struct kconfig cfg = {
-		.page_size = 4096, .disk_size = 64 << 20,
-		.io_latency = 100000, .memory_limit = 16 * 4096,
-	};
-	struct kernel *k = kernel_new(&cfg);
+	struct kernel *k = kernel_limited();
 	struct proc *p = proc_new(k, "t");
 	int a = open_file(k, p, "a");
 
