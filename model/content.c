@@ -642,6 +642,14 @@ void content_md5_update(const struct content *c, uint32_t off, uint32_t len,
 	}
 }
 
+void content_walk_runs(const struct content *c, uint32_t off, uint32_t len,
+		       void (*fn)(void *arg, uint8_t byte, uint32_t len),
+		       void *arg)
+{
+	if (range_ok(c, off, len, __func__))
+		run_walk(c, off, len, fn, arg);
+}
+
 /**
  * content_hash() - stable hash of a content's bytes.
  * @c: the content.

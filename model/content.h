@@ -82,6 +82,15 @@ void content_copy_out(const struct content *c, uint32_t off, uint32_t len,
 void content_md5_update(const struct content *c, uint32_t off, uint32_t len,
 			GChecksum *md5);
 uint64_t content_hash(const struct content *c);
+
+/*
+ * content_walk_runs() - call @fn(@arg, byte, len) for each run, or part of
+ * a run, covering [@off, @off + @len) in order.  Nothing if the range is
+ * outside the page.
+ */
+void content_walk_runs(const struct content *c, uint32_t off, uint32_t len,
+		       void (*fn)(void *arg, uint8_t byte, uint32_t len),
+		       void *arg);
 void content_describe(const struct content *c, char *buf, size_t buflen);
 
 #endif /* PCSIM_MODEL_CONTENT_H */

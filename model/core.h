@@ -31,6 +31,7 @@
 
 #include <errno.h>
 
+#include "model/bstream.h"
 #include "model/kernel.h"
 #include "model/sys.h"
 
@@ -96,7 +97,8 @@ struct range_locals {
 	unsigned int flags;	/* frame-specific */
 	uint8_t byte;		/* fill byte for writes */
 	int err;
-	GChecksum *md5;		/* FN_BUFFERED_READ for md5sum, else NULL */
+	struct bstream *md5;	/* FN_BUFFERED_READ for md5sum: the bytes
+				   read so far (model/bstream.h), else NULL */
 	struct rwsem *ilock;	/* invalidate_lock taken (truncate, falloc) */
 };
 

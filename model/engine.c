@@ -272,7 +272,7 @@ static void frame_release(struct kernel *k, struct task *t, struct frame *f)
 	p = *slot;
 	*slot = NULL;
 	if (slot == &f->u.r.page && f->u.r.md5) {
-		g_checksum_free(f->u.r.md5);
+		bstream_free(f->u.r.md5);
 		f->u.r.md5 = NULL;
 	}
 	if (!p)

@@ -31,6 +31,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 
+#include "model/bstream.h"
 #include "model/content.h"
 #include "model/hashmix.h"
 #include "model/xarray.h"
@@ -501,23 +502,23 @@ int oracle_check_read(const struct oracle *o, uint64_t id, uint64_t off,
  * @id: the file.
  * @digest: the 16 digest bytes (of the empty string for an unknown file).
  *
- * Streams the bytes page by page; O(size).
+ * Collects the bytes as runs page by page, O(pages); the MD5 itself is
+ * memoised (model/bstream.h).
  */
 void oracle_md5(const struct oracle *o, uint64_t id, uint8_t digest[16])
 {
 	const struct ofile *f = ofile_find(o, id, __func__);
-	GChecksum *md5 = g_checksum_new(G_CHECKSUM_MD5);
+	struct bstream *s = bstream_new();
 	uint64_t pos, size = f ? f->size : 0;
-	gsize dlen = 16;
 	uint32_t n;
 
 	for (pos = 0; pos < size; pos += n) {
 		n = chunk_len(o, pos, size - pos);
-		content_md5_update(page_load(o, &f->pages, pos >> o->page_shift),
-				   0, n, md5);
+		bstream_add(s, page_load(o, &f->pages, pos >> o->page_shift),
+			    0, n);
 	}
-	g_checksum_get_digest(md5, digest, &dlen);
-	g_checksum_free(md5);
+	bstream_md5(s, digest);
+	bstream_free(s);
 }
 
 /* --- public: operations -------------------------------------------------- */

@@ -312,7 +312,7 @@ static void read_copy(struct kernel *k, struct range_locals *l,
 			      (unsigned long long)bad,
 			      (unsigned long long)l->page->id);
 	if (l->md5)
-		content_md5_update(l->page->content, poff, len, l->md5);
+		bstream_add(l->md5, l->page->content, poff, len);
 	l->pos += len;
 	l->done += len;
 }

@@ -328,12 +328,8 @@ static uint64_t range_hash(const struct hctx *c, uint64_t h,
 	h = hash_mix(h, l->flags | (uint64_t)l->byte << 32);
 	h = hash_mix(h, (uint64_t)(int64_t)l->err);
 	h = hash_mix(h, rwsem_name(c, l->ilock));
-	if (l->md5) {		/* the bytes summed so far */
-		GChecksum *copy = g_checksum_copy(l->md5);
-
-		h = hash_str(h, g_checksum_get_string(copy));
-		g_checksum_free(copy);
-	}
+	if (l->md5)		/* the bytes summed so far */
+		h = hash_mix(h, bstream_hash(l->md5));
 	return h;
 }
 

@@ -308,7 +308,7 @@ static int start_md5(struct kernel *k, struct task *t, struct file *f)
 
 	start_range(t, FN_BUFFERED_READ, f, 0, MAX_LFS_FILESIZE, 0);
 	l = &t->stack[t->depth - 1].u.r;
-	l->md5 = g_checksum_new(G_CHECKSUM_MD5);
+	l->md5 = bstream_new();
 	/* the file's generation when the read starts, for finish_md5() */
 	l->start = oracle_generation(k->oracle, f->inode->i_ino);
 	return 0;
@@ -512,12 +512,12 @@ static int syscall_start(struct kernel *k, struct task *t)
 
 static void finish_md5(struct kernel *k, struct task *t, struct frame *callee)
 {
-	GChecksum *md5 = callee->u.r.md5;
+	struct bstream *md5 = callee->u.r.md5;
 	uint8_t want[16];
-	gsize n = sizeof(t->res.md5);
 
-	g_checksum_get_digest(md5, t->res.md5, &n);
-	g_checksum_free(md5);
+	bstream_md5(md5, t->res.md5);
+	bstream_free(md5);
+	callee->u.r.md5 = NULL;
 	/*
 	 * Every page read was checked against the oracle when it was read;
 	 * the whole file's md5 can be compared too when nothing changed the

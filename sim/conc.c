@@ -2,25 +2,26 @@
 /*
  * sim/conc.c - the baton between a section's threads and its main loop.
  *
- * Invariants: exactly one OS thread runs at a time - the one whose index is
- * @turn (-1: the main loop); every other one waits on its condition
- * variable with @lock released.  A section thread is READY (it has the next
- * line or the rest of one to run), WAITING (its process is in a system
- * call: @proc) or DONE.  The main loop steps the kernel only while every
- * thread is WAITING or DONE, so the kernel is never touched by two threads.
- * A thread's @digest folds in every call it made in the section and what
- * the call returned: everything that decides what the thread does next
+ * Invariants: each section thread is a coroutine (sim/coro.h) on the
+ * caller's OS thread, so exactly one of them or the main loop runs at a
+ * time.  A section thread is READY (it has the next line or the rest of
+ * one to run), WAITING (its process is in a system call: @proc) or DONE.
+ * The main loop steps the kernel only while every thread is WAITING or
+ * DONE.  A thread's @digest folds in every call it made in the section and
+ * what the call returned: everything that decides what the thread does next
  * outside the kernel, since a thread's lines are fixed and the runner is a
  * function of the results it got.  The scheduler gets it with the kernel
  * (sched_set_world()) for a hook that hashes states.
  *
- * Locking: @lock guards @turn and the thread states; the baton holder runs
- * without it (the others are parked in g_cond_wait).
+ * Locking: none; coroutines switch only at conc_syscall() and at the end
+ * of a thread's lines.
  */
 #include <stdlib.h>
 
 #include "model/hashmix.h"
+#include "model/never.h"
 #include "sim/conc.h"
+#include "sim/coro.h"
 
 enum ct_state { CT_READY, CT_WAITING, CT_DONE };
 
@@ -28,8 +29,7 @@ struct conc_run;
 
 struct cthread {
 	int index;
-	GThread *th;
-	GCond cond;
+	struct coro *co;
 	enum ct_state state;
 	struct proc *proc;		/* WAITING: the process in a call */
 	bool killed;			/* the run stopped while it waited */
@@ -38,9 +38,6 @@ struct cthread {
 };
 
 struct conc_run {
-	GMutex lock;
-	GCond main_cond;
-	int turn;
 	struct cthread *t;
 	struct kernel *k;
 	struct sched *s;
@@ -57,16 +54,6 @@ bool conc_active(void)
 	return self != NULL;
 }
 
-/* Hand the baton to @to (-1: main) and wait until it comes back to @me. */
-static void baton_pass(struct conc_run *c, int to, int me)
-{
-	c->turn = to;
-	g_cond_signal(to < 0 ? &c->main_cond : &c->t[to].cond);
-	while (c->turn != me)
-		g_cond_wait(me < 0 ? &c->main_cond : &c->t[me].cond,
-			    &c->lock);
-}
-
 int conc_syscall(struct kernel *k, struct proc *p, const struct sys_req *req,
 		 struct sys_res *res)
 {
@@ -75,11 +62,11 @@ int conc_syscall(struct kernel *k, struct proc *p, const struct sys_req *req,
 
 	proc_set_thread(p, c->sec->names[ct->index]);
 	kernel_submit(k, p, req);
-	g_mutex_lock(&c->lock);
 	ct->proc = p;
 	ct->state = CT_WAITING;
-	baton_pass(c, -1, ct->index);
-	g_mutex_unlock(&c->lock);
+	self = NULL;
+	coro_yield();
+	self = ct;
 	if (ct->killed) {
 		kernel_abort_call(k, p);
 		return -1;
@@ -89,17 +76,12 @@ int conc_syscall(struct kernel *k, struct proc *p, const struct sys_req *req,
 	return 0;
 }
 
-static gpointer thread_main(gpointer arg)
+static void thread_main(void *arg)
 {
 	struct cthread *ct = arg;
 	struct conc_run *c = ct->c;
-	int i;
-
-	g_mutex_lock(&c->lock);
-	while (c->turn != ct->index)
-		g_cond_wait(&ct->cond, &c->lock);
-	g_mutex_unlock(&c->lock);
 	bool failed = false;
+	int i;
 
 	self = ct;
 	for (i = 0; i < c->sec->nlines && !ct->killed && !failed; i++) {
@@ -109,13 +91,8 @@ static gpointer thread_main(gpointer arg)
 			 !c->ops->run_line(c->ctx, ct->index, l);
 	}
 	self = NULL;
-	g_mutex_lock(&c->lock);
 	c->stop |= failed;
 	ct->state = CT_DONE;
-	c->turn = -1;
-	g_cond_signal(&c->main_cond);
-	g_mutex_unlock(&c->lock);
-	return NULL;
 }
 
 /* Let every READY thread run until it waits in a call or is done. */
@@ -126,7 +103,7 @@ static bool run_ready(struct conc_run *c)
 
 	for (i = 0; i < c->sec->nthreads; i++) {
 		if (c->t[i].state == CT_READY)
-			baton_pass(c, i, -1);
+			coro_resume(c->t[i].co);
 		all_done &= c->t[i].state == CT_DONE;
 	}
 	return all_done;
@@ -213,19 +190,17 @@ int conc_run_section(struct kernel *k, struct sched *s,
 		     const struct conc_section *sec,
 		     const struct conc_ops *ops, void *ctx)
 {
-	struct conc_run c = { .turn = -1, .k = k, .s = s, .sec = sec,
-			      .ops = ops, .ctx = ctx };
+	struct conc_run c = { .k = k, .s = s, .sec = sec, .ops = ops,
+			      .ctx = ctx };
 	int i;
 
-	g_mutex_init(&c.lock);
-	g_cond_init(&c.main_cond);
 	c.t = calloc(sec->nthreads, sizeof(*c.t));
-	g_mutex_lock(&c.lock);
+	if (NEVER(!c.t))
+		abort();
 	for (i = 0; i < sec->nthreads; i++) {
 		c.t[i].index = i;
 		c.t[i].c = &c;
-		g_cond_init(&c.t[i].cond);
-		c.t[i].th = g_thread_new(sec->names[i], thread_main, &c.t[i]);
+		c.t[i].co = coro_new(thread_main, &c.t[i]);
 	}
 	while (!run_ready(&c)) {
 		if (c.stop)
@@ -233,13 +208,8 @@ int conc_run_section(struct kernel *k, struct sched *s,
 		else if (decide(&c) < 0)
 			c.stop = true;
 	}
-	g_mutex_unlock(&c.lock);
-	for (i = 0; i < sec->nthreads; i++) {
-		g_thread_join(c.t[i].th);
-		g_cond_clear(&c.t[i].cond);
-	}
+	for (i = 0; i < sec->nthreads; i++)
+		coro_free(c.t[i].co);
 	free(c.t);
-	g_cond_clear(&c.main_cond);
-	g_mutex_clear(&c.lock);
 	return c.stop ? -1 : 0;
 }

@@ -3,13 +3,13 @@
  * sim/conc.h - running the threads of a concurrent section.
  *
  * Scope: a section is a group of scenario threads that start together and
- * end when all have ended.  Each thread's lines run on an OS thread of its
- * own, but only one OS thread runs at any time: the section's main loop
- * passes a baton, so every interleaving is the scheduler's decision and a
- * run is deterministic.  A thread runs until it has submitted a system call
+ * end when all have ended.  Each thread's lines run in a coroutine of its
+ * own (sim/coro.h) on the caller's OS thread, so only one runs at any time
+ * and every interleaving is the scheduler's decision: a run is
+ * deterministic.  A thread runs until it has submitted a system call
  * (conc_syscall) or finished its lines; then the main loop asks the
  * scheduler which task takes the next kernel step (or whether the next I/O
- * completes), steps it, and gives the baton back to the thread whose call
+ * completes), steps it, and resumes the thread whose call
  * returned.  The model sees only kernel_submit/step/fire (model/sys.h).
  */
 #ifndef PCSIM_SIM_CONC_H

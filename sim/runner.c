@@ -96,8 +96,11 @@ struct run_thread {
  * concurrent section, its thread's buffer; run_section() prints the buffers
  * in thread order when the section ends, so a scenario's output does not
  * depend on how its threads interleaved, only on what each of them saw.
+ * Section threads are coroutines on one OS thread (sim/conc.h): each one
+ * sets @thread_out when it starts a line and again when a call returns to
+ * it, and the section leaves it NULL.
  */
-static __thread FILE *thread_out;
+static FILE *thread_out;
 
 static FILE *run_out(const struct run *r)
 {
@@ -148,9 +151,13 @@ static enum step run_sys(struct run *r, struct proc *p, struct sys_req *req,
 {
 	memset(res, 0, sizeof(*res));
 	res->fd = -1;
-	if (conc_active())	/* the section's main loop reports violations */
-		return conc_syscall(r->k, p, req, res) < 0 ? STEP_STOP :
-							     STEP_OK;
+	if (conc_active()) {	/* the section's main loop reports violations */
+		FILE *mine = thread_out;
+		int ret = conc_syscall(r->k, p, req, res);
+
+		thread_out = mine;
+		return ret < 0 ? STEP_STOP : STEP_OK;
+	}
 	if (kernel_syscall(r->k, p, req, res) < 0)
 		return run_violation(r);
 	return STEP_OK;
@@ -1219,6 +1226,7 @@ static int run_section(struct run *r, int first)
 	sec.kthreads = kt;
 	section_buffers_open(r, sc->nthreads);
 	i = conc_run_section(r->k, r->sched, &sec, &ops, r);
+	thread_out = NULL;
 	section_buffers_flush(r, sc->nthreads);
 	if (i < 0 && kernel_violation(r->k) && r->status == RUN_OK)
 		run_violation(r);

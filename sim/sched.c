@@ -4,10 +4,15 @@
  *
  * See sim/sched.h for the strategies and the labels.  Invariants: @last is
  * the thread whose step ran last, or -1 before any step and after an event
- * fired; @label names that step; counts are only looked up, never iterated,
- * so the hash table's order never matters.  @pin_keys[i] is pin i's count
- * key "T@OP/STEP".  A @hook, when set, takes the strategy's place; @world
- * and @progress are only handed to it.
+ * fired; @cur names that step (valid while @has_label); counts are only
+ * looked up, never iterated, so the hash table's order never matters.
+ *
+ * Labels are kept as numbers and formatted only when a decision is
+ * recorded or a hook asks: op and step names are interned by their text
+ * (@names_id; @ptr_cache only remembers which literal had which id, so no
+ * result depends on an address), and a step's count key packs (thread,
+ * op id, step id).  @pin_keys[i] is pin i's count key.  A @hook, when set,
+ * takes the strategy's place; @world and @progress are only handed to it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,14 +22,26 @@
 
 #define PCT_HORIZON_PER_THREAD 64
 
+/* THREAD@OP/STEP#N as numbers: the op and step ids index @texts. */
+struct step_label {
+	int thread;
+	int op, step;
+	uint64_t n;
+};
+
 struct sched {
 	enum sched_strategy strategy;
 	uint64_t rng;			/* splitmix64 state */
 	int n;
 	char **names;
 	int last;
-	char label[160];		/* "T@OP/STEP#N" of the last step */
-	GHashTable *counts;		/* "T@OP/STEP" -> count */
+	bool has_label;			/* a step ran since start or irq */
+	struct step_label cur;		/* the last step's label */
+	char label[160];		/* cur formatted, for the hook */
+	GHashTable *counts;		/* count key -> count */
+	GHashTable *names_id;		/* op/step text -> id + 1 */
+	GPtrArray *texts;		/* id -> text (owned) */
+	struct { const char *ptr; int id; } ptr_cache[256];
 	struct sched_entry *pins;
 	int npins;
 	bool *used;
@@ -33,7 +50,7 @@ struct sched {
 	uint64_t *change_at;		/* pct: decision numbers */
 	int nchange;
 	uint64_t decisions;
-	char **pin_keys;		/* "T@OP/STEP" of each pin */
+	uint64_t *pin_keys;		/* each pin's count key */
 	const struct sched_hook *hook;	/* NULL: the strategy decides */
 	const struct kernel *world;	/* sched_set_world() */
 	uint64_t progress;
@@ -98,6 +115,68 @@ static void pct_init(struct sched *s, int depth)
 		s->change_at[i] = 1 + below(s, PCT_HORIZON_PER_THREAD * s->n);
 }
 
+static int thread_index(const struct sched *s, const char *name)
+{
+	int i;
+
+	if (!strcmp(name, "irq"))
+		return SCHED_IRQ;
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->names[i], name))
+			return i;
+	return -2;
+}
+
+/*
+ * text_id - the id of an op or step name, by its text.  Names are string
+ * literals, so a small cache by address saves the string hash; the id
+ * itself always comes from the text.
+ */
+static int text_id(struct sched *s, const char *text)
+{
+	unsigned int slot = (unsigned int)((uintptr_t)text >> 3) %
+			    G_N_ELEMENTS(s->ptr_cache);
+	gpointer id;
+
+	if (!text)
+		text = "";
+	if (s->ptr_cache[slot].ptr == text)
+		return s->ptr_cache[slot].id;
+	id = g_hash_table_lookup(s->names_id, text);
+	if (!id) {
+		g_ptr_array_add(s->texts, g_strdup(text));
+		id = GINT_TO_POINTER((int)s->texts->len);
+		g_hash_table_insert(s->names_id, g_strdup(text), id);
+	}
+	s->ptr_cache[slot].ptr = text;
+	s->ptr_cache[slot].id = GPOINTER_TO_INT(id) - 1;
+	return s->ptr_cache[slot].id;
+}
+
+/* A step count's key: (thread, op, step) packed; thread -2 never runs. */
+static uint64_t count_key(int thread, int op, int step)
+{
+	return (uint64_t)(uint16_t)thread << 48 | (uint64_t)op << 24 |
+	       (uint64_t)step;
+}
+
+static uint64_t label_key(const struct step_label *l)
+{
+	return count_key(l->thread, l->op, l->step);
+}
+
+/* The current label as text, "THREAD@OP/STEP#N". */
+static const char *label_text(struct sched *s)
+{
+	const struct step_label *l = &s->cur;
+
+	snprintf(s->label, sizeof(s->label), "%s@%s/%s#%llu",
+		 s->names[l->thread], (const char *)s->texts->pdata[l->op],
+		 (const char *)s->texts->pdata[l->step],
+		 (unsigned long long)l->n);
+	return s->label;
+}
+
 struct sched *sched_new(enum sched_strategy strategy, uint64_t seed,
 			int pct_depth, int nthreads, char *const *names,
 			const struct sched_entry *pins, int npins)
@@ -112,8 +191,10 @@ struct sched *sched_new(enum sched_strategy strategy, uint64_t seed,
 	for (i = 0; i < nthreads; i++)
 		s->names[i] = g_strdup(names[i]);
 	s->last = -1;
-	s->counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-					  NULL);
+	s->counts = g_hash_table_new(g_direct_hash, g_direct_equal);
+	s->names_id = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					    NULL);
+	s->texts = g_ptr_array_new();
 	s->pins = calloc(npins + 1, sizeof(*s->pins));
 	s->used = calloc(npins + 1, sizeof(*s->used));
 	s->pin_keys = calloc(npins + 1, sizeof(*s->pin_keys));
@@ -123,10 +204,12 @@ struct sched *sched_new(enum sched_strategy strategy, uint64_t seed,
 		s->pins[i].step = g_strdup(pins[i].step);
 		s->pins[i].target = g_strdup(pins[i].target);
 		s->pins[i].n = pins[i].n;
-		s->pin_keys[i] = g_strdup_printf("%s@%s/%s", pins[i].thread,
-						 pins[i].op, pins[i].step);
 	}
 	s->npins = npins;
+	for (i = 0; i < npins; i++)
+		s->pin_keys[i] = count_key(thread_index(s, pins[i].thread),
+					   text_id(s, pins[i].op),
+					   text_id(s, pins[i].step));
 	s->recorded = g_ptr_array_new_with_free_func(g_free);
 	if (strategy == SCHEDULE_PCT)
 		pct_init(s, pct_depth > 0 ? pct_depth : 3);
@@ -146,7 +229,6 @@ void sched_free(struct sched *s)
 		g_free(s->pins[i].op);
 		g_free(s->pins[i].step);
 		g_free(s->pins[i].target);
-		g_free(s->pin_keys[i]);
 	}
 	free(s->pin_keys);
 	free(s->names);
@@ -155,6 +237,8 @@ void sched_free(struct sched *s)
 	free(s->prio);
 	free(s->change_at);
 	g_hash_table_destroy(s->counts);
+	g_hash_table_destroy(s->names_id);
+	g_ptr_array_free(s->texts, TRUE);
 	g_ptr_array_free(s->recorded, TRUE);
 	free(s);
 }
@@ -226,33 +310,20 @@ static int pick_strategy(struct sched *s, const int *cand, int n)
 	}
 }
 
-static int thread_index(const struct sched *s, const char *name)
-{
-	int i;
-
-	if (!strcmp(name, "irq"))
-		return SCHED_IRQ;
-	for (i = 0; i < s->n; i++)
-		if (!strcmp(s->names[i], name))
-			return i;
-	return -2;
-}
 
 /* The unused pin for the current label whose target can run, or -2. */
 static int pick_pinned(struct sched *s, const int *cand, int n)
 {
-	char buf[160];
+	uint64_t key = label_key(&s->cur);
 	int i, target;
 
 	for (i = 0; i < s->npins; i++) {
 		const struct sched_entry *e = &s->pins[i];
 
-		if (s->used[i])
+		if (s->used[i] || s->pin_keys[i] != key || e->n != s->cur.n)
 			continue;
-		snprintf(buf, sizeof(buf), "%s@%s/%s#%u", e->thread, e->op,
-			 e->step, e->n);
 		target = thread_index(s, e->target);
-		if (strcmp(buf, s->label) || !has(cand, n, target))
+		if (!has(cand, n, target))
 			continue;
 		s->used[i] = true;
 		return target;
@@ -285,7 +356,7 @@ static uint64_t pins_digest(const struct sched *s)
 
 	for (i = 0; i < s->npins; i++) {
 		count = GPOINTER_TO_SIZE(g_hash_table_lookup(s->counts,
-							     s->pin_keys[i]));
+					GSIZE_TO_POINTER(s->pin_keys[i])));
 		if (count > s->pins[i].n)
 			count = s->pins[i].n;
 		x = h ^ (s->used[i] ? UINT64_MAX : (uint64_t)count);
@@ -299,7 +370,7 @@ static int pick_hook(struct sched *s, const int *cand, int n, int fifo)
 {
 	struct sched_point pt = {
 		.cand = cand, .n = n, .fifo = fifo, .last = s->last,
-		.label = s->label, .names = s->names,
+		.label = label_text(s), .names = s->names,
 		.pins = pins_digest(s), .k = s->world,
 		.progress = s->progress,
 	};
@@ -315,7 +386,7 @@ int sched_pick(struct sched *s, const int *cand, int n)
 	int fifo = pick_fifo(s, cand, n), choice;
 
 	s->decisions++;
-	if (!s->label[0])		/* no step yet since start or irq */
+	if (!s->has_label)		/* no step yet since start or irq */
 		return fifo;
 	choice = pick_pinned(s, cand, n);
 	if (choice == -2 && s->hook)
@@ -327,23 +398,29 @@ int sched_pick(struct sched *s, const int *cand, int n)
 	if (choice == -2)
 		choice = pick_strategy(s, cand, n);
 	if (choice != fifo)
-		g_ptr_array_add(s->recorded, g_strdup_printf("%s->%s", s->label,
+		g_ptr_array_add(s->recorded, g_strdup_printf("%s->%s",
+					label_text(s),
 					choice == SCHED_IRQ ? "irq" :
 					s->names[choice]));
 	if (choice == SCHED_IRQ) {
 		s->last = -1;
-		s->label[0] = 0;
+		s->has_label = false;
 	}
 	return choice;
 }
 
 void sched_ran(struct sched *s, int thread, const char *op, const char *step)
 {
-	char *key = g_strdup_printf("%s@%s/%s", s->names[thread], op, step);
-	gsize count = GPOINTER_TO_SIZE(g_hash_table_lookup(s->counts, key)) + 1;
+	struct step_label *l = &s->cur;
+	gpointer key;
 
-	snprintf(s->label, sizeof(s->label), "%s#%zu", key, (size_t)count);
-	g_hash_table_insert(s->counts, key, GSIZE_TO_POINTER(count));
+	l->thread = thread;
+	l->op = text_id(s, op);
+	l->step = text_id(s, step);
+	key = GSIZE_TO_POINTER(label_key(l));
+	l->n = GPOINTER_TO_SIZE(g_hash_table_lookup(s->counts, key)) + 1;
+	g_hash_table_insert(s->counts, key, GSIZE_TO_POINTER(l->n));
+	s->has_label = true;
 	s->last = thread;
 }
 
