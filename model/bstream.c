@@ -108,6 +108,30 @@ uint64_t bstream_hash(const struct bstream *s)
 	return runs_hash(s->runs, s->nruns);
 }
 
+static bool runs_equal(const struct brun *a, const struct brun *b, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)	/* fields: struct brun has padding */
+		if (a[i].len != b[i].len || a[i].byte != b[i].byte)
+			return false;
+	return true;
+}
+
+bool bstream_equal(const struct bstream *a, const struct bstream *b)
+{
+	return a->len == b->len && a->nruns == b->nruns &&
+	       runs_equal(a->runs, b->runs, a->nruns);
+}
+
+void bstream_fast_digest(const struct bstream *s, uint8_t digest[16])
+{
+	uint64_t h[2] = { runs_hash(s->runs, s->nruns),
+			  hash_mix(runs_hash(s->runs, s->nruns), s->len) };
+
+	memcpy(digest, h, 16);
+}
+
 static guint key_hash(gconstpointer p)
 {
 	return (guint)((const struct memo_key *)p)->hash;
@@ -117,15 +141,8 @@ static gboolean key_equal(gconstpointer a, gconstpointer b)
 {
 	const struct memo_key *x = a, *y = b;
 
-	uint32_t i;
-
-	if (x->hash != y->hash || x->nruns != y->nruns)
-		return FALSE;
-	for (i = 0; i < x->nruns; i++)	/* fields: struct brun has padding */
-		if (x->runs[i].len != y->runs[i].len ||
-		    x->runs[i].byte != y->runs[i].byte)
-			return FALSE;
-	return TRUE;
+	return x->hash == y->hash && x->nruns == y->nruns &&
+	       runs_equal(x->runs, y->runs, x->nruns);
 }
 
 static void entry_free(gpointer p)
@@ -186,7 +203,8 @@ void bstream_md5(const struct bstream *s, uint8_t digest[16])
 	e->key.runs = malloc(s->nruns * sizeof(*s->runs) + 1);
 	if (NEVER(!e->key.runs))
 		abort();
-	memcpy(e->key.runs, s->runs, s->nruns * sizeof(*s->runs));
+	if (s->nruns)
+		memcpy(e->key.runs, s->runs, s->nruns * sizeof(*s->runs));
 	memcpy(e->digest, digest, 16);
 	g_hash_table_add(memo, e);
 }

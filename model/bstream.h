@@ -22,6 +22,7 @@
 #ifndef PCSIM_MODEL_BSTREAM_H
 #define PCSIM_MODEL_BSTREAM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct content;
@@ -38,6 +39,9 @@ void bstream_add(struct bstream *s, const struct content *c, uint32_t off,
 void bstream_add_bytes(struct bstream *s, uint8_t byte, uint64_t len);
 
 uint64_t bstream_len(const struct bstream *s);
+bool bstream_equal(const struct bstream *a, const struct bstream *b);
+/* 16 bytes that name the bytes (two independent 64-bit hashes), not MD5. */
+void bstream_fast_digest(const struct bstream *s, uint8_t digest[16]);
 uint64_t bstream_hash(const struct bstream *s);
 void bstream_md5(const struct bstream *s, uint8_t digest[16]);
 

@@ -230,13 +230,20 @@ int check_all(struct kernel *k)
 	}
 	for (i = 0; i < k->anon_inodes->len && !k->violation; i++)
 		check_mapping(k, g_ptr_array_index(k->anon_inodes, i));
-	maps = g_hash_table_new(g_direct_hash, g_direct_equal);
+	if (!k->check_maps)	/* kept between sweeps: no rehash each time */
+		k->check_maps = g_hash_table_new(g_direct_hash,
+						 g_direct_equal);
+	maps = k->check_maps;
 	list_for_each_entry(mm, &k->mms, mm_list)
 		if (!k->violation)
 			check_mm(k, mm, maps);
 	if (!k->violation)
 		check_mapcounts(k, maps);
-	g_hash_table_destroy(maps);
+	g_hash_table_remove_all(maps);
+	if (!k->violation && k->stats.file_views != file_page_views(k))
+		kernel_report(k, "refcounts", "file page views %llu, counted %llu",
+			      (unsigned long long)k->stats.file_views,
+			      (unsigned long long)file_page_views(k));
 	return k->violation ? -1 : 0;
 }
 

@@ -211,6 +211,9 @@ struct kstats {
 	uint64_t ptes_zapped, pages_reclaimed;
 	uint64_t read_ios;
 	uint64_t nr_dax_pages;			/* live PG_dax pages */
+	uint64_t page_ops;	/* pages moved by calls (sys_stats.page_ops) */
+	uint64_t file_views;	/* sum of nrpages over live files' i_mapping
+				   (inode_set_mapping(), inode_set_evicted()) */
 };
 
 /* A bio: one block-sized I/O to or from one page. */
@@ -264,6 +267,7 @@ struct kernel {
 	struct oracle *oracle;
 	const struct policy_ops *policy;
 	struct kstats stats;
+	GHashTable *check_maps;		/* check_all()'s scratch: page -> PTEs */
 	struct xarray dax_pages;	/* block -> PG_dax page (pfn) */
 	uint64_t next_page_id, next_vma_id;
 	int next_pid, next_mm_id;
@@ -403,6 +407,11 @@ struct inode *kernel_inode(struct kernel *k, uint64_t ino);
 uint64_t i_blocks_end(const struct kernel *k, uint64_t size);
 gint dir_name_cmp(gconstpointer a, gconstpointer b, gpointer unused);
 void inode_mapping_init(struct address_space *m, struct inode *inode);
+void inode_set_mapping(struct kernel *k, struct inode *inode,
+		       struct address_space *m);
+void inode_set_evicted(struct kernel *k, struct inode *inode, bool evicted);
+/* The sum kstats.file_views keeps, recomputed over every inode: O(inodes). */
+uint64_t file_page_views(const struct kernel *k);
 
 /* ---- model/anon.c */
 struct inode *anon_inode_new(struct kernel *k);

@@ -50,6 +50,7 @@ struct inode *inode_new(struct kernel *k)
 		   inode->i_ino);
 	inode->i_mapping = &inode->i_data;
 	inode_mapping_init(&inode->i_data, inode);
+	inode->i_data.nviews = 1;	/* live, no pages yet */
 	g_ptr_array_add(k->inodes, inode);
 	oracle_create(k->oracle, inode->i_ino);
 	return inode;
@@ -147,6 +148,37 @@ static void drop_all_pages(struct kernel *k, struct inode *inode)
 	}
 }
 
+/*
+ * File page views (kstats.file_views, the "saved" metric of model/sys.c):
+ * a live file sees every page of its i_mapping.  These two are the only
+ * writers of i_mapping and evicted for files, so that the counter follows
+ * in O(1) what a sum over every inode would give (check_all() compares).
+ */
+static void views_change(struct kernel *k, struct inode *inode, int delta)
+{
+	struct address_space *m = inode->i_mapping;
+
+	m->nviews += delta;
+	k->stats.file_views += delta * (int64_t)m->nrpages;
+}
+
+void inode_set_mapping(struct kernel *k, struct inode *inode,
+		       struct address_space *m)
+{
+	if (!inode->evicted)
+		views_change(k, inode, -1);
+	inode->i_mapping = m;
+	if (!inode->evicted)
+		views_change(k, inode, 1);
+}
+
+void inode_set_evicted(struct kernel *k, struct inode *inode, bool evicted)
+{
+	if (inode->evicted != evicted)
+		views_change(k, inode, evicted ? -1 : 1);
+	inode->evicted = evicted;
+}
+
 /**
  * inode_evict - the inode has no name and no open file: free it in core.
  * Its blocks are freed by the inactivation transaction.
@@ -157,7 +189,7 @@ void inode_evict(struct kernel *k, struct inode *inode)
 	drop_all_pages(k, inode);
 	inode_free_blocks(k, inode, inode->i_df, 0, UINT64_MAX);
 	inode_free_blocks(k, inode, inode->i_cowfp, 0, UINT64_MAX);
-	inode->evicted = true;
+	inode_set_evicted(k, inode, true);
 	inode->i_size = 0;
 	inode->i_disk_size = 0;
 	oracle_remove(k->oracle, inode->i_ino);
@@ -280,7 +312,7 @@ static void recover_inode(struct kernel *k, struct inode *inode)
 	bmap_free(inode->i_cowfp);
 	inode->i_cowfp = bmap_new();
 	inode->i_df = inode->p_df ? bmap_dup(inode->p_df) : bmap_new();
-	inode->evicted = !inode->p_exists;
+	inode_set_evicted(k, inode, !inode->p_exists);
 	inode->i_size = inode->i_disk_size = inode->p_size;
 	inode->i_nlink = 0;
 	inode->i_count = 0;
@@ -316,7 +348,7 @@ void xfs_log_recover(struct kernel *k)
 		struct inode *inode = g_ptr_array_index(k->inodes, i);
 
 		if (!inode->i_nlink)
-			inode->evicted = true;
+			inode_set_evicted(k, inode, true);
 	}
 	recover_refcounts(k);
 }

@@ -168,6 +168,9 @@ struct address_space {
 	struct xarray i_pages;
 	struct itree_root i_mmap;
 	uint64_t nrpages;
+	uint32_t nviews;		/* live files whose i_mapping this is:
+					   each of its pages is that many file
+					   page views (kstats.file_views) */
 	unsigned long flags;		/* AS_* bits */
 	uint32_t wb_err;
 	struct rwsem invalidate_lock;	/* XFS_MMAPLOCK */
@@ -336,6 +339,10 @@ struct kconfig {
 	uint64_t check_interval;	/* steps between full sweeps; 0: automatic
 				   (model/sys.c); UINT64_MAX: end only */
 	const struct policy_ops *policy;
+	bool md5_fast;			/* md5sum returns a digest of the bytes
+					   that is not MD5 (nobody prints it:
+					   pcsim fuzz); the oracle check is
+					   exact either way */
 };
 
 #endif /* PCSIM_MODEL_KERNEL_H */

@@ -502,10 +502,22 @@ int oracle_check_read(const struct oracle *o, uint64_t id, uint64_t off,
  * @id: the file.
  * @digest: the 16 digest bytes (of the empty string for an unknown file).
  *
- * Collects the bytes as runs page by page, O(pages); the MD5 itself is
- * memoised (model/bstream.h).
+ * The MD5 is memoised (model/bstream.h).
  */
 void oracle_md5(const struct oracle *o, uint64_t id, uint8_t digest[16])
+{
+	struct bstream *s = oracle_bytes(o, id);
+
+	bstream_md5(s, digest);
+	bstream_free(s);
+}
+
+/**
+ * oracle_bytes() - the whole file's bytes as runs, O(pages).
+ * @o: the oracle.
+ * @id: the file (an unknown one is empty).
+ */
+struct bstream *oracle_bytes(const struct oracle *o, uint64_t id)
 {
 	const struct ofile *f = ofile_find(o, id, __func__);
 	struct bstream *s = bstream_new();
@@ -517,8 +529,7 @@ void oracle_md5(const struct oracle *o, uint64_t id, uint8_t digest[16])
 		bstream_add(s, page_load(o, &f->pages, pos >> o->page_shift),
 			    0, n);
 	}
-	bstream_md5(s, digest);
-	bstream_free(s);
+	return s;
 }
 
 /* --- public: operations -------------------------------------------------- */

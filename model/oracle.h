@@ -82,6 +82,8 @@ int oracle_check_read(const struct oracle *o, uint64_t id, uint64_t off,
 		      uint64_t *bad_off);
 uint8_t oracle_byte_at(const struct oracle *o, uint64_t id, uint64_t off);
 void oracle_md5(const struct oracle *o, uint64_t id, uint8_t digest[16]);
+/* The file's bytes as runs (model/bstream.h); bstream_free() it. */
+struct bstream *oracle_bytes(const struct oracle *o, uint64_t id);
 
 void oracle_fsync(struct oracle *o, uint64_t id);
 uint64_t oracle_sync_all(struct oracle *o);

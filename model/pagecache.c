@@ -225,6 +225,7 @@ void filemap_add_folio(struct kernel *k, struct address_space *m,
 	xa_store(&m->i_pages, index, p);
 	copy_tags(p, m, index);
 	m->nrpages++;
+	k->stats.file_views += m->nviews;
 	cache_account(k, p, 1);
 }
 
@@ -266,6 +267,7 @@ void filemap_remove_folio(struct kernel *k, struct page *p,
 		return;
 	xa_erase(&m->i_pages, index);
 	m->nrpages--;
+	k->stats.file_views -= m->nviews;
 	cache_account(k, p, -1);
 	put_page(k, p);
 }

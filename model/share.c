@@ -199,10 +199,10 @@ bool mapping_share(struct kernel *k, struct inode *src, struct inode *dst)
 		adopt_pages(k, &src->i_data, m);
 		release_pages(k, &src->i_data);
 		move_vmas(src, &src->i_data, m);
-		src->i_mapping = m;
+		inode_set_mapping(k, src, m);
 		m->nr_users = 1;
 	}
-	dst->i_mapping = m;
+	inode_set_mapping(k, dst, m);
 	m->nr_users++;
 	return true;
 }
@@ -219,7 +219,7 @@ void mapping_detach(struct kernel *k, struct inode *inode)
 
 	if (m == &inode->i_data)
 		return;
-	inode->i_mapping = &inode->i_data;
+	inode_set_mapping(k, inode, &inode->i_data);
 	rehost(k, m, inode);
 	if (!--m->nr_users)
 		release_pages(k, m);

@@ -108,6 +108,8 @@ void kernel_free(struct kernel *k)
 		if (k->trace[i])
 			g_string_free(k->trace[i], TRUE);
 	free(k->violation);
+	if (k->check_maps)
+		g_hash_table_destroy(k->check_maps);
 	content_pool_free(k->pool);
 	free(k);
 }
@@ -118,7 +120,7 @@ void kernel_free(struct kernel *k)
  * sharing saves against private copies (a mapping shared by identical files
  * counts once per file; a design's own anonymous cache not at all).
  */
-static uint64_t file_page_views(const struct kernel *k)
+uint64_t file_page_views(const struct kernel *k)
 {
 	uint64_t n = 0;
 	guint i;
@@ -134,7 +136,7 @@ static uint64_t file_page_views(const struct kernel *k)
 
 static uint64_t saved_pages(const struct kernel *k)
 {
-	uint64_t views = file_page_views(k);
+	uint64_t views = k->stats.file_views;	/* == file_page_views(k) */
 
 	if (k->policy->flags & POLICY_DAX)	/* entries, not page cache */
 		return 0;
@@ -172,6 +174,9 @@ void kernel_stats(const struct kernel *k, struct sys_stats *o)
 	o->ptes_zapped = s->ptes_zapped;
 	o->pages_reclaimed = s->pages_reclaimed;
 	o->steps = k->steps;
+	o->page_ops = k->stats.page_ops + s->wb_ios + s->read_ios +
+		      s->faults_major + s->faults_minor + s->cow_page_copies +
+		      s->pages_reclaimed;
 	o->virtual_ns = k->events.now;
 }
 

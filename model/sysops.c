@@ -512,24 +512,27 @@ static int syscall_start(struct kernel *k, struct task *t)
 
 static void finish_md5(struct kernel *k, struct task *t, struct frame *callee)
 {
-	struct bstream *md5 = callee->u.r.md5;
-	uint8_t want[16];
+	struct bstream *got = callee->u.r.md5, *want;
+	uint64_t ino = callee->u.r.inode->i_ino;
 
-	bstream_md5(md5, t->res.md5);
-	bstream_free(md5);
 	callee->u.r.md5 = NULL;
+	if (k->cfg.md5_fast)
+		bstream_fast_digest(got, t->res.md5);
+	else
+		bstream_md5(got, t->res.md5);
 	/*
 	 * Every page read was checked against the oracle when it was read;
-	 * the whole file's md5 can be compared too when nothing changed the
-	 * file during the read (read(2) is not atomic).
+	 * the whole file can be compared too, byte for byte (as runs), when
+	 * nothing changed the file during the read (read(2) is not atomic).
 	 */
-	if (oracle_generation(k->oracle, callee->u.r.inode->i_ino) !=
-	    callee->u.r.start)
-		return;
-	oracle_md5(k->oracle, callee->u.r.inode->i_ino, want);
-	if (memcmp(want, t->res.md5, sizeof(want)))
-		kernel_report(k, "data", "md5sum of inode %llu differs from the oracle",
-			      (unsigned long long)callee->u.r.inode->i_ino);
+	if (oracle_generation(k->oracle, ino) == callee->u.r.start) {
+		want = oracle_bytes(k->oracle, ino);
+		if (!bstream_equal(want, got))
+			kernel_report(k, "data", "md5sum of inode %llu differs from the oracle",
+				      (unsigned long long)ino);
+		bstream_free(want);
+	}
+	bstream_free(got);
 }
 
 /* fsync's error reporting: file_check_and_advance_wb_err. */

@@ -531,6 +531,7 @@ static const struct stat_field {
 	STAT(ptes_zapped, STAT_COUNT),
 	STAT(pages_reclaimed, STAT_COUNT),
 	STAT(steps, STAT_COUNT),
+	STAT(page_ops, STAT_COUNT),
 	STAT(virtual_ns, STAT_COUNT),
 };
 #undef STAT

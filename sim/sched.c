@@ -194,7 +194,7 @@ struct sched *sched_new(enum sched_strategy strategy, uint64_t seed,
 	s->counts = g_hash_table_new(g_direct_hash, g_direct_equal);
 	s->names_id = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 					    NULL);
-	s->texts = g_ptr_array_new();
+	s->texts = g_ptr_array_new_with_free_func(g_free);
 	s->pins = calloc(npins + 1, sizeof(*s->pins));
 	s->used = calloc(npins + 1, sizeof(*s->used));
 	s->pin_keys = calloc(npins + 1, sizeof(*s->pin_keys));

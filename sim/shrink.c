@@ -127,7 +127,8 @@ bool shrink_violation(const char *out, char **inv, char **line)
 static bool violates(struct shrinker *s, const char *text, char **sched)
 {
 	struct scenario sc;
-	struct run_opts ro = { .policy = s->o->policy, .schedule_text = sched };
+	struct run_opts ro = { .policy = s->o->policy, .schedule_text = sched,
+			       .md5_fast = true };	/* only the verdict counts */
 	char *out = NULL, *err = NULL, *inv = NULL, *line = NULL;
 	size_t outlen, errlen;
 	FILE *fo, *fe;

@@ -335,7 +335,7 @@ static const struct sys_stats some_stats = {
 	.writeback_ios = 6, .writeback_bytes = 1536,
 	.read_ios = 7, .faults_major = 10, .faults_minor = 11,
 	.ptes_zapped = 12, .pages_reclaimed = 13,
-	.steps = 137, .virtual_ns = 18446744073709551615ULL,
+	.steps = 137, .page_ops = 99, .virtual_ns = 18446744073709551615ULL,
 };
 
 static void test_stats_table(void **state)
@@ -363,6 +363,7 @@ static void test_stats_table(void **state)
 		  "ptes_zapped            12\n"
 		  "pages_reclaimed        13\n"
 		  "steps                  137\n"
+		  "page_ops               99\n"
 		  "virtual_ns             18446744073709551615\n");
 }
 
@@ -383,7 +384,7 @@ static void test_stats_json(void **state)
 		  "\"writeback_bytes\":1536,\"read_ios\":7,"
 		  "\"faults_major\":10,\"faults_minor\":11,"
 		  "\"ptes_zapped\":12,\"pages_reclaimed\":13,"
-		  "\"steps\":137,\"virtual_ns\":18446744073709551615}\n");
+		  "\"steps\":137,\"page_ops\":99,\"virtual_ns\":18446744073709551615}\n");
 	/* Names are JSON strings: quote, backslash, controls escaped. */
 	out_stats(cap_open(&c), OUT_STATS_JSON, "a\"b\\c\td\xc3\xa9", "p",
 		  &zero);
@@ -397,7 +398,7 @@ static void test_stats_json(void **state)
 		  "\"writeback_bytes\":0,\"read_ios\":0,"
 		  "\"faults_major\":0,\"faults_minor\":0,"
 		  "\"ptes_zapped\":0,\"pages_reclaimed\":0,"
-		  "\"steps\":0,\"virtual_ns\":0}\n");
+		  "\"steps\":0,\"page_ops\":0,\"virtual_ns\":0}\n");
 }
 
 static void test_stats_format_names(void **state)
