@@ -33,6 +33,7 @@
 
 #include "model/bstream.h"
 #include "model/kernel.h"
+#include "model/perf.h"
 #include "model/sys.h"
 
 struct oracle;
@@ -185,6 +186,7 @@ struct task {
 	int nheld;
 	bool timer_fired;	/* WAIT_TIMER: the sleep is over */
 	struct page *wait_page;	/* referenced while waiting on it */
+	vtime_t submitted;	/* virtual time of kernel_submit() */
 };
 
 #define PROC_MAX_FILES 16
@@ -267,6 +269,7 @@ struct kernel {
 	struct oracle *oracle;
 	const struct policy_ops *policy;
 	struct kstats stats;
+	struct kperf perf;		/* what-if metrics (model/perf.h) */
 	GHashTable *check_maps;		/* check_all()'s scratch: page -> PTEs */
 	struct xarray dax_pages;	/* block -> PG_dax page (pfn) */
 	uint64_t next_page_id, next_vma_id;

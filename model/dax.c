@@ -95,6 +95,7 @@ void dax_store(struct kernel *k, struct page *p, uint32_t off, uint32_t len,
 			      (unsigned long long)p->id);
 	else
 		dax_block_write(k, p->dax_block, c);
+	k->perf.dax_write_bytes += len;
 	content_put(k->pool, c);
 }
 
@@ -191,12 +192,15 @@ static int dax_write_one(struct kernel *k, struct range_locals *l)
 		err = dax_iomap_write_block(k, inode, index, false, &changed);
 		if (err)
 			return err;
-		if (changed)
+		if (changed) {	/* the copy around the written bytes */
 			dax_invalidate_entry(k, inode->i_mapping, index);
+			k->perf.dax_write_bytes += kpage_size(k) - len;
+		}
 		bmap_lookup(inode->i_df, index, &irec);
 		c = content_fill(k->pool, bdev_read(k, irec.br_startblock),
 				 off, len, l->byte);
 		dax_block_write(k, irec.br_startblock, c);
+		k->perf.dax_write_bytes += len;
 		content_put(k->pool, c);
 	}
 	if (!(l->flags & RW_ZERO)) {
@@ -307,7 +311,8 @@ static int dax_write_fault(struct kernel *k, struct maccess_locals *l,
 
 	if (err)
 		return FAULT_SIGBUS;
-	if (changed) {
+	if (changed) {		/* the whole block was copied or zeroed */
+		k->perf.dax_write_bytes += kpage_size(k);
 		k->stats.cow_page_copies++;
 		dax_invalidate_entry(k, m, index);
 		put_page(k, l->page);

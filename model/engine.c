@@ -233,6 +233,7 @@ void kernel_submit(struct kernel *k, struct proc *p, const struct sys_req *req)
 	t->depth = 0;
 	t->wait.kind = WAIT_NONE;
 	t->step_name = NULL;
+	t->submitted = k->events.now;
 	task_call(t, FN_SYSCALL, &init);
 	trace_emit(k, TR_OP_BEGIN, t, "", "", 0, 0);
 }
@@ -381,6 +382,7 @@ static void call_returned(struct kernel *k, struct task *t)
 	if (t->proc != k->kswapd && t->proc != k->flusher)
 		k->last_progress = k->steps;	/* kthreads' calls are no sign */
 	kernel_sample_saved(k);
+	perf_call_returned(k, t);
 	trace_emit(k, TR_OP_END, t, "", "", 0,
 		   t->res.err ? -(int64_t)t->res.err : (int64_t)t->res.done);
 	if (!k->violation && sweep_due(k, &k->last_block_check,
@@ -399,6 +401,7 @@ int kernel_step(struct kernel *k, struct proc *p)
 		return 0;
 	frame_object(t, obj, sizeof(obj));
 	task_step(k, t);
+	perf_step_cost(k);
 	if (k->cov)
 		cov_note(k->cov, t->step_name, task_page(t));
 	trace_emit(k, TR_STEP, t, t->step_name, obj, 0, 0);
@@ -424,10 +427,13 @@ void kernel_set_coverage(struct kernel *k, struct model_cov *cov)
 
 int kernel_fire_event(struct kernel *k)
 {
+	const struct event *next = eventq_peek(&k->events);
 	struct event ev;
 
 	if (k->violation)
 		return -1;
+	if (next)
+		perf_time_passes(k, next->time);
 	if (!eventq_pop(&k->events, &ev))
 		return 0;
 	if (ev.type == KEV_BIO_END)
@@ -464,8 +470,8 @@ void kernel_discard_io(struct kernel *k, bool keep_timers)
 	for (i = 0; i < timers->len; i++) {
 		struct event *t = &g_array_index(timers, struct event, i);
 
-		eventq_push(&k->events, t->time - k->events.now, t->type,
-			    t->obj);
+		eventq_push(&k->events, t->time > k->events.now ?
+			    t->time - k->events.now : 0, t->type, t->obj);
 	}
 	g_array_free(timers, TRUE);
 }

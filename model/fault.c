@@ -85,6 +85,7 @@ static bool maccess_page(struct kernel *k, struct vm_area_struct *vma,
 							    poff, len, l->byte));
 		xa_store(&mm->ptes, vpn, (void *)(pte | PTE_DIRTY | PTE_YOUNG));
 		oracle_mstore(k->oracle, inode->i_ino, off, len, l->byte);
+		k->perf.app_write_bytes += len;	/* a store: no wchar */
 		return true;
 	}
 	n = off >= inode->i_size ? 0 : inode->i_size - off;

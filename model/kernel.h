@@ -338,6 +338,8 @@ struct kconfig {
 					   call (0: 10 million) */
 	uint64_t check_interval;	/* steps between full sweeps; 0: automatic
 				   (model/sys.c); UINT64_MAX: end only */
+	uint64_t step_cost_ns;		/* virtual ns each kernel step takes (0:
+					   steps take no time; model/perf.h) */
 	const struct policy_ops *policy;
 	bool md5_fast;			/* md5sum returns a digest of the bytes
 					   that is not MD5 (nobody prints it:

@@ -187,6 +187,24 @@ struct sys_stats {
 void kernel_stats(const struct kernel *k, struct sys_stats *out);
 
 /*
+ * What-if metrics of a run (`pcsim compare`; definitions in model/perf.h).
+ * Not part of struct sys_stats, whose every field `pcsim run --stats`
+ * prints.  Latencies are virtual time from submission to return of each
+ * data operation of a scenario process; percentiles by nearest rank.
+ */
+struct sys_perf {
+	uint64_t elapsed_ns;		/* virtual time now */
+	uint64_t page_ns;		/* integral of cached pages over time */
+	uint64_t app_write_bytes;	/* written by applications */
+	uint64_t dev_write_bytes;	/* written to the device (write bios
+					   and DAX stores and block fills) */
+	uint64_t nr_ops;		/* latency samples */
+	uint64_t lat_p50_ns, lat_p99_ns, lat_max_ns;
+};
+
+void kernel_perf(const struct kernel *k, struct sys_perf *out);
+
+/*
  * State hashing (model/statehash.c; pcsim explore).  kernel_state_hash()
  * is a canonical digest of everything a later step can read: equal for
  * equal states reached by different interleavings (no addresses, pids or

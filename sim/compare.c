@@ -1,28 +1,49 @@
 // SPDX-License-Identifier: MIT
 /*
- * sim/compare.c - `pcsim compare`: one workload under several designs
- * (sim/compare.h).
+ * sim/compare.c - `pcsim compare`: runs and the command line
+ * (sim/compare.h; the output is sim/cmpout.c).
+ *
+ * Everything the command line can get wrong is checked before the first
+ * run: the workload, every parameter, every point of the sweep, the
+ * policies, the metric and where the plot goes.
  */
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <glib.h>
 
 #include "model/never.h"
 #include "model/policy.h"
 #include "sim/cliopt.h"
 #include "sim/compare.h"
-#include "sim/output.h"
+#include "sim/plot.h"
 #include "sim/runner.h"
+#include "sim/sweep.h"
 #include "sim/workload.h"
 
 #define CMP_BASELINE	"none"
 #define CMP_MAX_POLICIES 64
-#define CMP_CELL	24	/* a cell's text, NUL included */
-
-typedef unsigned long long ull;
+#define VIOLATION_LINE	"VIOLATION: "
 
 /* ------------------------------------------------------------- runs --- */
+
+/*
+ * The invariant named by the "VIOLATION: INV: ..." line the runner printed
+ * in @out (runner.h), into @inv; "" if there is none.
+ */
+static void violation_name(const char *out, char *inv, size_t size)
+{
+	const char *v = out ? strstr(out, VIOLATION_LINE) : NULL;
+	size_t n;
+
+	inv[0] = '\0';
+	if (!v)
+		return;
+	v += strlen(VIOLATION_LINE);
+	n = strcspn(v, ":\n");
+	snprintf(inv, size, "%.*s", (int)n, v);
+}
 
 static int run_one(const struct scenario *sc, const char *policy,
 		   struct cmp_row *row)
@@ -36,15 +57,20 @@ static int run_one(const struct scenario *sc, const char *policy,
 
 	if (NEVER(!fo || !fe))
 		abort();
+	memset(row, 0, sizeof(*row));
 	row->policy = policy;
 	row->status = runner_run(sc, &ro, fo, fe, &rep);
 	fclose(fo);
 	fclose(fe);
+	if (row->status == RUN_VIOLATION)
+		violation_name(out, row->violation, sizeof(row->violation));
 	free(out);
 	free(err);
 	row->has_stats = rep.has_stats;
-	if (rep.has_stats)
+	if (rep.has_stats) {
 		row->s = rep.stats;
+		row->perf = rep.perf;
+	}
 	return row->status;
 }
 
@@ -59,185 +85,20 @@ int compare_run(const struct scenario *sc, const char *const *policies,
 	return bad;
 }
 
-/* ----------------------------------------------------------- output --- */
-
-static const char *const columns[] = {
-	"policy", "status", "peak_pages", "final_pages", "saved_vs_none",
-	"cow_page_copies", "cow_block_allocs", "writeback_ios", "read_ios",
-	"faults_major", "faults_minor", "ptes_zapped",
-};
-
-#define NR_COLUMNS	(sizeof(columns) / sizeof(columns[0]))
-
-static const char *status_name(int st)
-{
-	switch (st) {
-	case RUN_OK:
-		return "ok";
-	case RUN_VIOLATION:
-		return "violation";
-	default:
-		return "error";
-	}
-}
-
-/* The numeric columns of @r (from peak_pages on), @base the baseline. */
-static void row_numbers(const struct cmp_row *r, const struct cmp_row *base,
-			int64_t *num)
-{
-	const struct sys_stats *s = &r->s;
-
-	num[0] = (int64_t)s->peak_cached_pages;
-	num[1] = (int64_t)s->cached_pages;
-	num[2] = (int64_t)base->s.peak_cached_pages -
-		 (int64_t)s->peak_cached_pages;
-	num[3] = (int64_t)s->cow_page_copies;
-	num[4] = (int64_t)s->cow_block_allocs;
-	num[5] = (int64_t)s->writeback_ios;
-	num[6] = (int64_t)s->read_ios;
-	num[7] = (int64_t)s->faults_major;
-	num[8] = (int64_t)s->faults_minor;
-	num[9] = (int64_t)s->ptes_zapped;
-}
-
-/* Every cell of @r as text ("-" for numbers of a run without stats). */
-static void row_cells(const struct cmp_row *r, const struct cmp_row *base,
-		      char cell[NR_COLUMNS][CMP_CELL])
-{
-	int64_t num[NR_COLUMNS - 2];
-	size_t i;
-
-	snprintf(cell[0], CMP_CELL, "%s", r->policy);
-	snprintf(cell[1], CMP_CELL, "%s", status_name(r->status));
-	row_numbers(r, base, num);
-	for (i = 2; i < NR_COLUMNS; i++) {
-		if (r->has_stats && base->has_stats)
-			snprintf(cell[i], CMP_CELL, "%" PRId64, num[i - 2]);
-		else
-			snprintf(cell[i], CMP_CELL, "-");
-	}
-}
-
-static void print_csv(FILE *f, const struct cmp_row *rows, int n)
-{
-	char cell[NR_COLUMNS][CMP_CELL];
-	size_t i;
-	int r;
-
-	for (i = 0; i < NR_COLUMNS; i++)
-		fprintf(f, "%s%s", i ? "," : "", columns[i]);
-	fputc('\n', f);
-	for (r = 0; r < n; r++) {
-		row_cells(&rows[r], &rows[0], cell);
-		for (i = 0; i < NR_COLUMNS; i++)
-			fprintf(f, "%s%s", i ? "," : "", cell[i]);
-		fputc('\n', f);
-	}
-}
-
-static void print_table_row(FILE *f, char cell[NR_COLUMNS][CMP_CELL],
-			    const int *width)
-{
-	size_t i;
-
-	for (i = 0; i < NR_COLUMNS; i++) {
-		if (i < 2)
-			fprintf(f, "%s%-*s", i ? "  " : "", width[i],
-				cell[i]);
-		else
-			fprintf(f, "  %*s", width[i], cell[i]);
-	}
-	fputc('\n', f);
-}
-
-static void print_table(FILE *f, const struct cmp_what *what,
-			const struct cmp_row *rows, int n)
-{
-	char (*cells)[NR_COLUMNS][CMP_CELL] = calloc((size_t)n + 1,
-						     sizeof(*cells));
-	int width[NR_COLUMNS] = { 0 }, r, len;
-	size_t i;
-
-	if (NEVER(!cells))
-		abort();
-	for (i = 0; i < NR_COLUMNS; i++)
-		snprintf(cells[0][i], CMP_CELL, "%s", columns[i]);
-	for (r = 0; r < n; r++)
-		row_cells(&rows[r], &rows[0], cells[r + 1]);
-	for (r = 0; r <= n; r++)
-		for (i = 0; i < NR_COLUMNS; i++) {
-			len = (int)strlen(cells[r][i]);
-			width[i] = len > width[i] ? len : width[i];
-		}
-	fprintf(f, "# workload %s, seed %llu: %s\n", what->workload,
-		(ull)what->seed, what->params);
-	fprintf(f, "# pages of %llu bytes; saved_vs_none = none's peak_pages "
-		"- this row's\n", (ull)rows[0].s.page_size);
-	for (r = 0; r <= n; r++)
-		print_table_row(f, cells[r], width);
-	free(cells);
-}
-
-static void print_json_row(FILE *f, const struct cmp_row *r,
-			   const struct cmp_row *base)
-{
-	char cell[NR_COLUMNS][CMP_CELL];
-	size_t i;
-
-	row_cells(r, base, cell);
-	fputs("{\"policy\":", f);
-	out_json_string(f, cell[0]);
-	fputs(",\"status\":", f);
-	out_json_string(f, cell[1]);
-	for (i = 2; i < NR_COLUMNS; i++)
-		fprintf(f, ",\"%s\":%s", columns[i],
-			strcmp(cell[i], "-") ? cell[i] : "null");
-	fputc('}', f);
-}
-
-static void print_json(FILE *f, const struct cmp_what *what,
-		       const struct cmp_row *rows, int n)
-{
-	int r;
-
-	fputs("{\"workload\":", f);
-	out_json_string(f, what->workload);
-	fprintf(f, ",\"seed\":%llu,\"params\":", (ull)what->seed);
-	out_json_string(f, what->params);
-	fprintf(f, ",\"page_size\":%llu,\"baseline\":\"%s\",\"rows\":[",
-		(ull)rows[0].s.page_size, CMP_BASELINE);
-	for (r = 0; r < n; r++) {
-		fputs(r ? ",\n" : "\n", f);
-		print_json_row(f, &rows[r], &rows[0]);
-	}
-	fputs("\n]}\n", f);
-}
-
-void compare_print(FILE *f, enum cmp_fmt fmt, const struct cmp_what *what,
-		   const struct cmp_row *rows, int n)
-{
-	switch (fmt) {
-	case CMP_TABLE:
-		print_table(f, what, rows, n);
-		break;
-	case CMP_CSV:
-		print_csv(f, rows, n);
-		break;
-	case CMP_JSON:
-		print_json(f, what, rows, n);
-		break;
-	}
-}
-
 /* ---------------------------------------------------------- command --- */
 
 static const char compare_usage[] =
 "Usage: pcsim compare [--policies P1,P2,...] [--seed S]\n"
-"                     [--param NAME=VALUE ...] [--format table|csv|json]\n"
+"                     [--param NAME=VALUE ...] [--sweep NAME=V1,V2,... ...]\n"
+"                     [--format table|csv|json]\n"
+"                     [--plot FILE.svg|FILE.png [--metric METRIC]]\n"
 "                     WORKLOAD\n"
 "Run workload WORKLOAD (pcsim workload --list) under each policy (default:\n"
 "every design of pcsim list-policies) and print one row of metrics per\n"
-"policy.  none, the baseline of saved_vs_none, is always the first row.\n";
+"policy.  none, the baseline of saved_vs_none, is always the first row.\n"
+"--sweep runs every point of the grid of the values given (one --sweep per\n"
+"parameter); --plot draws METRIC (default peak_pages; any numeric column)\n"
+"against the one swept parameter, one line per policy.\n";
 
 struct cmp_cli {
 	uint64_t seed;
@@ -245,7 +106,26 @@ struct cmp_cli {
 	const char *policies;	/* --policies, or NULL */
 	char **kv;		/* --param values */
 	int nkv;
+	char **sweeps;		/* --sweep values */
+	int nsweeps;
+	const char *plot;	/* --plot FILE, or NULL */
+	const char *metric;	/* --metric NAME, or NULL */
 };
+
+static bool cmp_fmt_opt(struct cmp_cli *c, const char *val)
+{
+	static const char *const names[] = {
+		[CMP_TABLE] = "table", [CMP_CSV] = "csv", [CMP_JSON] = "json",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(val, names[i])) {
+			c->fmt = (enum cmp_fmt)i;
+			return true;
+		}
+	return false;
+}
 
 static bool cmp_opt(void *arg, int ch, const char *val)
 {
@@ -257,19 +137,20 @@ static bool cmp_opt(void *arg, int ch, const char *val)
 	case 'P':
 		c->kv[c->nkv++] = (char *)val;
 		return true;
+	case 'S':
+		c->sweeps[c->nsweeps++] = (char *)val;
+		return true;
 	case 'p':
 		c->policies = val;
 		return true;
-	case 'f':
-		if (!strcmp(val, "table"))
-			c->fmt = CMP_TABLE;
-		else if (!strcmp(val, "csv"))
-			c->fmt = CMP_CSV;
-		else if (!strcmp(val, "json"))
-			c->fmt = CMP_JSON;
-		else
-			return false;
+	case 'o':
+		c->plot = val;
+		return *val != '\0';
+	case 'm':
+		c->metric = val;
 		return true;
+	case 'f':
+		return cmp_fmt_opt(c, val);
 	}
 	return false;
 }
@@ -317,7 +198,7 @@ static int policy_list(char *spec, const char **list)
 	return n;
 }
 
-/* The workload's scenario, parsed; Return: 0 or CLI_BAD. */
+/* The workload's scenario at @v, parsed; Return: 0 or CLI_BAD. */
 static int cmp_scenario(const struct workload *w, const uint64_t *v,
 			uint64_t seed, struct scenario *sc)
 {
@@ -346,23 +227,134 @@ static char *params_text(const struct workload *w, const uint64_t *v)
 	return s;
 }
 
-/* Run and print; Return: the exit status. */
-static int cmp_go(const struct cmp_cli *c, const struct workload *w,
-		  const uint64_t *v, const char **list, int n)
-{
-	struct cmp_row rows[CMP_MAX_POLICIES];
-	struct cmp_what what = { w->name, c->seed, NULL };
-	struct scenario sc;
-	int st = cmp_scenario(w, v, c->seed, &sc);
+/* What a comparison runs: the workload, the grid and the policies. */
+struct cmp_plan {
+	const struct workload *w;
+	uint64_t base[WL_MAX_PARAMS];	/* defaults and --param */
+	struct sweep sweep;
+	char *spec;			/* --policies, edited: list[] points in */
+	const char *list[CMP_MAX_POLICIES];
+	int npolicies;
+	int metric;			/* for --plot */
+};
 
-	if (st)
-		return st;
-	st = compare_run(&sc, list, n, rows);
-	what.params = params_text(w, v);
-	compare_print(stdout, c->fmt, &what, rows, n);
-	free((char *)what.params);
-	scenario_free(&sc);
+/* Run every point of @pl; Return: 0, 1 (some run not ok) or CLI_BAD. */
+static int cmp_run_all(const struct cmp_cli *c, const struct cmp_plan *pl,
+		       uint64_t (*v)[WL_MAX_PARAMS], struct cmp_row *rows)
+{
+	size_t p, n = sweep_points(&pl->sweep);
+	struct scenario sc;
+	int st = 0;
+
+	for (p = 0; p < n; p++) {
+		sweep_point(&pl->sweep, p, pl->base, v[p]);
+		if (cmp_scenario(pl->w, v[p], c->seed, &sc))
+			return CLI_BAD;
+		if (compare_run(&sc, pl->list, pl->npolicies,
+				&rows[p * (size_t)pl->npolicies]))
+			st = 1;
+		scenario_free(&sc);
+	}
 	return st;
+}
+
+/* Run, print and plot; Return: the exit status. */
+static int cmp_go(const struct cmp_cli *c, const struct cmp_plan *pl)
+{
+	size_t n = sweep_points(&pl->sweep);
+	uint64_t (*v)[WL_MAX_PARAMS] = calloc(n, sizeof(*v));
+	struct cmp_row *rows = calloc(n * (size_t)pl->npolicies,
+				      sizeof(*rows));
+	struct cmp_what what = { pl->w->name, c->seed, NULL };
+	struct cmp_result res = {
+		.what = &what, .sweep = &pl->sweep,
+		.v = (const uint64_t (*)[WL_MAX_PARAMS])v, .npoints = n,
+		.npolicies = pl->npolicies, .rows = rows,
+	};
+	int st;
+
+	if (NEVER(!v || !rows))
+		abort();
+	st = cmp_run_all(c, pl, v, rows);
+	if (st != CLI_BAD) {
+		what.params = params_text(pl->w, v[0]);
+		compare_print_result(stdout, c->fmt, &res);
+		fflush(stdout);
+		if (c->plot && compare_plot(c->plot, pl->metric, &res))
+			st = CLI_BAD;
+		free((char *)what.params);
+	}
+	free(v);
+	free(rows);
+	return st;
+}
+
+/* Each --sweep, and no parameter both set and swept; Return: success. */
+static bool cmp_sweeps(const struct cmp_cli *c, struct cmp_plan *pl)
+{
+	size_t p, n;
+	int i, idx;
+	uint64_t v[WL_MAX_PARAMS];
+	char *name;
+
+	sweep_init(&pl->sweep, pl->w);
+	for (i = 0; i < c->nsweeps; i++)
+		if (!sweep_add(&pl->sweep, c->sweeps[i], "compare", stderr))
+			return false;
+	for (i = 0; i < c->nkv; i++) {
+		name = g_strndup(c->kv[i], strcspn(c->kv[i], "="));
+		idx = workload_param_index(pl->w, name);
+		if (idx >= 0 && sweep_has(&pl->sweep, (unsigned int)idx)) {
+			fprintf(stderr, "pcsim compare: %s is both --param "
+				"and --sweep\n", name);
+			g_free(name);
+			return false;
+		}
+		g_free(name);
+	}
+	for (p = 0, n = sweep_points(&pl->sweep); p < n; p++) {
+		sweep_point(&pl->sweep, p, pl->base, v);
+		if (!workload_check(pl->w, v, "compare", stderr))
+			return false;
+	}
+	return true;
+}
+
+/* --plot and --metric make sense; Return: success. */
+static bool cmp_plot_opts(const struct cmp_cli *c, struct cmp_plan *pl)
+{
+	const char *metric = c->metric ? c->metric : "peak_pages";
+
+	pl->metric = compare_metric_find(metric);
+	if (c->metric && !c->plot) {
+		fprintf(stderr, "pcsim compare: --metric needs --plot\n");
+		return false;
+	}
+	if (!c->plot)
+		return true;
+	if (pl->metric < 0) {
+		fprintf(stderr, "pcsim compare: no metric '%s' (a numeric "
+			"column of the table)\n", metric);
+		return false;
+	}
+	if (pl->sweep.ndims != 1) {
+		fprintf(stderr, "pcsim compare: --plot needs exactly one "
+			"--sweep\n");
+		return false;
+	}
+	return plot_check(c->plot, "compare", stderr);
+}
+
+/* Everything from the command line; Return: success (messages). */
+static bool cmp_plan(const struct cmp_cli *c, const char *name,
+		     struct cmp_plan *pl)
+{
+	pl->spec = c->policies ? g_strdup(c->policies) : NULL;
+	pl->npolicies = policy_list(pl->spec, pl->list);
+	if (pl->npolicies < 0)
+		return false;
+	pl->w = workload_setup(name, pl->base, c->kv, c->nkv, "compare");
+	return pl->w && cmp_sweeps(c, pl) && cmp_plot_opts(c, pl);
 }
 
 int compare_main(int argc, char **argv)
@@ -371,30 +363,32 @@ int compare_main(int argc, char **argv)
 		{ "policies", required_argument, NULL, 'p' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "param", required_argument, NULL, 'P' },
+		{ "sweep", required_argument, NULL, 'S' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "plot", required_argument, NULL, 'o' },
+		{ "metric", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cmp_cli c = { .kv = calloc((size_t)argc + 1, sizeof(char *)) };
-	const char *list[CMP_MAX_POLICIES];
-	const struct workload *w = NULL;
-	uint64_t v[WL_MAX_PARAMS];
-	char *spec = NULL;
-	int n = -1, st;
+	struct cmp_cli c = {
+		.kv = calloc((size_t)argc + 1, sizeof(char *)),
+		.sweeps = calloc((size_t)argc + 1, sizeof(char *)),
+	};
+	struct cmp_plan *pl = calloc(1, sizeof(*pl));
+	int st;
 
+	if (NEVER(!c.kv || !c.sweeps || !pl))
+		abort();
 	st = cli_getopt(argc, argv, longopts, cmp_opt, &c, compare_usage);
 	if (!st && optind + 1 != argc) {
 		fputs(compare_usage, stderr);
 		st = CLI_BAD;
 	}
-	if (!st) {
-		spec = c.policies ? strdup(c.policies) : NULL;
-		n = policy_list(spec, list);
-		w = n < 0 ? NULL : workload_setup(argv[optind], v, c.kv,
-						  c.nkv, "compare");
-		st = w ? cmp_go(&c, w, v, list, n) : CLI_BAD;
-	}
-	free(spec);
+	if (!st)
+		st = cmp_plan(&c, argv[optind], pl) ? cmp_go(&c, pl) : CLI_BAD;
+	g_free(pl->spec);
+	free(pl);
 	free(c.kv);
+	free(c.sweeps);
 	return st < 0 ? 0 : st;
 }

@@ -91,7 +91,8 @@ bool eventq_pop(struct eventq *q, struct event *ev)
 	*ev = q->heap[0];
 	q->heap[0] = q->heap[--q->nr];
 	sift_down(q, 0);
-	q->now = ev->time;
+	if (ev->time > q->now)
+		q->now = ev->time;
 	return true;
 }
 

@@ -15,7 +15,8 @@
  *   pcsim explore [--preemptions B] [--policy P] [--max-schedules N] FILE
  *   pcsim workload NAME [--seed S] [--param K=V ...] | --list
  *   pcsim compare [--policies P1,P2,...] [--seed S] [--param K=V ...]
- *                 [--format table|csv|json] WORKLOAD
+ *                 [--sweep K=V1,V2,... ...] [--format table|csv|json]
+ *                 [--plot FILE [--metric METRIC]] WORKLOAD
  *   pcsim list-policies
  *   pcsim version
  *
@@ -130,6 +131,11 @@ static const char usage_text[] =
 "  --policies P1,P2,...  compare: the policies (default: every design;\n"
 "                        none, the baseline, is always added)\n"
 "  --format FMT          compare: table (default), csv or json\n"
+"  --sweep NAME=V1,V2,.. compare: run every value (several --sweep: the\n"
+"                        grid of their values)\n"
+"  --plot FILE.svg       compare: draw --metric (peak_pages) against the\n"
+"                        one swept parameter (FILE.png: needs gnuplot)\n"
+"  --metric METRIC       compare: a numeric column of the table\n"
 "\n"
 "Exit status: 0 ok; 1 a violation (run) or a failed check; 2 bad usage or\n"
 "bad input.\n";

@@ -248,6 +248,9 @@ static enum step set_apply(struct run *r, const struct sc_line *l)
 	case SET_STEP_BOUND:
 		r->cfg.step_bound = l->u.set.num;
 		break;
+	case SET_STEP_COST:
+		r->cfg.step_cost_ns = l->u.set.num;
+		break;
 	case SET_DIRTY_WRITEBACK:
 		r->cfg.dirty_writeback_ns = l->u.set.num;
 		break;
@@ -1152,6 +1155,7 @@ static void report_fill(const struct run *r, struct run_report *rep)
 	rep->has_stats = true;
 	rep->policy = r->cfg.policy ? r->cfg.policy->name : "none";
 	kernel_stats(r->k, &rep->stats);
+	kernel_perf(r->k, &rep->perf);
 }
 
 static bool section_line(void *ctx, int thread, const struct sc_line *l)

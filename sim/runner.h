@@ -63,6 +63,7 @@ struct run_report {
 	bool has_stats;		/* the kernel booted */
 	const char *policy;	/* the policy it ran: "none" for mainline */
 	struct sys_stats stats;	/* after the last line that ran */
+	struct sys_perf perf;	/* the same moment (model/perf.h) */
 };
 
 int runner_run(const struct scenario *sc, const struct run_opts *o,

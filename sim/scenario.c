@@ -975,6 +975,7 @@ static const struct set_key set_keys[] = {
 	[SET_DIRTY_WRITEBACK] = { "dirty-writeback-interval", set_duration },
 	[SET_DIRTY_EXPIRE] = { "dirty-expire", set_duration },
 	[SET_STEP_BOUND] = { "step-bound", set_range, 1, UINT64_MAX },
+	[SET_STEP_COST] = { "step-cost", set_duration },
 };
 
 static int parse_set(struct parser *p, const struct verb *v G_GNUC_UNUSED,

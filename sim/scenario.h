@@ -146,6 +146,7 @@ enum sc_set_key {
 	SET_DIRTY_WRITEBACK,	/* set dirty-writeback-interval DURATION (ns; 0: off) */
 	SET_DIRTY_EXPIRE,	/* set dirty-expire DURATION (ns) */
 	SET_STEP_BOUND,		/* set step-bound N     (livelock bound, steps, >= 1) */
+	SET_STEP_COST,		/* set step-cost DURATION (virtual time per kernel step; 0) */
 };
 
 struct sc_line {

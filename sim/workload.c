@@ -60,6 +60,18 @@ static uint64_t block_off(struct wl_gen *g, uint64_t size)
 	return below(g, size / BLOCK) * BLOCK;
 }
 
+/*
+ * A 4 KiB overwrite within @size: its offset, then its fill byte.  Two
+ * draws must never be arguments of one call: C leaves their order to the
+ * compiler (gcc and clang differ), and the text must not.
+ */
+static void draw_write(struct wl_gen *g, uint64_t size, uint64_t *off,
+		       unsigned int *byte)
+{
+	*off = block_off(g, size);
+	*byte = fill(g);
+}
+
 static void line(struct wl_gen *g, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -108,9 +120,94 @@ static uint64_t zipf_pick(struct wl_gen *g, const double *cdf, uint64_t n)
 	return lo;
 }
 
+/* ------------------------------------------------------------ units --- */
+
+/*
+ * Units of work (containers, VMs) that run one after another or, with
+ * @threads > 1, concurrently: unit i on thread i % threads of one section
+ * of `thread NAMEn` blocks.  While units are buffered, each unit's lines go
+ * to its own buffer in the order they are generated, so the random stream,
+ * and so every unit's lines, are the same whatever the number of threads;
+ * with @threads <= 1 nothing is buffered and the text is what a sequential
+ * generator would write.
+ */
+struct wl_units {
+	FILE *out;		/* the scenario text */
+	uint64_t n, threads;	/* threads: at most n, at most 64 */
+	FILE **f;		/* per unit; NULL when sequential */
+	char **buf;
+	size_t *len;
+};
+
+static void units_begin(struct wl_gen *g, struct wl_units *u, uint64_t n,
+			uint64_t threads)
+{
+	uint64_t i;
+
+	memset(u, 0, sizeof(*u));
+	u->out = g->f;
+	u->n = n;
+	u->threads = threads < n ? threads : n;
+	if (u->threads <= 1)
+		return;
+	u->f = calloc(n, sizeof(*u->f));
+	u->buf = calloc(n, sizeof(*u->buf));
+	u->len = calloc(n, sizeof(*u->len));
+	if (NEVER(!u->f || !u->buf || !u->len))
+		abort();
+	for (i = 0; i < n; i++) {
+		u->f[i] = open_memstream(&u->buf[i], &u->len[i]);
+		if (NEVER(!u->f[i]))
+			abort();
+	}
+}
+
+/* The lines that follow belong to unit @i. */
+static void units_select(struct wl_gen *g, struct wl_units *u, uint64_t i)
+{
+	g->f = u->f ? u->f[i] : u->out;
+}
+
+/* Write unit @i's buffer, each line indented, as a thread block's body. */
+static void units_put(struct wl_units *u, uint64_t i)
+{
+	const char *s = u->buf[i], *nl;
+
+	for (; *s; s = nl + 1) {
+		nl = strchr(s, '\n');
+		fprintf(u->out, "\t%.*s\n", (int)(nl - s), s);
+	}
+}
+
+/* Emit the buffered units as thread blocks @tname1, @tname2, ... */
+static void units_end(struct wl_gen *g, struct wl_units *u, const char *tname)
+{
+	uint64_t t, i;
+
+	g->f = u->out;
+	if (!u->f)
+		return;
+	for (i = 0; i < u->n; i++)
+		fclose(u->f[i]);
+	for (t = 0; t < u->threads; t++) {
+		line(g, "thread %s%llu", tname, (ull)t + 1);
+		for (i = t; i < u->n; i += u->threads)
+			units_put(u, i);
+		line(g, "end");
+	}
+	for (i = 0; i < u->n; i++)
+		free(u->buf[i]);
+	free(u->f);
+	free(u->buf);
+	free(u->len);
+}
+
+#define MAX_THREADS	64	/* threads of one section (scenarios/README) */
+
 /* -------------------------------------------------- container-layers --- */
 
-enum { CL_FILES, CL_MIN, CL_MAX, CL_CONTAINERS, CL_READS, CL_ZIPF, CL_WPCT };
+enum { CL_FILES, CL_MIN, CL_MAX, CL_CONTAINERS, CL_READS, CL_ZIPF, CL_WPCT,
+       CL_THREADS };
 
 static const struct wl_param cl_params[] = {
 	[CL_FILES] = { "files", 20, 1, MAX_FILES, false,
@@ -127,6 +224,8 @@ static const struct wl_param cl_params[] = {
 		      "Zipf exponent of file popularity" },
 	[CL_WPCT] = { "write-pct", 2, 0, 100, false,
 		      "percent of operations that overwrite 4 KiB" },
+	[CL_THREADS] = { "threads", 1, 1, MAX_THREADS, false,
+			 "threads the containers run on (1: one after another)" },
 };
 
 /* Sizes of @n files, whole pages of @lo..@hi KiB. */
@@ -146,15 +245,16 @@ static uint64_t *page_sizes(struct wl_gen *g, uint64_t n, uint64_t lo,
 static void cl_container(struct wl_gen *g, const uint64_t *v, uint64_t c,
 			 const uint64_t *size, const double *cdf)
 {
-	uint64_t r, i;
+	uint64_t r, i, off;
+	unsigned int b;
 
 	for (r = 0; r < v[CL_READS]; r++) {
 		i = zipf_pick(g, cdf, v[CL_FILES]);
-		if (below(g, 100) < v[CL_WPCT])
+		if (below(g, 100) < v[CL_WPCT]) {
+			draw_write(g, size[i], &off, &b);
 			line(g, "xfs_io -c \"pwrite -S 0x%02x %llu 4k\" "
-			     "c%llu-f%03llu", fill(g),
-			     (ull)block_off(g, size[i]), (ull)c, (ull)i);
-		else
+			     "c%llu-f%03llu", b, (ull)off, (ull)c, (ull)i);
+		} else
 			line(g, "xfs_io -c \"pread 0 %llu\" c%llu-f%03llu",
 			     (ull)size[i], (ull)c, (ull)i);
 	}
@@ -163,6 +263,7 @@ static void cl_container(struct wl_gen *g, const uint64_t *v, uint64_t c,
 static void cl_gen(struct wl_gen *g, const uint64_t *v)
 {
 	uint64_t n = v[CL_FILES], *size, i, c;
+	struct wl_units u;
 	double *cdf;
 
 	size = page_sizes(g, n, v[CL_MIN], v[CL_MAX]);
@@ -176,17 +277,20 @@ static void cl_gen(struct wl_gen *g, const uint64_t *v)
 		for (i = 0; i < n; i++)
 			line(g, "cp --reflink=always base-f%03llu "
 			     "c%llu-f%03llu", (ull)i, (ull)c, (ull)i);
+	units_begin(g, &u, v[CL_CONTAINERS], v[CL_THREADS]);
 	for (c = 1; c <= v[CL_CONTAINERS]; c++) {
+		units_select(g, &u, c - 1);
 		line(g, "# container %llu runs", (ull)c);
 		cl_container(g, v, c, size, cdf);
 	}
+	units_end(g, &u, "c");
 	free(cdf);
 	free(size);
 }
 
 /* --------------------------------------------------------- vm-clones --- */
 
-enum { VM_IMAGE, VM_CLONES, VM_BOOT, VM_WRITES, VM_FSYNC };
+enum { VM_IMAGE, VM_CLONES, VM_BOOT, VM_WRITES, VM_FSYNC, VM_THREADS };
 
 static const struct wl_param vm_params[] = {
 	[VM_IMAGE] = { "image-kib", 4096, 4, MAX_KIB, false,
@@ -199,12 +303,18 @@ static const struct wl_param vm_params[] = {
 			"random 4 KiB overwrites per VM" },
 	[VM_FSYNC] = { "fsync-every", 16, 1, MAX_OPS, false,
 		       "an fsync every this many writes of a VM" },
+	[VM_THREADS] = { "threads", 1, 1, MAX_THREADS, false,
+			 "threads the VMs' writes run on (1: the VMs take "
+			 "turns)" },
 };
 
 static void vm_gen(struct wl_gen *g, const uint64_t *v)
 {
 	uint64_t size = v[VM_IMAGE] / 4 * BLOCK, c, w;
 	uint64_t boot = v[VM_BOOT] * KIB < size ? v[VM_BOOT] * KIB : size;
+	struct wl_units u;
+	uint64_t off;
+	unsigned int b;
 
 	line(g, "# the golden image, written and synced");
 	line(g, "xfs_io -f -c \"pwrite -S 0x%02x 0 %llu\" -c fsync golden",
@@ -215,19 +325,19 @@ static void vm_gen(struct wl_gen *g, const uint64_t *v)
 	for (c = 1; boot && c <= v[VM_CLONES]; c++)
 		line(g, "xfs_io -c \"pread 0 %llu\" vm%llu", (ull)boot,
 		     (ull)c);
-	line(g, "# the VMs take turns writing");
+	line(g, v[VM_THREADS] > 1 && v[VM_CLONES] > 1 ?
+	     "# the VMs write concurrently" : "# the VMs take turns writing");
+	units_begin(g, &u, v[VM_CLONES], v[VM_THREADS]);
 	for (w = 1; w <= v[VM_WRITES]; w++) {
 		for (c = 1; c <= v[VM_CLONES]; c++) {
-			if (w % v[VM_FSYNC])
-				line(g, "xfs_io -c \"pwrite -S 0x%02x %llu "
-				     "4k\" vm%llu", fill(g),
-				     (ull)block_off(g, size), (ull)c);
-			else
-				line(g, "xfs_io -c \"pwrite -S 0x%02x %llu "
-				     "4k\" -c fsync vm%llu", fill(g),
-				     (ull)block_off(g, size), (ull)c);
+			units_select(g, &u, c - 1);
+			draw_write(g, size, &off, &b);
+			line(g, "xfs_io -c \"pwrite -S 0x%02x %llu 4k\"%s "
+			     "vm%llu", b, (ull)off,
+			     w % v[VM_FSYNC] ? "" : " -c fsync", (ull)c);
 		}
 	}
+	units_end(g, &u, "vm");
 }
 
 /* ----------------------------------------------------------- srctree --- */
@@ -275,18 +385,36 @@ static void st_gen(struct wl_gen *g, const uint64_t *v)
 
 /* ------------------------------------------------------- dedupe-pass --- */
 
-enum { DD_PAIRS, DD_KIB };
+enum { DD_PAIRS, DD_KIB, DD_READERS };
 
 static const struct wl_param dd_params[] = {
 	[DD_PAIRS] = { "pairs", 16, 1, MAX_FILES, false,
 		       "pairs of identical files" },
 	[DD_KIB] = { "file-kib", 64, 4, MAX_KIB, false,
 		     "size of each file (KiB, whole pages)" },
+	[DD_READERS] = { "readers", 0, 0, MAX_THREADS - 1, false,
+			 "threads that read every b file while the pass "
+			 "runs (0: none)" },
 };
+
+/* Reader @r of @n: every b file once, starting at its own pair. */
+static void dd_reader(struct wl_gen *g, const uint64_t *v, uint64_t r,
+		      uint64_t size)
+{
+	uint64_t pairs = v[DD_PAIRS], i, p;
+
+	line(g, "# reader %llu reads every b file", (ull)r);
+	for (i = 0; i < pairs; i++) {
+		p = (i + r * pairs / v[DD_READERS]) % pairs;
+		line(g, "xfs_io -c \"pread 0 %llu\" b-%03llu", (ull)size,
+		     (ull)p);
+	}
+}
 
 static void dd_gen(struct wl_gen *g, const uint64_t *v)
 {
-	uint64_t size = v[DD_KIB] / 4 * BLOCK, p;
+	uint64_t size = v[DD_KIB] / 4 * BLOCK, p, r;
+	struct wl_units u;
 	unsigned int b;
 
 	line(g, "# pairs of identical files, written independently");
@@ -299,6 +427,8 @@ static void dd_gen(struct wl_gen *g, const uint64_t *v)
 	}
 	line(g, "sync");
 	line(g, "drop_caches");
+	units_begin(g, &u, v[DD_READERS] + 1, v[DD_READERS] + 1);
+	units_select(g, &u, 0);
 	line(g, "# a reader maps b, reads a; b is deduped while mapped");
 	for (p = 0; p < v[DD_PAIRS]; p++) {
 		line(g, "xfs_io -c \"pread 0 %llu\" a-%03llu", (ull)size,
@@ -308,6 +438,11 @@ static void dd_gen(struct wl_gen *g, const uint64_t *v)
 		     "-c munmap b-%03llu", (ull)size, (ull)size, (ull)p,
 		     (ull)size, (ull)size, (ull)p);
 	}
+	for (r = 1; r <= v[DD_READERS]; r++) {
+		units_select(g, &u, r);
+		dd_reader(g, v, r - 1, size);
+	}
+	units_end(g, &u, "t");
 }
 
 /* ------------------------------------------------------ db-snapshots --- */
@@ -340,7 +475,8 @@ static void db_snapshot(struct wl_gen *g, const uint64_t *v, uint64_t n,
 
 static void db_gen(struct wl_gen *g, const uint64_t *v)
 {
-	uint64_t size = v[DB_KIB] / 4 * BLOCK, w, r;
+	uint64_t size = v[DB_KIB] / 4 * BLOCK, w, r, off;
+	unsigned int b;
 
 	line(g, "# the database, written and synced");
 	line(g, "xfs_io -f -c \"pwrite -S 0x%02x 0 %llu\" -c fsync db",
@@ -349,12 +485,163 @@ static void db_gen(struct wl_gen *g, const uint64_t *v)
 		for (r = 0; r < v[DB_RPW]; r++)
 			line(g, "xfs_io -c \"pread %llu 4k\" db",
 			     (ull)block_off(g, size));
-		line(g, "xfs_io -c \"pwrite -S 0x%02x %llu 4k\"%s db",
-		     fill(g), (ull)block_off(g, size),
-		     w % v[DB_FSYNC] ? "" : " -c fsync");
+		draw_write(g, size, &off, &b);
+		line(g, "xfs_io -c \"pwrite -S 0x%02x %llu 4k\"%s db", b,
+		     (ull)off, w % v[DB_FSYNC] ? "" : " -c fsync");
 		if (!(w % v[DB_SNAP]))
 			db_snapshot(g, v, w / v[DB_SNAP], size);
 	}
+}
+
+/* ---------------------------------------------------- image-versions --- */
+
+enum { IV_FILES, IV_MIN, IV_MAX, IV_SHARED, IV_PARTIAL, IV_BUILD, IV_COLD };
+
+enum iv_build { IV_UNPACK, IV_REFLINK, IV_DEDUPE };
+
+static const struct wl_param iv_params[] = {
+	[IV_FILES] = { "files", 32, 1, MAX_FILES, false,
+		       "files of each version of the image" },
+	[IV_MIN] = { "min-kib", 16, 4, MAX_KIB, false,
+		     "smallest file (KiB, whole pages)" },
+	[IV_MAX] = { "max-kib", 128, 4, MAX_KIB, false,
+		     "largest file (KiB, whole pages)" },
+	[IV_SHARED] = { "shared-pct", 70, 0, 100, false,
+			"percent of the files identical in both versions" },
+	[IV_PARTIAL] = { "partial-pct", 0, 0, 100, false,
+			 "percent of the other files changed in one 4 KiB "
+			 "block only (else all new)" },
+	[IV_BUILD] = { "build", IV_REFLINK, IV_UNPACK, IV_DEDUPE, false,
+		       "version 2 is 0: unpacked afresh, 1: reflinked from "
+		       "version 1 where unchanged, 2: unpacked, then deduped" },
+	[IV_COLD] = { "cold", 1, 0, 1, false,
+		      "1: caches dropped after version 1 is written and "
+		      "before the images are read" },
+};
+
+/* How file i of version 2 differs from version 1. */
+enum iv_kind { IV_SAME, IV_PATCHED, IV_NEW };
+
+struct iv_file {
+	uint64_t size;
+	unsigned int byte;	/* version 1's fill */
+	enum iv_kind kind;
+	unsigned int byte2;	/* IV_PATCHED: the block's, IV_NEW: all */
+	uint64_t patch;		/* IV_PATCHED: offset of the changed block */
+};
+
+static void iv_plan(struct wl_gen *g, const uint64_t *v, struct iv_file *f)
+{
+	uint64_t *size = page_sizes(g, v[IV_FILES], v[IV_MIN], v[IV_MAX]), i;
+
+	uint64_t same, patched;
+
+	/*
+	 * The same draws whatever the percentages: a larger shared-pct
+	 * makes a superset of the files identical, nothing else changes.
+	 */
+	for (i = 0; i < v[IV_FILES]; i++) {
+		f[i].size = size[i];
+		f[i].byte = fill(g);
+		same = below(g, 100);
+		patched = below(g, 100);
+		f[i].kind = same < v[IV_SHARED] ? IV_SAME :
+			    patched < v[IV_PARTIAL] ? IV_PATCHED : IV_NEW;
+		f[i].byte2 = (f[i].byte + (unsigned int)below(g, 254)) % 255 +
+			     1;	/* 1..255, never f[i].byte */
+		f[i].patch = block_off(g, size[i]);
+	}
+	free(size);
+}
+
+/* Version 2 of file @i written from scratch (unpack). */
+static void iv_unpack(struct wl_gen *g, const struct iv_file *f, uint64_t i)
+{
+	unsigned int b = f->kind == IV_NEW ? f->byte2 : f->byte;
+
+	if (f->kind == IV_PATCHED)
+		line(g, "xfs_io -f -c \"pwrite -S 0x%02x 0 %llu\" -c \"pwrite "
+		     "-S 0x%02x %llu 4k\" -c fsync v2-f%03llu", b,
+		     (ull)f->size, f->byte2, (ull)f->patch, (ull)i);
+	else
+		line(g, "xfs_io -f -c \"pwrite -S 0x%02x 0 %llu\" -c fsync "
+		     "v2-f%03llu", b, (ull)f->size, (ull)i);
+}
+
+/* Version 2 of file @i cloned from version 1 where unchanged. */
+static void iv_reflink(struct wl_gen *g, const struct iv_file *f, uint64_t i)
+{
+	if (f->kind == IV_NEW) {
+		iv_unpack(g, f, i);
+		return;
+	}
+	line(g, "cp --reflink=always v1-f%03llu v2-f%03llu", (ull)i, (ull)i);
+	if (f->kind == IV_PATCHED)
+		line(g, "xfs_io -c \"pwrite -S 0x%02x %llu 4k\" -c fsync "
+		     "v2-f%03llu", f->byte2, (ull)f->patch, (ull)i);
+}
+
+/* duperemove over file @i: its ranges equal to version 1 are deduped. */
+static void iv_dedupe(struct wl_gen *g, const struct iv_file *f, uint64_t i)
+{
+	uint64_t end = f->patch + BLOCK;
+
+	if (f->kind == IV_SAME)
+		line(g, "xfs_io -c \"dedupe v1-f%03llu 0 0 %llu\" v2-f%03llu",
+		     (ull)i, (ull)f->size, (ull)i);
+	if (f->kind == IV_PATCHED && f->patch)
+		line(g, "xfs_io -c \"dedupe v1-f%03llu 0 0 %llu\" v2-f%03llu",
+		     (ull)i, (ull)f->patch, (ull)i);
+	if (f->kind == IV_PATCHED && end < f->size)
+		line(g, "xfs_io -c \"dedupe v1-f%03llu %llu %llu %llu\" "
+		     "v2-f%03llu", (ull)i, (ull)end, (ull)end,
+		     (ull)(f->size - end), (ull)i);
+}
+
+static void iv_read_all(struct wl_gen *g, const struct iv_file *f,
+			uint64_t n, unsigned int version)
+{
+	uint64_t i;
+
+	line(g, "# a container of version %u reads its whole image",
+	     version);
+	for (i = 0; i < n; i++)
+		line(g, "xfs_io -c \"pread 0 %llu\" v%u-f%03llu",
+		     (ull)f[i].size, version, (ull)i);
+}
+
+static void iv_gen(struct wl_gen *g, const uint64_t *v)
+{
+	uint64_t n = v[IV_FILES], i;
+	struct iv_file *f = calloc(n, sizeof(*f));
+
+	if (NEVER(!f))
+		abort();
+	iv_plan(g, v, f);
+	line(g, "# version 1 of the image");
+	for (i = 0; i < n; i++)
+		line(g, "xfs_io -f -c \"pwrite -S 0x%02x 0 %llu\" -c fsync "
+		     "v1-f%03llu", f[i].byte, (ull)f[i].size, (ull)i);
+	if (v[IV_COLD])		/* version 1 was pulled long ago */
+		line(g, "drop_caches");
+	line(g, "# version 2 of the image");
+	for (i = 0; i < n; i++) {
+		if (v[IV_BUILD] == IV_REFLINK)
+			iv_reflink(g, &f[i], i);
+		else
+			iv_unpack(g, &f[i], i);
+	}
+	if (v[IV_BUILD] == IV_DEDUPE) {
+		line(g, "# duperemove over both versions");
+		for (i = 0; i < n; i++)
+			iv_dedupe(g, &f[i], i);
+	}
+	line(g, "sync");
+	if (v[IV_COLD])
+		line(g, "drop_caches");
+	iv_read_all(g, f, n, 1);
+	iv_read_all(g, f, n, 2);
+	free(f);
 }
 
 /* ------------------------------------------------------------ table --- */
@@ -373,9 +660,55 @@ static const struct workload workloads[] = {
 	   "files that a reader has mapped", dd_params, dd_gen),
 	WL("db-snapshots", "a database overwritten at random with periodic "
 	   "reflink snapshots and backups", db_params, db_gen),
+	WL("image-versions", "two versions of a container image read in "
+	   "full, sharing a fraction of their files (EROFS calibration)",
+	   iv_params, iv_gen),
 };
 
 #define NR_WORKLOADS	(sizeof(workloads) / sizeof(workloads[0]))
+
+/*
+ * Parameters every workload takes after its own: they become `set` lines
+ * at the top of the text, so that a dumped workload replays as compare
+ * ran it.
+ */
+enum { CM_STEP_NS, CM_MEMORY_KIB, NR_COMMON };
+
+static const struct wl_param common_params[] = {
+	[CM_STEP_NS] = { "step-ns", 500, 0, 1000000000, false,
+			 "virtual ns each kernel step takes (set step-cost)" },
+	[CM_MEMORY_KIB] = { "memory-kib", 0, 0, MAX_KIB, false,
+			    "page-cache limit in KiB, 0: none "
+			    "(set memory-limit)" },
+};
+
+_Static_assert(sizeof(common_params) / sizeof(common_params[0]) ==
+	       NR_COMMON, "common_params[] and its enum disagree");
+
+unsigned int workload_nparams(const struct workload *w)
+{
+	return w->nparams + NR_COMMON;
+}
+
+const struct wl_param *workload_param(const struct workload *w,
+				      unsigned int i)
+{
+	if (i < w->nparams)
+		return &w->params[i];
+	return i < workload_nparams(w) ? &common_params[i - w->nparams] :
+					 NULL;
+}
+
+/* The `set` lines of the common parameters. */
+static void common_lines(struct wl_gen *g, const struct workload *w,
+			 const uint64_t *v)
+{
+	const uint64_t *c = v + w->nparams;
+
+	line(g, "set step-cost %lluns", (ull)c[CM_STEP_NS]);
+	if (c[CM_MEMORY_KIB])
+		line(g, "set memory-limit %lluk", (ull)c[CM_MEMORY_KIB]);
+}
 
 const struct workload *workload_nth(unsigned int i)
 {
@@ -397,8 +730,8 @@ void workload_defaults(const struct workload *w, uint64_t *v)
 	unsigned int i;
 
 	memset(v, 0, WL_MAX_PARAMS * sizeof(*v));
-	for (i = 0; i < w->nparams; i++)
-		v[i] = w->params[i].def;
+	for (i = 0; i < workload_nparams(w); i++)
+		v[i] = workload_param(w, i)->def;
 }
 
 /* ------------------------------------------------------- parameters --- */
@@ -439,19 +772,18 @@ static const struct wl_param *find_param(const struct workload *w,
 					 const char *name, size_t len,
 					 unsigned int *idx)
 {
+	const struct wl_param *p;
 	unsigned int i;
 
-	for (i = 0; i < w->nparams; i++)
-		if (strlen(w->params[i].name) == len &&
-		    !strncmp(w->params[i].name, name, len)) {
+	for (i = 0; (p = workload_param(w, i)); i++)
+		if (strlen(p->name) == len && !strncmp(p->name, name, len)) {
 			*idx = i;
-			return &w->params[i];
+			return p;
 		}
 	return NULL;
 }
 
-/* Print @p's value @x (thousandths as a decimal). */
-static void print_value(FILE *f, const struct wl_param *p, uint64_t x)
+void workload_print_value(FILE *f, const struct wl_param *p, uint64_t x)
 {
 	if (p->milli)
 		fprintf(f, "%llu.%03llu", (ull)(x / 1000), (ull)(x % 1000));
@@ -480,9 +812,9 @@ bool workload_set(const struct workload *w, uint64_t *v, const char *kv,
 	if (!ok || x < p->min || x > p->max) {
 		fprintf(err, "pcsim %s: bad value '%s' for %s: want ", prog,
 			eq + 1, p->name);
-		print_value(err, p, p->min);
+		workload_print_value(err, p, p->min);
 		fputs("..", err);
-		print_value(err, p, p->max);
+		workload_print_value(err, p, p->max);
 		fputc('\n', err);
 		return false;
 	}
@@ -490,9 +822,16 @@ bool workload_set(const struct workload *w, uint64_t *v, const char *kv,
 	return true;
 }
 
+int workload_param_index(const struct workload *w, const char *name)
+{
+	unsigned int i;
+
+	return find_param(w, name, strlen(name), &i) ? (int)i : -1;
+}
+
 /* min-kib no greater than max-kib, where a workload has both. */
-static bool check_range(const struct workload *w, const uint64_t *v,
-			const char *prog, FILE *err)
+bool workload_check(const struct workload *w, const uint64_t *v,
+		    const char *prog, FILE *err)
 {
 	unsigned int lo, hi;
 
@@ -509,11 +848,12 @@ static bool check_range(const struct workload *w, const uint64_t *v,
 void workload_print_params(FILE *f, const struct workload *w,
 			   const uint64_t *v)
 {
+	const struct wl_param *p;
 	unsigned int i;
 
-	for (i = 0; i < w->nparams; i++) {
-		fprintf(f, "%s%s=", i ? " " : "", w->params[i].name);
-		print_value(f, &w->params[i], v[i]);
+	for (i = 0; (p = workload_param(w, i)); i++) {
+		fprintf(f, "%s%s=", i ? " " : "", p->name);
+		workload_print_value(f, p, v[i]);
 	}
 }
 
@@ -532,6 +872,7 @@ char *workload_text(const struct workload *w, const uint64_t *v,
 	fprintf(g.f, "# %s\n# parameters: ", w->summary);
 	workload_print_params(g.f, w, v);
 	fputc('\n', g.f);
+	common_lines(&g, w, v);
 	w->gen(&g, v);
 	line(&g, "sync");
 	fclose(g.f);
@@ -541,15 +882,23 @@ char *workload_text(const struct workload *w, const uint64_t *v,
 void workload_list(FILE *f)
 {
 	const struct workload *w;
+	const struct wl_param *p;
 	unsigned int i, j;
 
 	for (i = 0; (w = workload_nth(i)); i++) {
 		fprintf(f, "%s\t%s\n", w->name, w->summary);
 		for (j = 0; j < w->nparams; j++) {
-			fprintf(f, "\t%s=", w->params[j].name);
-			print_value(f, &w->params[j], w->params[j].def);
-			fprintf(f, "\t%s\n", w->params[j].help);
+			p = workload_param(w, j);
+			fprintf(f, "\t%s=", p->name);
+			workload_print_value(f, p, p->def);
+			fprintf(f, "\t%s\n", p->help);
 		}
+	}
+	fputs("every workload also takes\n", f);
+	for (j = 0; j < NR_COMMON; j++) {
+		fprintf(f, "\t%s=", common_params[j].name);
+		workload_print_value(f, &common_params[j], common_params[j].def);
+		fprintf(f, "\t%s\n", common_params[j].help);
 	}
 }
 
@@ -593,7 +942,7 @@ static bool wl_apply(const struct workload *w, uint64_t *v, char **kv,
 	for (i = 0; i < n; i++)
 		if (!workload_set(w, v, kv[i], prog, stderr))
 			return false;
-	return check_range(w, v, prog, stderr);
+	return workload_check(w, v, prog, stderr);
 }
 
 const struct workload *workload_setup(const char *name, uint64_t *v,
