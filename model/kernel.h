@@ -86,7 +86,9 @@ enum pageflags {
 	PG_lru,
 	PG_error,
 	PG_dax,		/* a pmem pfn of DAX (fs/dax.c), not page cache */
+	NR_PAGEFLAGS
 };
+_Static_assert(NR_PAGEFLAGS <= 32, "struct page's flags are 32 bits");
 
 #define PAGECACHE_TAG_DIRTY	XA_MARK_0
 #define PAGECACHE_TAG_WRITEBACK	XA_MARK_1
@@ -114,15 +116,15 @@ struct page_owner {
  */
 struct page {
 	uint64_t id;			/* allocation order: stable name */
-	unsigned long flags;		/* PG_* bits */
+	uint32_t flags;			/* PG_* bits (fewer than 32) */
 	int refcount;
 	int mapcount;			/* PTEs mapping this page */
 	int locker;			/* task id holding PG_locked, -1 */
+	uint32_t nxowners;		/* entries in @xowners */
 	const struct content *content;	/* the page's bytes */
 	struct address_space *mapping;	/* primary owner; NULL once truncated */
 	pgoff_t index;			/* primary owner's index */
 	struct page_owner *xowners;	/* additional owners (sharing designs) */
-	uint32_t nxowners;
 	uint64_t dax_block;		/* PG_dax: the block this pfn is, or
 					   DAX_HOLE for a hole's zero pfn */
 	struct list_head lru;		/* kernel->lru, oldest first */
@@ -130,17 +132,17 @@ struct page {
 
 static inline bool page_test(const struct page *p, enum pageflags f)
 {
-	return p->flags & (1UL << f);
+	return p->flags & (1u << f);
 }
 
 static inline void page_set(struct page *p, enum pageflags f)
 {
-	p->flags |= 1UL << f;
+	p->flags |= 1u << f;
 }
 
 static inline void page_clear(struct page *p, enum pageflags f)
 {
-	p->flags &= ~(1UL << f);
+	p->flags &= ~(1u << f);
 }
 
 /* --------------------------------------------------------- address_space */

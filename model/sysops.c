@@ -181,7 +181,7 @@ static void crash_discard(struct kernel *k)
 		struct page *p;
 
 		xa_for_each(&inode->i_mapping->i_pages, index, p) {
-			p->flags &= ~((1UL << PG_dirty) | (1UL << PG_writeback));
+			p->flags &= ~((1u << PG_dirty) | (1u << PG_writeback));
 			xa_clear_mark(&inode->i_mapping->i_pages, index,
 				      PAGECACHE_TAG_DIRTY);
 			xa_clear_mark(&inode->i_mapping->i_pages, index,
