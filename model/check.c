@@ -173,7 +173,8 @@ static void check_pte(struct kernel *k, struct vm_area_struct *vma,
 			    folio_nr_owners(p));
 }
 
-static void check_mm(struct kernel *k, struct mm_struct *mm, GHashTable *maps)
+/* Each PTE: counted in its page's check_ptes (@count), or the count reset. */
+static void walk_ptes(struct kernel *k, struct mm_struct *mm, bool count)
 {
 	struct vm_area_struct *vma;
 
@@ -184,17 +185,20 @@ static void check_mm(struct kernel *k, struct mm_struct *mm, GHashTable *maps)
 
 		xa_for_each_range(&mm->ptes, vpn, e, first, last, XA_PRESENT) {
 			struct page *p = pte_page((pte_t)e);
-			gpointer n = g_hash_table_lookup(maps, p);
 
-			g_hash_table_insert(maps, p, GINT_TO_POINTER(
-					    GPOINTER_TO_INT(n) + 1));
-			check_pte(k, vma, vpn, (pte_t)e);
+			if (!count) {
+				p->check_ptes = 0;
+				continue;
+			}
+			p->check_ptes++;
+			if (!k->violation)
+				check_pte(k, vma, vpn, (pte_t)e);
 		}
 	}
 }
 
 /* refcounts: page->mapcount equals the number of PTEs mapping it. */
-static void check_mapcounts(struct kernel *k, GHashTable *maps)
+static void check_mapcounts(struct kernel *k)
 {
 	guint i;
 
@@ -204,12 +208,10 @@ static void check_mapcounts(struct kernel *k, GHashTable *maps)
 		struct page *p;
 
 		xa_for_each(&inode->i_mapping->i_pages, index, p) {
-			int n = GPOINTER_TO_INT(g_hash_table_lookup(maps, p));
-
-			if (n != p->mapcount) {
+			if (p->check_ptes != (uint32_t)p->mapcount) {
 				PAGE_REPORT(k, "refcounts", p,
-					    "mapcount %d but %d PTEs",
-					    p->mapcount, n);
+					    "mapcount %d but %u PTEs",
+					    p->mapcount, p->check_ptes);
 				break;
 			}
 		}
@@ -218,7 +220,6 @@ static void check_mapcounts(struct kernel *k, GHashTable *maps)
 
 int check_all(struct kernel *k)
 {
-	GHashTable *maps;
 	struct mm_struct *mm;
 	guint i;
 
@@ -230,16 +231,14 @@ int check_all(struct kernel *k)
 	}
 	for (i = 0; i < k->anon_inodes->len && !k->violation; i++)
 		check_mapping(k, g_ptr_array_index(k->anon_inodes, i));
-	if (!k->check_maps)	/* kept between sweeps: no rehash each time */
-		k->check_maps = g_hash_table_new(g_direct_hash,
-						 g_direct_equal);
-	maps = k->check_maps;
-	list_for_each_entry(mm, &k->mms, mm_list)
+	if (!k->violation) {
+		list_for_each_entry(mm, &k->mms, mm_list)
+			walk_ptes(k, mm, true);
 		if (!k->violation)
-			check_mm(k, mm, maps);
-	if (!k->violation)
-		check_mapcounts(k, maps);
-	g_hash_table_remove_all(maps);
+			check_mapcounts(k);
+		list_for_each_entry(mm, &k->mms, mm_list)
+			walk_ptes(k, mm, false);
+	}
 	if (!k->violation && k->stats.file_views != file_page_views(k))
 		kernel_report(k, "refcounts", "file page views %llu, counted %llu",
 			      (unsigned long long)k->stats.file_views,

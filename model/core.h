@@ -270,7 +270,6 @@ struct kernel {
 	const struct policy_ops *policy;
 	struct kstats stats;
 	struct kperf perf;		/* what-if metrics (model/perf.h) */
-	GHashTable *check_maps;		/* check_all()'s scratch: page -> PTEs */
 	struct xarray dax_pages;	/* block -> PG_dax page (pfn) */
 	uint64_t next_page_id, next_vma_id;
 	int next_pid, next_mm_id;

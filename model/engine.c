@@ -399,7 +399,9 @@ int kernel_step(struct kernel *k, struct proc *p)
 		return -1;
 	if (t->state != TASK_RUNNING || !task_wait_ready(t))
 		return 0;
-	frame_object(t, obj, sizeof(obj));
+	obj[0] = 0;
+	if (k->tracer)		/* formatting it costs more than most steps */
+		frame_object(t, obj, sizeof(obj));
 	task_step(k, t);
 	perf_step_cost(k);
 	if (k->cov)

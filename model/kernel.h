@@ -121,6 +121,7 @@ struct page {
 	int mapcount;			/* PTEs mapping this page */
 	int locker;			/* task id holding PG_locked, -1 */
 	uint32_t nxowners;		/* entries in @xowners */
+	uint32_t check_ptes;		/* check_all()'s PTE count; 0 outside it */
 	const struct content *content;	/* the page's bytes */
 	struct address_space *mapping;	/* primary owner; NULL once truncated */
 	pgoff_t index;			/* primary owner's index */
@@ -343,10 +344,12 @@ struct kconfig {
 	uint64_t step_cost_ns;		/* virtual ns each kernel step takes (0:
 					   steps take no time; model/perf.h) */
 	const struct policy_ops *policy;
-	bool md5_fast;			/* md5sum returns a digest of the bytes
-					   that is not MD5 (nobody prints it:
-					   pcsim fuzz); the oracle check is
-					   exact either way */
+	bool quiet;			/* nobody reads this run's output
+					   (pcsim fuzz, shrink): md5sum returns
+					   a digest of the bytes that is not
+					   MD5 (the oracle check is exact
+					   either way) and no trace ring is
+					   kept for violation reports */
 };
 
 #endif /* PCSIM_MODEL_KERNEL_H */

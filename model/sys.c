@@ -109,8 +109,6 @@ void kernel_free(struct kernel *k)
 			g_string_free(k->trace[i], TRUE);
 	free(k->violation);
 	perf_free(&k->perf);
-	if (k->check_maps)
-		g_hash_table_destroy(k->check_maps);
 	content_pool_free(k->pool);
 	free(k);
 }

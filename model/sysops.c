@@ -516,7 +516,7 @@ static void finish_md5(struct kernel *k, struct task *t, struct frame *callee)
 	uint64_t ino = callee->u.r.inode->i_ino;
 
 	callee->u.r.md5 = NULL;
-	if (k->cfg.md5_fast)
+	if (k->cfg.quiet)
 		bstream_fast_digest(got, t->res.md5);
 	else
 		bstream_md5(got, t->res.md5);

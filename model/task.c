@@ -158,6 +158,8 @@ void trace_step(struct kernel *k, const char *fmt, ...)
 	GString *s = k->trace[k->trace_head];
 	va_list ap;
 
+	if (k->cfg.quiet)
+		return;
 	if (!s)
 		s = k->trace[k->trace_head] = g_string_new(NULL);
 	g_string_printf(s, "[%llu.%06llu] ",

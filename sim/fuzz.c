@@ -264,7 +264,7 @@ static int run_once(struct fuzz *z, const struct scenario *sc,
 		.schedule = strategy,
 		.schedule_text = &z->sched,
 		.cov = &z->cov,
-		.md5_fast = true,	/* a clean run's output is dropped */
+		.quiet = true,	/* a clean run's output is dropped */
 	};
 	FILE *out, *err;
 	int st;

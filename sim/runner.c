@@ -348,7 +348,7 @@ static enum step run_start(struct run *r)
 		return STEP_STOP;
 	if (r->opts->seed_set)
 		r->cfg.seed = r->opts->seed;
-	r->cfg.md5_fast = r->opts->md5_fast;
+	r->cfg.quiet = r->opts->quiet;
 	if (r->opts->schedule &&
 	    sched_strategy_parse(r->opts->schedule, &r->strategy)) {
 		fprintf(r->err, "%s: unknown schedule '%s' (--schedule)\n",

@@ -46,8 +46,9 @@ struct run_opts {
 	struct model_cov *cov;	/* note model coverage here, or NULL */
 	const struct sched_hook *hook; /* decides instead of the strategy
 					  (pcsim explore), or NULL */
-	bool md5_fast;		/* md5sum lines print a digest that is not
-				   MD5 (the output is thrown away: fuzz) */
+	bool quiet;		/* the output is thrown away (fuzz, shrink):
+				   md5sum lines print a digest that is not
+				   MD5 and violations carry no trace lines */
 };
 
 /* runner_run() results, also pcsim's exit statuses. */

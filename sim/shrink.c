@@ -128,7 +128,7 @@ static bool violates(struct shrinker *s, const char *text, char **sched)
 {
 	struct scenario sc;
 	struct run_opts ro = { .policy = s->o->policy, .schedule_text = sched,
-			       .md5_fast = true };	/* only the verdict counts */
+			       .quiet = true };	/* only the verdict counts */
 	char *out = NULL, *err = NULL, *inv = NULL, *line = NULL;
 	size_t outlen, errlen;
 	FILE *fo, *fe;
