@@ -82,7 +82,7 @@ static void draw_end(struct fuzz *z)
 		fputs("\r\033[K", z->progress);
 }
 
-static void print_coverage(FILE *f, const struct model_cov *c)
+void fuzz_print_coverage(FILE *f, const struct model_cov *c)
 {
 	int i, s;
 
@@ -115,7 +115,7 @@ static void summary(struct fuzz *z, uint64_t violations)
 	fprintf(z->progress, "fuzz: %.1f s, %.0f runs/s\n", elapsed(z),
 		rate(z));
 	if (o->coverage)
-		print_coverage(z->progress, &z->total);
+		fuzz_print_coverage(z->progress, &z->total);
 }
 
 /* ------------------------------------------------------------ report --- */
@@ -383,6 +383,20 @@ static bool budget_left(const struct fuzz *z)
 	return !o->time || elapsed(z) < (double)o->time;
 }
 
+/* The campaign's runs; Return: 0, 1 (a violation) or 2. */
+static int campaign(struct fuzz *z)
+{
+	int st = 0;
+
+	if (z->o->input)
+		st = run_input(z);
+	for (; !z->o->input && !st && budget_left(z); z->run++) {
+		st = run_generated(z);
+		draw(z, false);
+	}
+	return st;
+}
+
 int fuzz_run(const struct fuzz_opts *o, FILE *progress)
 {
 	struct fuzz z = {
@@ -390,18 +404,32 @@ int fuzz_run(const struct fuzz_opts *o, FILE *progress)
 		.tty = isatty(fileno(progress)),
 		.t0 = g_get_monotonic_time(),
 	};
-	int st = 0;
+	int st;
 
-	if (o->input)
-		st = run_input(&z);
-	for (; !o->input && !st && budget_left(&z); z.run++) {
-		st = run_generated(&z);
-		draw(&z, false);
-	}
+	if (o->jobs > 1 && !o->input)
+		return fuzz_jobs(o, progress);
+	st = campaign(&z);
 	if (st != FUZZ_BAD)
 		summary(&z, st == 1);
 	run_clear(&z);
 	return st;
+}
+
+int fuzz_campaign(const struct fuzz_opts *o, FILE *progress,
+		  struct fuzz_result *res)
+{
+	struct fuzz z = {
+		.o = o, .progress = progress,
+		.t0 = g_get_monotonic_time(),
+	};
+
+	memset(res, 0, sizeof(*res));
+	res->status = campaign(&z);
+	res->runs = z.run;
+	res->schedules = z.schedules;
+	res->cov = z.total;
+	run_clear(&z);
+	return res->status;
 }
 
 /* ----------------------------------------------------------- options --- */
@@ -409,7 +437,7 @@ int fuzz_run(const struct fuzz_opts *o, FILE *progress)
 static const char fuzz_usage[] =
 "Usage: pcsim fuzz [--policy P] [--seed S] [--runs N] [--time SECONDS]\n"
 "                  [--threads K] [--ops M] [--out DIR] [--coverage]\n"
-"                  [--no-shrink] [--input FILE]\n";
+"                  [--no-shrink] [--input FILE] [--jobs K]\n";
 
 /* One option; Return: false if its argument is bad. */
 static bool fuzz_opt(struct fuzz_opts *o, int ch, const char *arg)
@@ -440,6 +468,10 @@ static bool fuzz_opt(struct fuzz_opts *o, int ch, const char *arg)
 	case 'N':
 		o->no_shrink = true;
 		return true;
+	case 'j':
+		ok = cli_num(arg, 64, &v) && v >= 1;
+		o->jobs = (int)v;
+		return ok;
 	}
 	ok = cli_num(arg, ch == 't' ? 64 : 100000, &v) && v >= 1;
 	*(ch == 't' ? &o->threads : &o->ops) = (int)v;
@@ -464,6 +496,7 @@ int fuzz_main(int argc, char **argv)
 		{ "input", required_argument, NULL, 'i' },
 		{ "coverage", no_argument, NULL, 'c' },
 		{ "no-shrink", no_argument, NULL, 'N' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};

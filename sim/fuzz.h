@@ -52,7 +52,34 @@ struct fuzz_opts {
 	bool coverage;		/* print the model coverage table */
 	bool no_shrink;		/* write the repro unreduced */
 	const char *input;	/* --input FILE: one run from these bytes */
+	int jobs;		/* worker processes (<= 1: this one) */
 };
+
+#include "model/coverage.h"
+
+/*
+ * What one campaign found, for a parent that runs several (--jobs,
+ * sim/fuzzjobs.c): plain data, sent whole through a pipe.
+ */
+struct fuzz_result {
+	uint64_t runs, schedules;
+	int status;		/* fuzz_run()'s: 0, 1 (violation), 2 */
+	struct model_cov cov;	/* the campaign's coverage */
+};
+
+/*
+ * fuzz_campaign - fuzz as @o says without the progress line and summary
+ * (a --jobs worker); violations and generator bugs are still reported on
+ * @progress.  Return: fuzz_run()'s status, also in @res.
+ */
+int fuzz_campaign(const struct fuzz_opts *o, FILE *progress,
+		  struct fuzz_result *res);
+
+/* fuzz_jobs - @o->jobs worker processes (sim/fuzzjobs.c). */
+int fuzz_jobs(const struct fuzz_opts *o, FILE *progress);
+
+/* fuzz_print_coverage - the (step x page state) table of @c. */
+void fuzz_print_coverage(FILE *f, const struct model_cov *c);
 
 /* fuzz_run - fuzz as @o says; progress and results to @progress. */
 int fuzz_run(const struct fuzz_opts *o, FILE *progress);
