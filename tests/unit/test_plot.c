@@ -19,21 +19,13 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "tests/unit/strcount.h"
 #include <glib.h>
 #include <glib/gstdio.h>
 
 #include "sim/plot.h"
 
-static int count(const char *text, const char *needle)
-{
-	int n = 0;
-
-	while ((text = strstr(text, needle))) {
-		n++;
-		text++;
-	}
-	return n;
-}
 
 /* @p as SVG text (free() it), through a temporary file. */
 static char *svg_of(const struct plot *p)

@@ -20,6 +20,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "tests/unit/strcount.h"
 #include <glib.h>
 
 #include "sim/compare.h"
@@ -52,16 +54,6 @@ static char *text_of(const char *name, const char *const *kv, int n,
 	return workload_text(w, v, seed);
 }
 
-static int count(const char *text, const char *needle)
-{
-	int n = 0;
-
-	while ((text = strstr(text, needle))) {
-		n++;
-		text++;
-	}
-	return n;
-}
 
 /* @text parses, with @nthreads thread blocks. */
 static void assert_parses_threads(const char *text, int nthreads)
