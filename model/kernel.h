@@ -185,6 +185,8 @@ struct address_space {
 enum inode_flags {
 	S_DAX = 1u << 0,
 	XFS_DIFLAG2_REFLINK = 1u << 1,	/* may have shared extents */
+	XFS_ITRUNCATED = 1u << 2,	/* in-core: truncated down since the
+					   last release (xfs_file_release) */
 };
 
 /*

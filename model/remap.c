@@ -17,7 +17,8 @@
  *   xfs_flush_unmap_range(dest)              write, wait, unmap, truncate
  *   xfs_reflink_remap_blocks                 per block: unmap dest, share
  *                                            written source blocks
- *                                            (refcount++), update dest size
+ *                                            (refcount++), update dest size;
+ *                                            both unwritten: left alone
  *
  * Locking: both i_rwsem and both invalidate_locks are held from the first
  * steps to the last; a page fault on either file waits at invalidate_lock.
@@ -174,6 +175,23 @@ static bool dedupe_compare(struct kernel *k, struct remap_locals *l)
 	return same;
 }
 
+/*
+ * xfs_reflink_remap_extent, one block: the destination block is left alone
+ * when it already maps the source's block, or when both are unwritten
+ * (both read as zeroes); otherwise it is unmapped, and a written source
+ * block is shared into its place.  An unwritten source block is not: the
+ * destination gets a hole, which reads the same.
+ */
+static bool remap_leaves_alone(const struct bmap_irec *smap,
+			       const struct bmap_irec *dmap)
+{
+	if (smap->br_state == EXT_HOLE || smap->br_state == EXT_DELALLOC)
+		return false;
+	return dmap->br_startblock == smap->br_startblock ||
+	       (smap->br_state == EXT_UNWRITTEN &&
+		dmap->br_state == EXT_UNWRITTEN);
+}
+
 /* xfs_reflink_remap_blocks + xfs_reflink_update_dest. */
 static void xfs_reflink_remap_blocks(struct kernel *k, struct remap_locals *l)
 {
@@ -181,10 +199,13 @@ static void xfs_reflink_remap_blocks(struct kernel *k, struct remap_locals *l)
 	uint64_t sfsb = l->pos_in >> k->page_shift;
 	uint64_t dfsb = l->pos_out >> k->page_shift;
 	uint64_t n = i_blocks_end(k, l->len), i;
-	struct bmap_irec irec;
+	struct bmap_irec irec, dmap;
 
 	for (i = 0; i < n; i++) {
 		bmap_lookup(src->i_df, sfsb + i, &irec);
+		bmap_lookup(dst->i_df, dfsb + i, &dmap);
+		if (remap_leaves_alone(&irec, &dmap))
+			continue;
 		inode_free_blocks(k, dst, dst->i_df, dfsb + i, 1);
 		if (irec.br_state != EXT_WRITTEN)
 			continue;

@@ -20,7 +20,7 @@
  * Faithfulness notes: speculative post-EOF preallocation and readahead
  * windows are not modelled (one page per read miss); a block-unaligned
  * direct write to a reflinked inode falls back to buffered I/O, as XFS does
- * (-ENOTBLK from xfs_direct_write_iomap_begin).
+ * (-ENOTBLK from xfs_file_dio_write_unaligned, before any flush).
  */
 #include <stdlib.h>
 
@@ -73,16 +73,27 @@ int xfs_buffered_write_iomap_begin(struct kernel *k, struct inode *inode,
 	return 0;
 }
 
-/* Does iomap_zero_range have to touch page @index? */
+/*
+ * Does iomap_zero_range have to touch page @index?  Written and delalloc
+ * blocks are zeroed through the page cache.  Holes and unwritten extents
+ * read as zeroes already and are skipped, unless dirty page cache over
+ * them will be written at writeback: iomap_zero_range zeroes such a page
+ * (the dirty partial block at the start of the range, or what its flush
+ * converted to written).  A clean page over a hole or an unwritten extent
+ * is left alone, neither zeroed nor dirtied: XFS allocates no block for it
+ * (scripts/kernel-diff, docs/KERNEL-DIFF.md; regression scenario
+ * truncate-up-over-cached-hole).
+ */
 static bool zero_needs_page(struct kernel *k, struct inode *inode,
 			    pgoff_t index)
 {
+	struct page *p = filemap_get_page(inode->i_mapping, index);
 	struct bmap_irec irec;
 
-	if (filemap_get_page(inode->i_mapping, index))
-		return true;
 	bmap_lookup(inode->i_df, index, &irec);
-	return irec.br_state == EXT_WRITTEN || irec.br_state == EXT_DELALLOC;
+	if (irec.br_state == EXT_WRITTEN || irec.br_state == EXT_DELALLOC)
+		return true;
+	return p && (page_test(p, PG_dirty) || page_test(p, PG_writeback));
 }
 
 /* Bytes of this page to copy in [pos, end). */
@@ -479,6 +490,15 @@ static void dio_invalidate(struct kernel *k, struct range_locals *l)
 	}
 }
 
+static void dio_unlock(struct kernel *k, struct task *t,
+		       struct range_locals *l)
+{
+	if (l->flags & RW_EXCL)
+		up_write(k, t, &l->inode->i_rwsem);
+	else
+		up_read(k, t, &l->inode->i_rwsem);
+}
+
 static bool dio_aligned(const struct range_locals *l)
 {
 	return !((l->start | (l->end - l->start)) & (SECTOR_SIZE - 1));
@@ -490,7 +510,18 @@ static bool dio_needs_fallback(struct kernel *k, const struct range_locals *l)
 	       ((l->start | l->end) & (kpage_size(k) - 1));
 }
 
-/* The steps both direct paths share: lock, check, flush, invalidate. */
+/* The first pc after dio_prologue(). */
+#define DIO_PROLOGUE_END 4
+
+/*
+ * The steps both direct paths share: lock, check, flush, invalidate.  A
+ * write starting beyond EOF zeroes the old EOF page's tail first, as a
+ * buffered one does (xfs_file_write_checks -> xfs_file_write_zero_eof).
+ * A block-unaligned write to a reflinked inode goes buffered as soon as
+ * it holds the lock, before any check or flush
+ * (xfs_file_dio_write_unaligned: "we can't properly handle unaligned
+ * direct I/O to reflink files yet", -ENOTBLK).
+ */
 static enum step_result dio_prologue(struct kernel *k, struct task *t,
 				     struct frame *f, bool write)
 {
@@ -508,31 +539,39 @@ static enum step_result dio_prologue(struct kernel *k, struct task *t,
 					  WAIT_RWSEM_WRITE : WAIT_RWSEM_READ,
 					  &l->inode->i_rwsem);
 		f->pc = 1;
+		if (write && dio_needs_fallback(k, l)) {
+			dio_unlock(k, t, l);
+			f->fn = FN_BUFFERED_WRITE;	/* direct_write_fallback */
+			f->pc = 0;
+			l->flags = 0;
+		}
 		return STEP_NEXT;
 	case 1:
-		t->step_name = "kiocb_write_and_wait";
+		t->step_name = "generic_write_checks";
 		f->pc = 2;
-		task_call(t, FN_WRITE_AND_WAIT, &c);
+		f->ret = 0;
+		if (write && l->pos > l->inode->i_size)
+			call_zero_eof(k, t, l->inode, l->pos);
 		return STEP_NEXT;
 	case 2:
+		t->step_name = "kiocb_write_and_wait";
+		if (f->ret < 0) {	/* the zeroing's ENOSPC on COW */
+			dio_unlock(k, t, l);
+			return task_return(t, f->ret);
+		}
+		f->pc = 3;
+		task_call(t, FN_WRITE_AND_WAIT, &c);
+		return STEP_NEXT;
+	case 3:
 		t->step_name = "kiocb_invalidate_pages";
 		if (write) {
 			mapping_unshare(k, l->inode);
 			dio_invalidate(k, l);
 		}
-		f->pc = 3;
+		f->pc = DIO_PROLOGUE_END;
 		return STEP_NEXT;
 	}
 	return STEP_DONE;
-}
-
-static void dio_unlock(struct kernel *k, struct task *t,
-		       struct range_locals *l)
-{
-	if (l->flags & RW_EXCL)
-		up_write(k, t, &l->inode->i_rwsem);
-	else
-		up_read(k, t, &l->inode->i_rwsem);
 }
 
 /**
@@ -549,7 +588,7 @@ enum step_result fn_dio_write(struct kernel *k, struct task *t,
 		f->fn = FN_DAX_WRITE;
 		return STEP_NEXT;
 	}
-	if (f->pc < 3) {
+	if (f->pc < DIO_PROLOGUE_END) {
 		if (f->pc == 0) {
 			l->start = l->pos;
 			if (l->end > l->inode->i_size ||
@@ -559,31 +598,32 @@ enum step_result fn_dio_write(struct kernel *k, struct task *t,
 		return dio_prologue(k, t, f, true);
 	}
 	switch (f->pc) {
-	case 3:
+	case DIO_PROLOGUE_END:
 		t->step_name = "iomap_dio_rw(submit)";
-		if (dio_needs_fallback(k, l)) {
-			dio_unlock(k, t, l);
-			f->fn = FN_BUFFERED_WRITE;	/* direct_write_fallback */
-			f->pc = 0;
-			l->flags = 0;
-			return STEP_NEXT;
-		}
 		if (l->pos >= l->end) {
-			f->pc = 4;
+			f->pc = DIO_PROLOGUE_END + 1;
 			return STEP_NEXT;
 		}
 		err = dio_submit_one(k, l);
 		if (err) {
 			l->err = err;
-			f->pc = 4;
+			f->pc = DIO_PROLOGUE_END + 1;
 		}
 		return STEP_NEXT;
-	case 4:
+	case DIO_PROLOGUE_END + 1:
 		t->step_name = "inode_dio_wait";
 		if (l->inode->i_dio_count)
 			return task_block(t, WAIT_DIO, l->inode);
-		if (l->start + l->done > l->inode->i_size)
+		/*
+		 * xfs_dio_write_end_io: an extending write raises i_size and
+		 * then the on-disk size (xfs_setfilesize); the bios' own
+		 * completions could only raise it up to the old i_size.
+		 */
+		if (l->start + l->done > l->inode->i_size) {
 			l->inode->i_size = l->start + l->done;
+			l->inode->i_disk_size = l->inode->i_size;
+			l->inode->log_dirty = true;
+		}
 		oracle_write(k->oracle, l->inode->i_ino, l->start, l->done,
 			     l->byte);
 		dio_invalidate(k, l);	/* kiocb_invalidate_post_direct_write */
@@ -623,7 +663,7 @@ enum step_result fn_dio_read(struct kernel *k, struct task *t,
 		f->fn = FN_DAX_READ;
 		return STEP_NEXT;
 	}
-	if (f->pc < 3) {
+	if (f->pc < DIO_PROLOGUE_END) {
 		if (f->pc == 0)
 			l->start = l->pos;
 		return dio_prologue(k, t, f, false);

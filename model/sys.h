@@ -187,6 +187,37 @@ struct sys_stats {
 void kernel_stats(const struct kernel *k, struct sys_stats *out);
 
 /*
+ * End-of-run queries (model/fiemap.c; `pcsim run --extents-out`): what
+ * FIEMAP and mincore(2) would report of a file.  They read the state
+ * between calls (none may be in progress), take no lock, run no step.
+ *
+ * kernel_for_each_name() calls @fn with every name in the directory, in
+ * strcmp order.  kernel_file_size() is stat's st_size (i_size).
+ * kernel_fiemap() calls @fn with each run of data fork blocks that share
+ * their flags, in file order, offsets and lengths in bytes (holes are not
+ * reported).  kernel_mincore() calls @fn with the index of each page the
+ * file's mapping caches, in index order.  Each returns -ENOENT for no such
+ * name, else 0.
+ */
+enum {
+	SYS_FIEMAP_UNWRITTEN = 1u << 0,	/* FIEMAP_EXTENT_UNWRITTEN */
+	SYS_FIEMAP_DELALLOC = 1u << 1,	/* FIEMAP_EXTENT_DELALLOC */
+	SYS_FIEMAP_SHARED = 1u << 2,	/* FIEMAP_EXTENT_SHARED */
+};
+
+typedef void (*sys_name_fn)(void *arg, const char *name);
+typedef void (*sys_fiemap_fn)(void *arg, uint64_t off, uint64_t len,
+			      unsigned int flags);
+typedef void (*sys_mincore_fn)(void *arg, uint64_t index);
+
+void kernel_for_each_name(struct kernel *k, sys_name_fn fn, void *arg);
+int kernel_file_size(struct kernel *k, const char *name, uint64_t *size);
+int kernel_fiemap(struct kernel *k, const char *name, sys_fiemap_fn fn,
+		  void *arg);
+int kernel_mincore(struct kernel *k, const char *name, sys_mincore_fn fn,
+		   void *arg);
+
+/*
  * What-if metrics of a run (`pcsim compare`; definitions in model/perf.h).
  * Not part of struct sys_stats, whose every field `pcsim run --stats`
  * prints.  Latencies are virtual time from submission to return of each

@@ -257,6 +257,26 @@ static enum step_result unlock_setattr(struct kernel *k, struct task *t,
 	return task_return(t, ret);
 }
 
+/*
+ * call_setsize_flush - xfs_setattr_size's flush before the new size is
+ * logged: [i_disk_size, @newsize) is written back and waited on if the
+ * zeroing before it dirtied a page (@did_zeroing: XFS writes those zeroes
+ * before the size that exposes them) or if the in-core size is ahead of the
+ * on-disk one (data the new on-disk size would expose: "the null files
+ * problem").  Nothing below the on-disk size is flushed.
+ * Return: whether FN_WRITE_AND_WAIT was entered.
+ */
+static bool call_setsize_flush(struct task *t, struct inode *inode,
+			       uint64_t newsize, bool did_zeroing)
+{
+	if (newsize <= inode->i_disk_size ||
+	    (!did_zeroing && inode->i_size == inode->i_disk_size))
+		return false;
+	task_call_range(t, FN_WRITE_AND_WAIT, inode, inode->i_disk_size,
+			newsize);
+	return true;
+}
+
 /* truncate_setsize: the size changes, then the page cache follows. */
 static void truncate_setsize(struct kernel *k, struct inode *inode,
 			     uint64_t newsize)
@@ -285,6 +305,8 @@ enum step_result fn_truncate(struct kernel *k, struct task *t,
 	case 3:
 		t->step_name = "xfs_truncate_page";
 		f->pc = 4;
+		f->ret = 0;		/* no zeroing: did_zeroing false */
+		l->start = inode->i_size;	/* oldsize */
 		if (newsize > inode->i_size)
 			call_zero_eof(k, t, inode, newsize);
 		else
@@ -297,10 +319,7 @@ enum step_result fn_truncate(struct kernel *k, struct task *t,
 		if (f->ret < 0)		/* xfs_truncate_page: ENOSPC on COW */
 			return unlock_setattr(k, t, l, (int)f->ret);
 		f->pc = 5;
-		if (newsize > inode->i_disk_size &&
-		    inode->i_size != inode->i_disk_size)
-			task_call_range(t, FN_WRITE_AND_WAIT, inode,
-				   inode->i_disk_size, newsize);
+		call_setsize_flush(t, inode, newsize, f->ret > 0);
 		return STEP_NEXT;
 	case 5:
 		t->step_name = "truncate_setsize";
@@ -313,9 +332,19 @@ enum step_result fn_truncate(struct kernel *k, struct task *t,
 		unmap_mapping_range(k, inode->i_mapping,
 				    round_up_page(k, newsize) >> k->page_shift,
 				    UINT64_MAX >> k->page_shift, true);
-		xfs_itruncate_extents(k, inode, newsize);
 		inode->i_disk_size = newsize;
 		inode->log_dirty = true;
+		/*
+		 * Only a truncate down unmaps blocks: an extending one keeps
+		 * what lies beyond the old EOF (fallocate -k's unwritten
+		 * extents).  "Truncated down, so we're removing references to
+		 * old data here": the next release of a file of the inode
+		 * starts its writeback early (sysops.c, start_close()).
+		 */
+		if (newsize <= l->start) {
+			xfs_itruncate_extents(k, inode, newsize);
+			inode->i_flags |= XFS_ITRUNCATED;
+		}
 		return unlock_setattr(k, t, l, 0);
 	}
 	abort();
@@ -403,6 +432,25 @@ static bool falloc_zero_partial(struct kernel *k, struct task *t,
 	return call_zero_oracle(t, l->inode, l->pos, MIN(l->end, isize));
 }
 
+/*
+ * xfs_free_file_space, last: "if we zeroed right up to EOF and EOF
+ * straddles a page boundary", write back and wait on the EOF page, so that
+ * writeback zeroes its post-EOF part (a mapping may have stored there).
+ * The page is left clean.  Return: whether FN_WRITE_AND_WAIT was entered.
+ */
+static bool falloc_flush_eof(struct kernel *k, struct task *t,
+			     struct range_locals *l)
+{
+	uint64_t isize = l->inode->i_size;
+
+	if (l->pos >= isize || l->end < isize ||
+	    !(isize & (kpage_size(k) - 1)))
+		return false;
+	task_call_range(t, FN_WRITE_AND_WAIT, l->inode,
+			round_down_page(k, isize), UINT64_MAX);
+	return true;
+}
+
 /**
  * fn_fallocate - fallocate(2) of [r.pos, r.end) with mode r.flags.
  * Return (frame): 0 or -errno.
@@ -451,9 +499,12 @@ enum step_result fn_fallocate(struct kernel *k, struct task *t,
 		}
 		return STEP_NEXT;
 	case 6:
+		t->step_name = "filemap_write_and_wait_range";
 		if (f->ret < 0)		/* xfs_zero_range: ENOSPC on COW */
 			return unlock_setattr(k, t, l, (int)f->ret);
 		f->pc = 7;
+		if (falloc_flushes(l->flags))
+			falloc_flush_eof(k, t, l);
 		return STEP_NEXT;
 	case 7:
 		t->step_name = "xfs_alloc_file_space";
@@ -469,12 +520,22 @@ enum step_result fn_fallocate(struct kernel *k, struct task *t,
 		 * whatever the range now maps, not before the range is freed.
 		 */
 		t->step_name = "xfs_vn_setattr_size";
-		f->pc = 9;
+		f->pc = 10;
 		if (!(l->flags & SYSF_FALLOC_KEEP_SIZE) &&
-		    l->end > l->inode->i_size)
+		    l->end > l->inode->i_size) {
+			f->pc = 9;
+			f->ret = 0;	/* no zeroing: did_zeroing false */
 			call_zero_eof(k, t, l->inode, l->end);
+		}
 		return STEP_NEXT;
 	case 9:
+		t->step_name = "filemap_write_and_wait_range";
+		if (f->ret < 0)		/* xfs_zero_range: ENOSPC on COW */
+			return unlock_setattr(k, t, l, (int)f->ret);
+		f->pc = 10;
+		call_setsize_flush(t, l->inode, l->end, f->ret > 0);
+		return STEP_NEXT;
+	case 10:
 		falloc_finish(k, l);
 		return unlock_setattr(k, t, l, 0);
 	}

@@ -9,8 +9,9 @@
  *                                    lock, wait/skip writeback,
  *                                    folio_clear_dirty_for_io (folio_mkclean)
  *     iomap_writepage_map            xfs_map_blocks: COW fork first, then the
- *                                    data fork; delalloc is allocated here;
- *                                    the EOF page tail is zeroed
+ *                                    data fork; delalloc is allocated here
+ *                                    (a data fork delalloc extent whole, as
+ *                                    unwritten); the EOF page tail is zeroed
  *     folio_start_writeback, unlock, submit_bio
  *   ... io_latency later, KEV_BIO_END:
  *     xfs_end_ioend                  xfs_reflink_end_cow (remap the COW
@@ -198,6 +199,39 @@ static int convert_delalloc(struct kernel *k, struct bmap *fork, uint64_t fsb,
 	return 0;
 }
 
+/*
+ * xfs_bmapi_convert_delalloc of the data fork: the whole delalloc extent
+ * @irec that holds @index is allocated, "mapped in as unwritten and
+ * converted to real extents after the write succeeds to avoid exposing
+ * stale disk contents if we crash".  Only @index's block is written now;
+ * the rest of the extent stays unwritten under its still dirty pages until
+ * their own writeback (so the inode has no delalloc blocks left there:
+ * xfs_file_release's flush, model/sysops.c, sees none).  Every block was
+ * reserved at write time, so only @index's allocation can fail.
+ */
+static int convert_delalloc_extent(struct kernel *k, struct inode *inode,
+				   const struct bmap_irec *irec,
+				   pgoff_t index, uint64_t *blockp)
+{
+	uint64_t fsb = index, block;
+	struct bmap_irec prev;
+	int err;
+
+	/* bmap_lookup() clipped @irec to start at @index: find the start */
+	for (; fsb > 0; fsb--) {
+		bmap_lookup(inode->i_df, fsb - 1, &prev);
+		if (prev.br_state != EXT_DELALLOC)
+			break;
+	}
+	err = convert_delalloc(k, inode->i_df, index, EXT_UNWRITTEN, blockp);
+	for (; !err && fsb < irec->br_startoff + irec->br_blockcount; fsb++)
+		if (fsb != index &&
+		    convert_delalloc(k, inode->i_df, fsb, EXT_UNWRITTEN,
+				     &block))
+			break;
+	return err;
+}
+
 /**
  * xfs_map_blocks - find or allocate the block page @index is written to.
  * @cowp:       set if the target is a COW fork staging block
@@ -205,7 +239,8 @@ static int convert_delalloc(struct kernel *k, struct bmap *fork, uint64_t fsb,
  *
  * The COW fork is looked up first: a reservation there means the data fork
  * block is (or was) shared.  COW allocations are unwritten until
- * xfs_reflink_end_cow; data fork delalloc becomes a written extent.
+ * xfs_reflink_end_cow; a data fork delalloc extent becomes unwritten
+ * (convert_delalloc_extent()), converted at ioend.
  * Return: 0 or -ENOSPC.
  */
 int xfs_map_blocks(struct kernel *k, struct inode *inode, pgoff_t index,
@@ -230,8 +265,8 @@ int xfs_map_blocks(struct kernel *k, struct inode *inode, pgoff_t index,
 	switch (irec.br_state) {
 	case EXT_DELALLOC:
 		inode->log_dirty = true;
-		return convert_delalloc(k, inode->i_df, index, EXT_WRITTEN,
-					blockp);
+		*unwrittenp = true;
+		return convert_delalloc_extent(k, inode, &irec, index, blockp);
 	case EXT_HOLE:
 		inode->log_dirty = true;
 		if (bdev_alloc(k, blockp, false))

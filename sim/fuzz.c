@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * sim/fuzz.c - `pcsim fuzz` and `pcsim shrink` (sim/fuzz.h).
+ * sim/fuzz.c - `pcsim fuzz`, `pcsim shrink` and `pcsim gen` (sim/fuzz.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -519,12 +519,42 @@ int fuzz_main(int argc, char **argv)
 /* ------------------------------------------------------------ shrink --- */
 
 static const char shrink_usage[] =
-"Usage: pcsim shrink [--policy P] [--out FILE] [--budget RUNS] FILE\n";
+"Usage: pcsim shrink [--policy P] [--out FILE] [--budget RUNS] [--test CMD]\n"
+"                    FILE\n"
+"  --test CMD  keep a candidate if `sh -c 'CMD \"$1\"' sh CANDIDATE.pcs`\n"
+"              exits 0 (the candidate is still interesting), instead of\n"
+"              running it for the same violation\n";
 
 struct shrink_cli {
 	struct shrink_opts so;
 	const char *out;
+	const char *test;	/* --test CMD */
+	char *dir;		/* --test: where candidates are written */
 };
+
+/*
+ * --test: write @text to DIR/candidate.pcs and run CMD on it, its output
+ * discarded.  Return: whether it exited 0.
+ */
+static bool shrink_test(void *arg, const char *text)
+{
+	struct shrink_cli *c = arg;
+	char *path = g_build_filename(c->dir, "candidate.pcs", NULL);
+	char *script = g_strdup_printf("%s \"$1\"", c->test);
+	char *argv[] = { "/bin/sh", "-c", script, "sh", path, NULL };
+	gint status = -1;
+	bool ok = g_file_set_contents(path, text, -1, NULL) &&
+		  g_spawn_sync(NULL, argv, NULL,
+			       G_SPAWN_STDOUT_TO_DEV_NULL |
+			       G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL,
+			       NULL, &status, NULL) &&
+		  g_spawn_check_wait_status(status, NULL);
+
+	unlink(path);
+	g_free(script);
+	g_free(path);
+	return ok;
+}
 
 static bool shrink_opt(void *arg, int ch, const char *val)
 {
@@ -539,8 +569,24 @@ static bool shrink_opt(void *arg, int ch, const char *val)
 		return true;
 	case 'b':
 		return cli_num(val, UINT64_MAX, &c->so.budget);
+	case 't':
+		c->test = val;
+		c->so.test = shrink_test;
+		c->so.test_arg = c;
+		return true;
 	}
 	return false;
+}
+
+/* The header's middle line: what the reduced scenario still does. */
+static void shrink_what(FILE *f, const struct shrink_cli *c,
+			const struct shrink_result *r)
+{
+	if (c->test)
+		fprintf(f, "# test: %s\n", c->test);
+	else
+		fprintf(f, "# VIOLATION: %s\n# expect: VIOLATION %s\n",
+			r->violation, r->invariant);
 }
 
 /* Print or write the reduced scenario with a short header. */
@@ -556,10 +602,11 @@ static int shrink_write(const struct shrink_cli *c, const char *path,
 		return FUZZ_BAD;
 	}
 	fprintf(f, "# shrunk from %s by pcsim shrink: %d -> %d operations in "
-		"%llu runs%s; %d threads, %d preemptions\n# VIOLATION: %s\n"
-		"# expect: VIOLATION %s\n", path, r->ops_before, r->ops,
-		(ull)r->runs, r->minimal ? "" : " (budget out, not minimal)",
-		r->threads, r->preemptions, r->violation, r->invariant);
+		"%llu runs%s; %d threads, %d preemptions\n", path,
+		r->ops_before, r->ops, (ull)r->runs,
+		r->minimal ? "" : " (budget out, not minimal)", r->threads,
+		r->preemptions);
+	shrink_what(f, c, r);
 	if (c->so.policy && !strstr(r->text, "set policy"))
 		fprintf(f, "set policy-only %s\n", c->so.policy);
 	fputs(r->text, f);
@@ -577,6 +624,7 @@ int shrink_main(int argc, char **argv)
 		{ "policy", required_argument, NULL, 'p' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "budget", required_argument, NULL, 'b' },
+		{ "test", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -601,14 +649,132 @@ int shrink_main(int argc, char **argv)
 	scenario_free(&sc);
 	if (!g_file_get_contents(argv[optind], &text, NULL, NULL))
 		return FUZZ_BAD;
+	if (c.test && !(c.dir = g_dir_make_tmp("pcsim-shrink-XXXXXX", NULL))) {
+		g_free(text);
+		return FUZZ_BAD;
+	}
 	st = shrink_scenario(text, &c.so, &r);
 	g_free(text);
+	if (c.dir) {
+		rmdir(c.dir);
+		g_free(c.dir);
+	}
 	if (st) {
-		fprintf(stderr, "pcsim shrink: %s does not stop with a "
-			"violation\n", argv[optind]);
+		fprintf(stderr, "pcsim shrink: %s %s\n", argv[optind],
+			c.test ? "is not interesting to the test" :
+			"does not stop with a violation");
 		return FUZZ_BAD;
 	}
 	st = shrink_write(&c, argv[optind], &r);
 	shrink_result_free(&r);
 	return st;
+}
+
+/* --------------------------------------------------------------- gen --- */
+
+static const char gen_usage[] =
+"Usage: pcsim gen [--kernel] [--seed S] [--ops M] [--threads K]\n"
+"                 [--count N --out DIR]\n"
+"  the scenario of seed S (what `pcsim fuzz --seed S` runs first, before\n"
+"  any coverage bias); --kernel: one a real kernel can run\n"
+"  (scripts/kernel-diff).  With --out, scenarios S..S+N-1 go to\n"
+"  DIR/gen-SEED.pcs; without, scenario S goes to stdout.\n";
+
+struct gen_cli {
+	struct gen_opts go;
+	uint64_t seed, count;
+	const char *out;
+};
+
+static bool gen_opt(void *arg, int ch, const char *val)
+{
+	struct gen_cli *c = arg;
+	uint64_t v;
+
+	switch (ch) {
+	case 'k':
+		c->go.kernel = true;
+		return true;
+	case 's':
+		return cli_num(val, UINT64_MAX, &c->seed);
+	case 'n':
+		return cli_num(val, 1000000, &c->count) && c->count;
+	case 'o':
+		c->out = val;
+		return true;
+	}
+	if (!cli_num(val, ch == 't' ? 64 : 100000, &v) || !v)
+		return false;
+	*(ch == 't' ? &c->go.threads : &c->go.ops) = (int)v;
+	return true;
+}
+
+/* Write scenario @seed (the user's seed; gen_mix()ed here) to @f. */
+static bool gen_write(struct gen_cli *c, uint64_t seed, FILE *f)
+{
+	char *text = gen_scenario(gen_mix(seed), &c->go);
+	bool ok;
+
+	fprintf(f, "# reproduce: pcsim gen%s --seed %llu --ops %d%s",
+		c->go.kernel ? " --kernel" : "", (ull)seed, c->go.ops,
+		c->go.kernel ? "\n" : "");
+	if (!c->go.kernel)
+		fprintf(f, " --threads %d\n", c->go.threads);
+	ok = fputs(text, f) >= 0;
+	free(text);
+	return ok;
+}
+
+/* Scenarios seed..seed+count-1 into DIR/gen-SEED.pcs. */
+static int gen_files(struct gen_cli *c)
+{
+	uint64_t i;
+
+	for (i = 0; i < c->count; i++) {
+		char *path = g_strdup_printf("%s/gen-%llu.pcs", c->out,
+					     (ull)(c->seed + i));
+		FILE *f = fopen(path, "w");
+		bool ok = f && gen_write(c, c->seed + i, f);
+
+		if ((f && fclose(f)) || !ok) {
+			fprintf(stderr, "pcsim gen: cannot write %s: %s\n",
+				path, strerror(errno));
+			g_free(path);
+			return FUZZ_BAD;
+		}
+		g_free(path);
+	}
+	return 0;
+}
+
+int gen_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "kernel", no_argument, NULL, 'k' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "ops", required_argument, NULL, 'm' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct gen_cli c = { .go = { .threads = 2, .ops = 8 }, .count = 1 };
+	int st = cli_getopt(argc, argv, longopts, gen_opt, &c, gen_usage);
+
+	if (st)
+		return st < 0 ? 0 : st;
+	if (optind < argc || (c.count > 1 && !c.out)) {
+		fputs(optind < argc ? "pcsim gen: unexpected operand\n" :
+		      "pcsim gen: --count needs --out\n", stderr);
+		fputs(gen_usage, stderr);
+		return FUZZ_BAD;
+	}
+	if (c.out)
+		return gen_files(&c);
+	if (!gen_write(&c, c.seed, stdout) || fflush(stdout)) {
+		fprintf(stderr, "pcsim gen: write error\n");
+		return FUZZ_BAD;
+	}
+	return 0;
 }

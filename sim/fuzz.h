@@ -87,7 +87,18 @@ int fuzz_run(const struct fuzz_opts *o, FILE *progress);
 /* fuzz_main - `pcsim fuzz [OPTIONS]`, @argv[0] being "fuzz". */
 int fuzz_main(int argc, char **argv);
 
-/* shrink_main - `pcsim shrink [--policy P] [--out FILE] FILE`. */
+/*
+ * shrink_main - `pcsim shrink [--policy P] [--out FILE] [--budget RUNS]
+ * [--test CMD] FILE`.
+ */
 int shrink_main(int argc, char **argv);
+
+/*
+ * gen_main - `pcsim gen [--kernel] [--seed S] [--ops M] [--threads K]
+ * [--count N --out DIR]`: the text of generated scenarios (sim/gen.h),
+ * scenario S being that of seed gen_mix(S), as run 0 of `pcsim fuzz
+ * --seed S` before any coverage bias.
+ */
+int gen_main(int argc, char **argv);
 
 #endif /* PCSIM_SIM_FUZZ_H */

@@ -23,6 +23,9 @@ struct gen {
 	const char *indent;		/* "\t" inside a thread block */
 	int nfiles;
 	uint64_t floor[GEN_MAX_FILES];	/* no file is ever smaller */
+	bool kernel;			/* the kernel profile (gen.h) */
+	uint64_t size[GEN_MAX_FILES];	/* kernel profile: expected sizes */
+	int nkinds;			/* kinds the swarm draws from */
 	unsigned int weight[GK_NR];	/* this seed's swarm */
 	unsigned int total;		/* sum of weight[] */
 	unsigned int cp_dst;		/* bit i: c<i> was a cp target */
@@ -105,6 +108,22 @@ static int gen_file(struct gen *g)
 	return (int)below(g, g->nfiles);
 }
 
+/* Kernel profile: file @f is now at least @end bytes long. */
+static void grow(struct gen *g, int f, uint64_t end)
+{
+	if (g->kernel && g->size[f] < end)
+		g->size[f] = end;
+}
+
+/* gen_len() of a write to @f at @off, which may grow the file. */
+static uint64_t gen_len_grow(struct gen *g, int f, uint64_t off)
+{
+	uint64_t len = gen_len(g, off);
+
+	grow(g, f, off + len);
+	return len;
+}
+
 /* --------------------------------------------------------- emitters --- */
 
 typedef unsigned long long ull;
@@ -124,12 +143,20 @@ static void line(struct gen *g, const char *fmt, ...)
 	fputc('\n', g->f);
 }
 
+/*
+ * The order of the draws is explicit everywhere: the arguments of one call
+ * are evaluated in an unspecified order (gcc: right to left, clang: left
+ * to right), and a seed must give the same scenario whatever built pcsim.
+ * Where draws used to be arguments of one call, the order is gcc's, so
+ * that seeds of earlier campaigns (gcc builds) still give their scenarios.
+ */
 static void emit_pwrite(struct gen *g, int f)
 {
-	uint64_t off = gen_off(g);
+	uint64_t off = gen_off(g), len = gen_len_grow(g, f, off);
+	int byte = (int)below(g, 256);
 
-	line(g, "xfs_io -c \"pwrite -S 0x%02x %llu %llu\" f%d",
-	     (int)below(g, 256), (ull)off, (ull)gen_len(g, off), f);
+	line(g, "xfs_io -c \"pwrite -S 0x%02x %llu %llu\" f%d", byte,
+	     (ull)off, (ull)len, f);
 }
 
 static void emit_pread(struct gen *g, int f)
@@ -175,19 +202,26 @@ static void emit_mread(struct gen *g, int f)
 /* Up or down, never below the file's floor. */
 static void emit_truncate(struct gen *g, int f)
 {
-	uint64_t fl = g->floor[f];
+	uint64_t fl = g->floor[f], size = fl + below(g, GEN_SPAN + 1 - fl);
 
-	line(g, "xfs_io -c \"truncate %llu\" f%d",
-	     (ull)(fl + below(g, GEN_SPAN + 1 - fl)), f);
+	if (g->kernel)
+		g->size[f] = size;
+	line(g, "xfs_io -c \"truncate %llu\" f%d", (ull)size, f);
 }
 
-/* CMD [-k] off len: @keep says whether -k is allowed. */
+/*
+ * CMD [-k] off len: @keep says whether -k is allowed; without -k, a
+ * command that may extend the file (fzero, falloc) grows its size.
+ */
 static void emit_range(struct gen *g, int f, const char *cmd, bool keep)
 {
-	uint64_t off = gen_off(g);
+	uint64_t off = gen_off(g), len = gen_len(g, off);
+	bool k = keep && coin(g);
 
-	line(g, "xfs_io -c \"%s%s %llu %llu\" f%d", cmd,
-	     keep && coin(g) ? " -k" : "", (ull)off, (ull)gen_len(g, off), f);
+	if (keep && !k)
+		grow(g, f, off + len);
+	line(g, "xfs_io -c \"%s%s %llu %llu\" f%d", cmd, k ? " -k" : "",
+	     (ull)off, (ull)len, f);
 }
 
 static void emit_fpunch(struct gen *g, int f)
@@ -207,15 +241,56 @@ static void emit_falloc(struct gen *g, int f)
 
 static void emit_reflink_whole(struct gen *g, int f)
 {
-	line(g, "xfs_io -c \"reflink f%d\" f%d", gen_file(g), f);
+	int src = gen_file(g);
+
+	if (g->kernel && g->size[f] < g->size[src])
+		g->size[f] = g->size[src];
+	line(g, "xfs_io -c \"reflink f%d\" f%d", src, f);
 }
 
-/* reflink/dedupe SRC so do len: aligned, unaligned, or past 64k (EOF). */
+/*
+ * Kernel profile: the remap ranges of the fuzz profile do not include
+ * these: len 0 (to the source's EOF), a range that ends at the source's
+ * expected EOF (unaligned unless its size is), and a range of @f itself
+ * (the ranges may overlap).  Return: the source file.
+ */
+static int remap_kernel_range(struct gen *g, int f, int kind, uint64_t *so,
+			      uint64_t *dst, uint64_t *len)
+{
+	int src = kind == 5 ? f : gen_file(g);
+	uint64_t size = g->size[src];
+
+	switch (kind) {
+	case 3:		/* len 0: to EOF */
+		*so = below(g, 16) * GEN_BLOCK;
+		*dst = below(g, 16) * GEN_BLOCK;
+		*len = 0;
+		break;
+	case 4:		/* to the expected EOF */
+		*so = below(g, (size + GEN_BLOCK - 1) / GEN_BLOCK + 1) *
+		      GEN_BLOCK;
+		*dst = gen_off(g);
+		*len = size > *so ? size - *so : 1;
+		break;
+	default:	/* within one file */
+		*so = below(g, 16) * GEN_BLOCK;
+		*dst = below(g, 16) * GEN_BLOCK;
+		*len = (1 + below(g, 8)) * GEN_BLOCK;
+		break;
+	}
+	return src;
+}
+
+/*
+ * reflink/dedupe SRC so do len: aligned, unaligned, or past 64k (EOF);
+ * in the kernel profile also the ranges of remap_kernel_range().
+ */
 static void emit_remap(struct gen *g, int f, const char *cmd)
 {
 	uint64_t so, dst, len;
+	int kind = (int)below(g, g->kernel ? 6 : 3), src = -1;
 
-	switch (below(g, 3)) {
+	switch (kind) {
 	case 0:		/* whole blocks */
 		so = below(g, 16) * GEN_BLOCK;
 		dst = below(g, 16) * GEN_BLOCK;
@@ -227,13 +302,20 @@ static void emit_remap(struct gen *g, int f, const char *cmd)
 		dst = gen_off(g);
 		len = gen_len(g, so > dst ? so : dst);
 		break;
-	default:	/* destination beyond every EOF */
+	case 2:		/* destination beyond every EOF */
 		so = below(g, 16) * GEN_BLOCK;
 		dst = GEN_SPAN + below(g, 4) * GEN_BLOCK;
 		len = gen_len(g, so);
 		break;
+	default:
+		src = remap_kernel_range(g, f, kind, &so, &dst, &len);
+		break;
 	}
-	line(g, "xfs_io -c \"%s f%d %llu %llu %llu\" f%d", cmd, gen_file(g),
+	if (src < 0)
+		src = gen_file(g);
+	if (cmd[0] == 'r' && len)	/* a reflink may extend @f */
+		grow(g, f, dst + len);
+	line(g, "xfs_io -c \"%s f%d %llu %llu %llu\" f%d", cmd, src,
 	     (ull)so, (ull)dst, (ull)len, f);
 }
 
@@ -249,7 +331,8 @@ static void emit_dedupe(struct gen *g, int f)
 
 static void emit_fsync(struct gen *g, int f)
 {
-	line(g, "xfs_io -c fsync f%d", f);
+	line(g, "xfs_io -c %s f%d", g->kernel && coin(g) ? "fdatasync" :
+	     "fsync", f);
 }
 
 /* cp truncates its destination: only into c<f>, never mapped. */
@@ -279,6 +362,44 @@ static void emit_writeback(struct gen *g, int f)
 	line(g, "writeback");
 }
 
+/*
+ * Direct I/O (kernel profile): offsets and lengths in whole blocks, or one
+ * time in four in 512-byte sectors (XFS's sub-block direct I/O; btrfs,
+ * whose direct I/O unit is its 4 KiB sector, falls back to buffered I/O
+ * with the same result).  Never unaligned: XFS fails that with EINVAL,
+ * btrfs falls back (docs/KERNEL-GOLDENS.md).
+ */
+static void emit_dio(struct gen *g, int f, bool write)
+{
+	uint64_t unit = below(g, 4) ? GEN_BLOCK : 512;
+	uint64_t off = below(g, GEN_SPAN / unit) * unit;
+	uint64_t len = (1 + below(g, (GEN_SPAN - off) / unit)) * unit;
+
+	if (!write) {
+		line(g, "xfs_io -d -c \"pread %llu %llu\" f%d", (ull)off,
+		     (ull)len, f);
+		return;
+	}
+	grow(g, f, off + len);
+	line(g, "xfs_io -d -c \"pwrite -S 0x%02x %llu %llu\" f%d",
+	     (int)below(g, 256), (ull)off, (ull)len, f);
+}
+
+static void emit_dio_write(struct gen *g, int f)
+{
+	emit_dio(g, f, true);
+}
+
+static void emit_dio_read(struct gen *g, int f)
+{
+	emit_dio(g, f, false);
+}
+
+static void emit_cycle_mount(struct gen *g, int f)
+{
+	line(g, "cycle_mount");
+}
+
 static void (*const emitters[GK_NR])(struct gen *g, int f) = {
 	[GK_PWRITE] = emit_pwrite,
 	[GK_PREAD] = emit_pread,
@@ -297,21 +418,26 @@ static void (*const emitters[GK_NR])(struct gen *g, int f) = {
 	[GK_DROP_CACHES] = emit_drop_caches,
 	[GK_SYNC] = emit_sync,
 	[GK_WRITEBACK] = emit_writeback,
+	[GK_DIO_WRITE] = emit_dio_write,
+	[GK_DIO_READ] = emit_dio_read,
+	[GK_CYCLE_MOUNT] = emit_cycle_mount,
 };
 
 /* ------------------------------------------------------------ swarm --- */
 
 /*
- * Each kind is in this seed's swarm with probability 1/2, weight 1..4; a
- * kind with coverage bias b joins with probability 1 - 1/(2 + b) and gets
- * b more weight.
+ * Each kind of the profile is in this seed's swarm with probability 1/2,
+ * weight 1..4; a kind with coverage bias b joins with probability
+ * 1 - 1/(2 + b) and gets b more weight.
  */
 static void swarm_pick(struct gen *g, const unsigned int *bias)
 {
 	unsigned int b;
 	int k;
 
-	for (k = 0; k < GK_NR; k++) {
+	for (k = 0; k < g->nkinds; k++) {
+		if (g->kernel && k == GK_WRITEBACK)
+			continue;	/* no user-space trigger (gen.h) */
 		b = bias ? bias[k] : 0;
 		g->weight[k] = below(g, 2 + b) ?
 			       1 + (unsigned int)below(g, 4) + b : 0;
@@ -350,6 +476,8 @@ static void emit_op(struct gen *g)
  */
 static void emit_settings(struct gen *g)
 {
+	if (g->kernel)		/* pcsim's defaults (gen.h) */
+		return;
 	/* a livelock shows in a second, not after the default 10M steps */
 	line(g, "set step-bound 1000000");
 	if (below(g, 8) == 7)
@@ -373,6 +501,7 @@ static void emit_prefix(struct gen *g)
 	for (f = 0; f < g->nfiles; f++) {
 		size = gen_size(g);
 		g->floor[f] = 1 + below(g, size);
+		g->size[f] = size;
 		line(g, "xfs_io -f -c \"pwrite -S 0x%02x 0 %llu\" f%d",
 		     (int)below(g, 256), (ull)size, f);
 	}
@@ -444,14 +573,21 @@ static void text_close(struct gen *g)
 
 char *gen_scenario(uint64_t seed, struct gen_opts *o)
 {
-	struct gen g = { .rng = seed, .indent = "" };
-	int threads = o ? o->threads : 1, ops = o ? o->ops : 8;
+	struct gen g = {
+		.rng = seed, .indent = "", .kernel = o && o->kernel,
+		.nkinds = o && o->kernel ? GK_NR : GK_NR_FUZZ,
+	};
+	int threads = o && !o->kernel ? o->threads : 1, ops = o ? o->ops : 8;
 	char *text = NULL;
 	size_t len = 0;
 
 	text_open(&g, &text, &len);
-	fprintf(g.f, "# pcsim fuzz: seed %llu, %d threads, %d ops\n",
-		(ull)seed, threads, ops);
+	if (g.kernel)
+		fprintf(g.f, "# pcsim gen --kernel: seed %llu, %d ops\n",
+			(ull)seed, ops);
+	else
+		fprintf(g.f, "# pcsim fuzz: seed %llu, %d threads, %d ops\n",
+			(ull)seed, threads, ops);
 	emit_body(&g, threads, ops, o ? o->bias : NULL);
 	if (o)
 		o->swarm = swarm_mask(&g);
@@ -463,6 +599,7 @@ char *gen_scenario_bytes(const uint8_t *data, size_t size)
 {
 	struct gen g = {
 		.from_bytes = true, .bytes = data, .nbytes = size, .indent = "",
+		.nkinds = GK_NR_FUZZ,
 	};
 	int threads = 1 + (int)below(&g, 4), ops = 1 + (int)below(&g, 16);
 	bool pct = coin(&g);

@@ -27,10 +27,27 @@
  * destination) writes only to files c0.. of its own.  Half of the mmap
  * stores follow an mread of the same range in the same mapping, so that
  * they fault on present read-only PTEs (the write-protect path).
+ *
+ * The kernel profile (gen_opts.kernel; `pcsim gen --kernel`, the scenarios
+ * of scripts/kernel-diff) emits only what a real kernel runs with the same
+ * result on XFS and btrfs: sequential, no `set` line (pcsim's default
+ * 1 GiB disk and the harness's 512 MiB image are both far from ENOSPC for
+ * files of at most a few hundred KiB), no `writeback` (the kernel has no
+ * user-space trigger for the flusher alone), direct I/O only in multiples
+ * of 512 bytes.  It adds direct writes and reads, cycle_mount, fdatasync,
+ * and remap ranges of every kind generic_remap_checks() tells apart:
+ * block aligned, unaligned, beyond EOF, to EOF (len 0, or ending at the
+ * size the generator expects), and within one file.  The generator keeps
+ * an estimate of each file's size for the to-EOF ranges; an estimate that
+ * is wrong (an operation failed) only makes a different, still valid,
+ * test.  The fuzz profile's stream
+ * of choices is not changed by any of this: the same seed gives the same
+ * fuzz scenario as before the profile existed.
  */
 #ifndef PCSIM_SIM_GEN_H
 #define PCSIM_SIM_GEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +61,8 @@ struct gen_opts {
 	 */
 	const unsigned int *bias;
 	unsigned int swarm;	/* out: bit k set if kind k was in the swarm */
+	bool kernel;		/* the kernel profile: sequential (threads
+				   is ignored), real-kernel lines only */
 };
 
 /* Operation kinds the swarm picks from. */
@@ -51,7 +70,9 @@ enum gen_kind {
 	GK_PWRITE, GK_PREAD, GK_MWRITE, GK_MREAD, GK_TRUNCATE, GK_FPUNCH,
 	GK_FZERO, GK_FALLOC, GK_REFLINK_WHOLE, GK_REFLINK_RANGE, GK_DEDUPE,
 	GK_FSYNC, GK_CP, GK_MD5SUM, GK_DROP_CACHES, GK_SYNC, GK_WRITEBACK,
-	GK_NR
+	GK_NR_FUZZ,		/* the fuzz profile draws the kinds above */
+	GK_DIO_WRITE = GK_NR_FUZZ, GK_DIO_READ, GK_CYCLE_MOUNT,
+	GK_NR			/* the kernel profile: all but GK_WRITEBACK */
 };
 
 /* splitmix64 (Steele et al.): the seed of run i is gen_mix(seed + i). */

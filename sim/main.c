@@ -6,12 +6,14 @@
  * core library.
  *
  *   pcsim run [--policy NAME] [--seed N] [--stats]
- *             [--stats-format table|json] FILE...
+ *             [--stats-format table|json] [--extents-out PATH] FILE...
  *   pcsim check [--policy NAME] [--seed N] FILE...
  *   pcsim fuzz [--policy P] [--seed S] [--runs N] [--time SECONDS]
  *              [--threads K] [--ops M] [--out DIR] [--coverage]
  *              [--no-shrink] [--input FILE]
- *   pcsim shrink [--policy P] [--out FILE] [--budget RUNS] FILE
+ *   pcsim shrink [--policy P] [--out FILE] [--budget RUNS] [--test CMD] FILE
+ *   pcsim gen [--kernel] [--seed S] [--ops M] [--threads K]
+ *             [--count N --out DIR]
  *   pcsim explore [--preemptions B] [--policy P] [--max-schedules N] FILE
  *   pcsim workload NAME [--seed S] [--param K=V ...] | --list
  *   pcsim compare [--policies P1,P2,...] [--seed S] [--param K=V ...]
@@ -39,6 +41,7 @@
 #include "model/policy.h"
 #include "sim/compare.h"
 #include "sim/explore.h"
+#include "sim/extents.h"
 #include "sim/fuzz.h"
 #include "sim/output.h"
 #include "sim/runner.h"
@@ -59,6 +62,8 @@ struct cli {
 	bool run_only;		/* an option only `run` takes was given */
 	const char *trace_out;	/* --trace-out PATH */
 	enum trace_format trace_fmt;
+	const char *extents_out; /* --extents-out PATH */
+	FILE *extents;
 	struct tracer tracer;
 	char **files;
 	int nfiles;
@@ -86,6 +91,9 @@ static const char usage_text[] =
 "                   DIR/repro-INVARIANT-SEED.pcs (pcsim fuzz --help)\n"
 "  shrink FILE      reduce a scenario that stops with a violation to a\n"
 "                   1-minimal one that stops with the same invariant\n"
+"                   (or that a --test command still calls interesting)\n"
+"  gen              print a generated scenario (--kernel: one a real\n"
+"                   kernel can run, for scripts/kernel-diff)\n"
 "  explore FILE     run every schedule of FILE's threads with at most B\n"
 "                   preemptions; print each violation's schedule\n"
 "  workload NAME    print a realistic workload's scenario (.pcs text);\n"
@@ -109,6 +117,9 @@ static const char usage_text[] =
 "                        lines that replay it (paste them into the file)\n"
 "  --trace-out PATH      write every step, call, bio and violation\n"
 "  --trace-format FMT    text (default), jsonl or perfetto\n"
+"  --extents-out PATH    after each scenario, write `== FILE` and each\n"
+"                        file's size, extents and cached pages\n"
+"                        (sim/extents.h; scripts/kernel-diff)\n"
 "\n"
 "Options (fuzz):\n"
 "  --policy P    the design or mutant to fuzz (default none)\n"
@@ -167,6 +178,7 @@ enum {
 	OPT_SCHEDULE_OUT,
 	OPT_TRACE_OUT,
 	OPT_TRACE_FORMAT,
+	OPT_EXTENTS_OUT,
 };
 
 /* One option and its argument; Return: false if it is bad (said why). */
@@ -207,6 +219,10 @@ static bool apply_opt(struct cli *c, int ch, const char *arg)
 		c->trace_out = arg;
 		c->run_only = true;
 		return true;
+	case OPT_EXTENTS_OUT:
+		c->extents_out = arg;
+		c->run_only = true;
+		return true;
 	case OPT_TRACE_FORMAT:
 		c->run_only = true;
 		if (!trace_format_parse(arg, &c->trace_fmt))
@@ -230,6 +246,7 @@ static int parse_opts(int argc, char **argv, struct cli *c, bool *done)
 		{ "schedule-out", required_argument, NULL, OPT_SCHEDULE_OUT },
 		{ "trace-out", required_argument, NULL, OPT_TRACE_OUT },
 		{ "trace-format", required_argument, NULL, OPT_TRACE_FORMAT },
+		{ "extents-out", required_argument, NULL, OPT_EXTENTS_OUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -320,6 +337,8 @@ static int run_one(struct cli *c, int i)
 	char *name;
 	int st;
 
+	if (c->extents)
+		fprintf(c->extents, "== %s\n", c->files[i]);
 	st = runner_run(&c->sc[i], &c->opts, stdout, stderr,
 			c->stats ? &rep : NULL);
 	if (c->stats && rep.has_stats) {
@@ -331,16 +350,44 @@ static int run_one(struct cli *c, int i)
 	return st;
 }
 
+/* --extents-out: open PATH and hand it to runner_run()'s at_end. */
+static int extents_open(struct cli *c)
+{
+	if (!c->extents_out)
+		return 0;
+	c->extents = fopen(c->extents_out, "w");
+	if (!c->extents) {
+		fprintf(stderr, "pcsim: %s: %s\n", c->extents_out,
+			strerror(errno));
+		return EXIT_BAD;
+	}
+	c->opts.at_end = extents_at_end;
+	c->opts.at_end_arg = c->extents;
+	return 0;
+}
+
+static int extents_close(struct cli *c)
+{
+	if (c->extents && fclose(c->extents)) {
+		fprintf(stderr, "pcsim: %s: write error\n", c->extents_out);
+		return EXIT_BAD;
+	}
+	return 0;
+}
+
 static int cmd_run(struct cli *c)
 {
 	struct trace_writer *w = NULL;
-	int i, status = 0;
+	int i, status = extents_open(c);
 
+	if (status)
+		return status;
 	if (c->trace_out) {
 		w = trace_writer_open(c->trace_out, c->trace_fmt);
 		if (!w) {
 			fprintf(stderr, "pcsim: %s: %s\n", c->trace_out,
 				strerror(errno));
+			extents_close(c);
 			return EXIT_BAD;
 		}
 		c->tracer = trace_writer_tracer(w);
@@ -348,6 +395,7 @@ static int cmd_run(struct cli *c)
 	}
 	for (i = 0; i < c->nfiles; i++)
 		status = worse(status, run_one(c, i));
+	status = worse(status, extents_close(c));
 	if (w && trace_writer_close(w)) {
 		fprintf(stderr, "pcsim: %s: write error\n", c->trace_out);
 		status = worse(status, EXIT_BAD);
@@ -502,6 +550,7 @@ static const struct command commands[] = {
 	{ "version", cmd_version, false, false },
 	{ "fuzz", NULL, false, false, fuzz_main },
 	{ "shrink", NULL, false, false, shrink_main },
+	{ "gen", NULL, false, false, gen_main },
 	{ "explore", NULL, false, false, explore_main },
 	{ "workload", NULL, false, false, workload_main },
 	{ "compare", NULL, false, false, compare_main },
@@ -527,7 +576,8 @@ static int prepare(const struct command *cmd, int argc, char **argv,
 		return st;
 	if ((c->stats || c->run_only) && !cmd->stats) {
 		fprintf(stderr, "pcsim %s: --stats, --stats-format, "
-			"--schedule-out and --trace-* are options of run only\n",
+			"--schedule-out, --extents-out and --trace-* are "
+			"options of run only\n",
 			argv[0]);
 		return usage(stderr, EXIT_BAD);
 	}

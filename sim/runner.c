@@ -899,6 +899,9 @@ static enum step line_xfs_io(struct run_thread *t, const struct sc_line *l)
 	x.p = proc_new(t->r->k, "xfs_io");
 	s = xio_run(&x, l);
 	free(x.maps);
+	/* its file's release (xfs_file_release) is a step of the model's */
+	if (s != STEP_STOP && x.fd >= 0)
+		s = run_close(t->r, x.p, x.fd) == STEP_STOP ? STEP_STOP : s;
 	return run_proc_exit(t->r, x.p, s);
 }
 
@@ -976,7 +979,10 @@ static enum step cp_run(struct run *r, struct proc *p, const char *src,
 	if (res.err)
 		cp_msg(run_out(r), "failed to clone ", dst, " from ", src, "",
 		       res.err);
-	return STEP_OK;
+	/* copy_reg: the destination, then the source */
+	if (run_close(r, p, req.fd) == STEP_STOP)
+		return STEP_STOP;
+	return run_close(r, p, req.fd2);
 }
 
 static enum step line_cp(struct run_thread *t, const struct sc_line *l)
@@ -1305,6 +1311,8 @@ int runner_run(const struct scenario *sc, const struct run_opts *o,
 	if (r.k && r.status == RUN_OK &&
 	    (kernel_quiesce(r.k) || kernel_check_final(r.k)))
 		run_violation(&r);
+	if (r.k && r.status == RUN_OK && o && o->at_end)
+		o->at_end(o->at_end_arg, r.k);
 	if (r.sched && o && o->schedule_out)
 		run_write_schedule(&r, o->schedule_out);
 	if (o && o->schedule_text)

@@ -46,6 +46,13 @@ struct run_opts {
 	struct model_cov *cov;	/* note model coverage here, or NULL */
 	const struct sched_hook *hook; /* decides instead of the strategy
 					  (pcsim explore), or NULL */
+	/*
+	 * Called once at the end of a run that completed (RUN_OK, final
+	 * checks passed), before the kernel is freed, with @at_end_arg: a
+	 * look at the final state (sim/extents.h).  NULL: none.
+	 */
+	void (*at_end)(void *arg, struct kernel *k);
+	void *at_end_arg;
 	bool quiet;		/* the output is thrown away (fuzz, shrink):
 				   md5sum lines print a digest that is not
 				   MD5 and violations carry no trace lines */

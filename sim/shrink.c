@@ -119,10 +119,29 @@ bool shrink_violation(const char *out, char **inv, char **line)
 	return true;
 }
 
+/* The external test: @text parses and the test calls it interesting. */
+static bool interesting(struct shrinker *s, const char *text)
+{
+	struct scenario sc;
+
+	if (scenario_parse_string("shrink.pcs", text, strlen(text), &sc, NULL))
+		return false;
+	scenario_free(&sc);
+	if (!s->o->test(s->o->test_arg, text))
+		return false;
+	if (!s->inv) {
+		s->inv = g_strdup("external");
+		s->violation = g_strdup("external: the test calls it "
+					"interesting");
+	}
+	return true;
+}
+
 /*
  * Run @text.  Return: true if it stops with a violation of s->inv (of any
  * invariant while s->inv is NULL, which then becomes it); @sched receives
- * the recorded schedule lines if not NULL.
+ * the recorded schedule lines if not NULL.  With an external test: true if
+ * interesting().
  */
 static bool violates(struct shrinker *s, const char *text, char **sched)
 {
@@ -135,6 +154,8 @@ static bool violates(struct shrinker *s, const char *text, char **sched)
 	bool hit = false;
 
 	s->runs++;
+	if (s->o->test)
+		return interesting(s, text);
 	if (scenario_parse_string("shrink.pcs", text, strlen(text), &sc, NULL))
 		return false;
 	fo = open_memstream(&out, &outlen);
@@ -411,7 +432,7 @@ static void rerecord(struct shrinker *s)
 	GPtrArray *c, *rec;
 	guint i;
 
-	if (violates(s, text, &sched) && sched) {
+	if (!s->o->test && violates(s, text, &sched) && sched) {
 		c = g_ptr_array_new_with_free_func(g_free);
 		for (i = 0; i < s->lines->len; i++)
 			if (!is_schedule_setting(line_at(s->lines, i)))
@@ -476,7 +497,8 @@ int shrink_scenario(const char *text, const struct shrink_opts *o,
 		if (s.changed)
 			rerecord(&s);
 	} while (s.changed && budget_left(&s));
-	r->minimal = !s.changed;
+	/* a round cut short by the budget proves nothing */
+	r->minimal = !s.changed && budget_left(&s);
 	r->text = lines_join(s.lines);
 	r->invariant = s.inv;
 	r->violation = s.violation;

@@ -24,9 +24,17 @@
  * After each round the schedule lines are re-recorded, so that stale pins
  * disappear.
  *
+ * External test (creduce-style; `pcsim shrink --test CMD`, used by
+ * scripts/kernel-diff to reduce a scenario on which pcsim and the real
+ * kernel disagree): with shrink_opts.test set, a candidate is kept if it
+ * parses and the test calls it interesting; nothing is run here, and no
+ * schedule is recorded (the scenarios it is for are sequential).  The
+ * result's invariant is "external".
+ *
  * Determinism: the same input gives the same result; the candidate order
  * is fixed.  A budget bounds the candidate runs; the result says whether
- * the fixpoint was reached within it.
+ * the fixpoint was reached within it.  (With an external test, as far as
+ * the test is deterministic.)
  */
 #ifndef PCSIM_SIM_SHRINK_H
 #define PCSIM_SIM_SHRINK_H
@@ -37,6 +45,9 @@
 struct shrink_opts {
 	const char *policy;	/* as --policy; NULL: the scenario's */
 	uint64_t budget;	/* candidate runs at most; 0: 20000 */
+	/* External test, or NULL: is the candidate @text interesting? */
+	bool (*test)(void *arg, const char *text);
+	void *test_arg;
 };
 
 struct shrink_result {
@@ -52,9 +63,10 @@ struct shrink_result {
 };
 
 /*
- * shrink_scenario - reduce @text (a scenario that stops with a violation).
+ * shrink_scenario - reduce @text (a scenario that stops with a violation,
+ * or that the external test calls interesting).
  * Return: 0 with @r filled (shrink_result_free() it), or -1 if @text does
- * not parse or does not stop with a violation (@r untouched).
+ * not parse or is not interesting (@r untouched).
  */
 int shrink_scenario(const char *text, const struct shrink_opts *o,
 		    struct shrink_result *r);

@@ -84,12 +84,16 @@ static int line_kind(const struct sc_line *l)
 	static const int sh[] = {
 		[SC_CP_REFLINK] = GK_CP, [SC_MD5SUM] = GK_MD5SUM,
 		[SC_DROP_CACHES] = GK_DROP_CACHES, [SC_SYNC] = GK_SYNC,
-		[SC_WRITEBACK] = GK_WRITEBACK,
+		[SC_WRITEBACK] = GK_WRITEBACK, [SC_CYCLE_MOUNT] = GK_CYCLE_MOUNT,
 	};
 	const struct io_cmd *c = l->u.xio.cmds;
 
 	if (l->kind != SC_XFS_IO)
 		return sh[l->kind];
+	if (l->u.xio.flags & XIO_DIRECT)
+		return c->kind == IO_PWRITE ? GK_DIO_WRITE : GK_DIO_READ;
+	if (c->kind == IO_FDATASYNC)
+		return GK_FSYNC;
 	if (c->kind == IO_MMAP)
 		return c[1].kind == IO_MWRITE || c[2].kind == IO_MWRITE ?
 		       GK_MWRITE : GK_MREAD;
@@ -116,10 +120,99 @@ static void test_covers_every_kind(void **state)
 		free(text);
 	}
 	for (k = 0; k < GK_NR; k++) {
-		if (!seen[k])
+		if (!seen[k] && k < GK_NR_FUZZ)
 			fprintf(stderr, "kind %d never generated\n", k);
-		assert_true(seen[k] > 0);
+		assert_true(k < GK_NR_FUZZ ? seen[k] > 0 : !seen[k]);
 	}
+}
+
+/*
+ * The kernel profile: deterministic, sequential, no `set` line, no
+ * `writeback`, and every other kind, the kernel-only ones included.
+ */
+static void test_kernel_profile(void **state)
+{
+	int seen[GK_NR] = { 0 }, i, k;
+	struct scenario sc;
+	uint64_t s;
+
+	for (s = 0; s < 500; s++) {
+		struct gen_opts o = { .threads = 3, .ops = 12, .kernel = true };
+		char *text = gen_scenario(gen_mix(s), &o);
+		char *again = gen_scenario(gen_mix(s), &o);
+
+		assert_string_equal(text, again);
+		assert_null(strstr(text, "\nset "));
+		parse_ok(text, &sc);
+		assert_int_equal(sc.nsections, 0);
+		for (i = 0; i < sc.nlines; i++)
+			seen[line_kind(&sc.lines[i])]++;
+		scenario_free(&sc);
+		free(text);
+		free(again);
+	}
+	for (k = 0; k < GK_NR; k++)
+		assert_true(k == GK_WRITEBACK ? !seen[k] : seen[k] > 0);
+}
+
+/* `pcsim gen --kernel --count 3 --out DIR`: files of seeds S..S+2. */
+static void test_gen_cli(void **state)
+{
+	char *dir = g_dir_make_tmp("pcsim-gen-XXXXXX", NULL), *path, *text;
+	char *argv[] = { "gen", "--kernel", "--seed", "5", "--ops", "6",
+			 "--count", "3", "--out", dir, NULL };
+	char *bad[] = { "gen", "--count", "2", NULL };
+	struct gen_opts o = { .ops = 6, .kernel = true };
+	struct scenario sc;
+	int i;
+
+	assert_non_null(dir);
+	assert_int_equal(gen_main(10, argv), 0);
+	for (i = 5; i < 8; i++) {
+		char *want = gen_scenario(gen_mix((uint64_t)i), &o);
+
+		path = g_strdup_printf("%s/gen-%d.pcs", dir, i);
+		assert_true(g_file_get_contents(path, &text, NULL, NULL));
+		assert_non_null(strstr(text, "# reproduce: pcsim gen --kernel "
+				       "--seed "));
+		assert_non_null(strstr(text, want));
+		parse_ok(text, &sc);
+		scenario_free(&sc);
+		unlink(path);
+		g_free(path);
+		g_free(text);
+		free(want);
+	}
+	rmdir(dir);
+	g_free(dir);
+	assert_int_equal(gen_main(3, bad), 2);	/* --count needs --out */
+}
+
+/* The kernel profile's remaps include len 0 and same-file ranges. */
+static void test_kernel_remaps(void **state)
+{
+	bool len0 = false, same = false;
+	uint64_t s;
+
+	for (s = 0; s < 300 && !(len0 && same); s++) {
+		struct gen_opts o = { .ops = 12, .kernel = true };
+		char *text = gen_scenario(gen_mix(s), &o), *l;
+
+		for (l = strstr(text, "\"reflink f"); l;
+		     l = strstr(l + 1, "\"reflink f")) {
+			unsigned long long so, dst, len;
+			int src, f;
+
+			if (sscanf(l, "\"reflink f%d %llu %llu %llu\" f%d",
+				   &src, &so, &dst, &len, &f) != 5)
+				continue;
+			len0 |= len == 0;
+			same |= src == f;
+		}
+		free(text);
+	}
+	assert_true(len0);
+	assert_true(same);
 }
 
 /* fuzz_run() with its progress in memory (free() it). */
@@ -305,6 +398,9 @@ int main(void)
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_parses),
 		cmocka_unit_test(test_covers_every_kind),
+		cmocka_unit_test(test_kernel_profile),
+		cmocka_unit_test(test_kernel_remaps),
+		cmocka_unit_test(test_gen_cli),
 		cmocka_unit_test(test_fuzz_none_clean),
 		cmocka_unit_test(test_fuzz_mutant_caught),
 		cmocka_unit_test(test_bytes),
