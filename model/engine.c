@@ -356,29 +356,11 @@ static void check_after_step(struct kernel *k)
 			      (unsigned long long)bound);
 }
 
-/* The pages a call moved: bytes read, written, stored or remapped. */
-static uint64_t call_pages(const struct kernel *k, const struct task *t)
-{
-	switch (t->req.kind) {
-	case SYS_PWRITE:
-	case SYS_PREAD:
-	case SYS_READ_MD5:
-	case SYS_MSTORE:
-	case SYS_MLOAD:
-	case SYS_CLONE:
-	case SYS_DEDUPE:
-		return (t->res.done + kpage_size(k) - 1) >> k->page_shift;
-	default:
-		return 0;
-	}
-}
-
 /* A call returned: the per-call samples and block sweep. */
 static void call_returned(struct kernel *k, struct task *t)
 {
 	const struct block_device *b = &k->bdev;
 
-	k->stats.page_ops += call_pages(k, t);
 	if (t->proc != k->kswapd && t->proc != k->flusher)
 		k->last_progress = k->steps;	/* kthreads' calls are no sign */
 	kernel_sample_saved(k);

@@ -61,10 +61,28 @@ bool perf_is_op(enum sys_kind kind)
 	}
 }
 
+/* The pages a call moved: bytes read, written, stored or remapped. */
+static uint64_t call_pages(const struct kernel *k, const struct task *t)
+{
+	switch (t->req.kind) {
+	case SYS_PWRITE:
+	case SYS_PREAD:
+	case SYS_READ_MD5:
+	case SYS_MSTORE:
+	case SYS_MLOAD:
+	case SYS_CLONE:
+	case SYS_DEDUPE:
+		return (t->res.done + kpage_size(k) - 1) >> k->page_shift;
+	default:
+		return 0;
+	}
+}
+
 void perf_call_returned(struct kernel *k, const struct task *t)
 {
 	uint64_t ns;
 
+	k->stats.page_ops += call_pages(k, t);
 	if (!t->proc->mm)		/* a kernel thread's work */
 		return;
 	if (t->req.kind == SYS_PWRITE && !t->res.err)	/* add_wchar() */
