@@ -73,6 +73,44 @@ static void test_write_read_writeback(void **state)
 	kernel_free(k);
 }
 
+/*
+ * page_ops (scripts/bench): the pages calls moved, plus bios, faults, COW
+ * copies and reclaimed pages.  10000 bytes are 3 pages: written once,
+ * then read by two md5sums.
+ */
+static void assert_page_ops(struct kernel *k, uint64_t call_pages)
+{
+	struct sys_stats st;
+
+	kernel_stats(k, &st);
+	assert_int_equal(st.faults_major + st.faults_minor +
+			 st.cow_page_copies + st.pages_reclaimed, 0);
+	assert_int_equal(st.page_ops,
+			 call_pages + st.writeback_ios + st.read_ios);
+}
+
+static void test_page_ops(void **state)
+{
+	struct kernel *k = boot();
+	struct proc *p = proc_new(k, "t");
+	int fd = open_file(k, p, "a");
+	struct sys_stats st;
+
+	sys_xwrite(k, p, fd, 0, 10000, 0x61);
+	assert_page_ops(k, 3);
+	assert_file_is(k, p, fd, 0x61, 10000);
+	assert_page_ops(k, 6);
+	sys_call(k, p, (struct sys_req){ .kind = SYS_FSYNC, .fd = fd });
+	kernel_stats(k, &st);
+	assert_int_equal(st.writeback_ios, 3);
+	assert_page_ops(k, 6);
+	sys_call(k, p, (struct sys_req){ .kind = SYS_DROP_CACHES });
+	assert_file_is(k, p, fd, 0x61, 10000);
+	assert_page_ops(k, 9);
+	proc_exit(k, p);
+	kernel_free(k);
+}
+
 static void test_clone_cow(void **state)
 {
 	struct kernel *k = boot();
@@ -310,6 +348,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_write_read_writeback),
+		cmocka_unit_test(test_page_ops),
 		cmocka_unit_test(test_clone_cow),
 		cmocka_unit_test(test_clone_unaligned_einval),
 		cmocka_unit_test(test_mmap_store_and_sigbus),
