@@ -104,6 +104,7 @@ int bdev_alloc(struct kernel *k, uint64_t *blockp, bool reserved)
 		bdev_unreserve(k, 1);
 	b->blocks[*blockp].state = BLK_USED;
 	b->blocks[*blockp].refcount = 1;
+	check_mark_block(k, *blockp);
 	b->nfree--;
 	return 0;
 }
@@ -116,6 +117,7 @@ void bdev_get(struct kernel *k, uint64_t block)
 		kernel_report(k, "refcounts", "reference to free block %llu",
 			      (unsigned long long)block);
 	blk->refcount++;
+	check_mark_block(k, block);
 }
 
 void bdev_put(struct kernel *k, uint64_t block)
@@ -128,6 +130,7 @@ void bdev_put(struct kernel *k, uint64_t block)
 			      (unsigned long long)block);
 		return;
 	}
+	check_mark_block(k, block);
 	if (--blk->refcount)
 		return;
 	if (k->policy->block_changed)

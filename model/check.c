@@ -4,7 +4,9 @@
  *
  * Scope: walks every inode, page, mm and block and reports the first broken
  * rule by the name DESIGN.md section 5 gives it.  Each rule is stated where
- * it is checked.  The engine runs check_all() after every step; the
+ * it is checked.  The engine runs check_step() after every step, which
+ * runs the full sweep (check_all) or the incremental check of the touched
+ * objects (check_touched, model/checkq.c) as kconfig.check_mode says; the
  * "data" invariant is checked at each read and at quiescent points
  * (model/sysops.c), "cow-before-write" at bio submission
  * (model/writeback.c) and "deadlock" by the lock code and the engine.
@@ -12,13 +14,31 @@
  * The checker only reads state; it never repairs anything.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "model/core.h"
 #include "model/check.h"
 #include "model/policy.h"
 
+/*
+ * A broken rule: reported, or while check_touched() probes only noted
+ * (check_queue.hit), and every loop of the checker stops at the first.
+ */
+#define check_report(k, inv, fmt, ...)					\
+	do {								\
+		if ((k)->chkq.probing)					\
+			(k)->chkq.hit = true;				\
+		else							\
+			kernel_report(k, inv, fmt, ##__VA_ARGS__);	\
+	} while (0)
+
+static bool stopped(const struct kernel *k)
+{
+	return k->violation || k->chkq.hit;
+}
+
 #define PAGE_REPORT(k, inv, p, fmt, ...)				\
-	kernel_report(k, inv, "page %llu (inode %llu index %llu): " fmt,	\
+	check_report(k, inv, "page %llu (inode %llu index %llu): " fmt,	\
 		      (unsigned long long)(p)->id,			\
 		      (unsigned long long)((p)->mapping ?		\
 				(p)->mapping->host->i_ino : 0),		\
@@ -102,12 +122,12 @@ static void check_mapping(struct kernel *k, struct inode *inode)
 		n++;
 	}
 	if (n != m->nrpages)
-		kernel_report(k, "refcounts", "inode %llu: nrpages %llu but %llu pages",
+		check_report(k, "refcounts", "inode %llu: nrpages %llu but %llu pages",
 			      (unsigned long long)inode->i_ino,
 			      (unsigned long long)m->nrpages,
 			      (unsigned long long)n);
 	if (itree_check(&m->i_mmap))
-		kernel_report(k, "rmap-complete", "inode %llu: i_mmap corrupt",
+		check_report(k, "rmap-complete", "inode %llu: i_mmap corrupt",
 			      (unsigned long long)inode->i_ino);
 	check_eof(k, inode);
 }
@@ -191,7 +211,7 @@ static void walk_ptes(struct kernel *k, struct mm_struct *mm, bool count)
 				continue;
 			}
 			p->check_ptes++;
-			if (!k->violation)
+			if (!stopped(k))
 				check_pte(k, vma, vpn, (pte_t)e);
 		}
 	}
@@ -202,7 +222,7 @@ static void check_mapcounts(struct kernel *k)
 {
 	guint i;
 
-	for (i = 0; i < k->inodes->len && !k->violation; i++) {
+	for (i = 0; i < k->inodes->len && !stopped(k); i++) {
 		struct inode *inode = g_ptr_array_index(k->inodes, i);
 		uint64_t index;
 		struct page *p;
@@ -223,27 +243,27 @@ int check_all(struct kernel *k)
 	struct mm_struct *mm;
 	guint i;
 
-	for (i = 0; i < k->inodes->len && !k->violation; i++) {
+	for (i = 0; i < k->inodes->len && !stopped(k); i++) {
 		struct inode *inode = g_ptr_array_index(k->inodes, i);
 
 		if (!inode->evicted)
 			check_mapping(k, inode);
 	}
-	for (i = 0; i < k->anon_inodes->len && !k->violation; i++)
+	for (i = 0; i < k->anon_inodes->len && !stopped(k); i++)
 		check_mapping(k, g_ptr_array_index(k->anon_inodes, i));
-	if (!k->violation) {
+	if (!stopped(k)) {
 		list_for_each_entry(mm, &k->mms, mm_list)
 			walk_ptes(k, mm, true);
-		if (!k->violation)
+		if (!stopped(k))
 			check_mapcounts(k);
 		list_for_each_entry(mm, &k->mms, mm_list)
 			walk_ptes(k, mm, false);
 	}
-	if (!k->violation && k->stats.file_views != file_page_views(k))
-		kernel_report(k, "refcounts", "file page views %llu, counted %llu",
+	if (!stopped(k) && k->stats.file_views != file_page_views(k))
+		check_report(k, "refcounts", "file page views %llu, counted %llu",
 			      (unsigned long long)k->stats.file_views,
 			      (unsigned long long)file_page_views(k));
-	return k->violation ? -1 : 0;
+	return stopped(k) ? -1 : 0;
 }
 
 /* A reference count change at a block: +1 where an extent starts, -1 past it. */
@@ -281,11 +301,11 @@ static uint64_t check_block_span(struct kernel *k, uint64_t from, uint64_t to,
 	const struct block_device *b = &k->bdev;
 	uint64_t n;
 
-	for (n = from; n < to && !k->violation; n++) {
+	for (n = from; n < to && !stopped(k); n++) {
 		const struct block *blk = n < b->nblocks ? &b->blocks[n] : NULL;
 
 		if (!blk || blk->refcount != refs || blk->state != BLK_USED)
-			kernel_report(k, "refcounts",
+			check_report(k, "refcounts",
 				      "block %llu: refcount %u state %d but %lld extent references",
 				      (unsigned long long)n,
 				      blk ? blk->refcount : 0,
@@ -322,19 +342,19 @@ int check_blocks(struct kernel *k)
 	if (edges->len)
 		qsort(edges->data, edges->len, sizeof(*e), edge_cmp);
 	e = (const struct ref_edge *)(void *)edges->data;
-	for (i = 0; i + 1 < edges->len && !k->violation; i++) {
+	for (i = 0; i + 1 < edges->len && !stopped(k); i++) {
 		refs += e[i].delta;
 		if (refs > 0)
 			mapped += check_block_span(k, e[i].block,
 						   e[i + 1].block, refs);
 	}
-	if (!k->violation && mapped != used)
-		kernel_report(k, "refcounts",
+	if (!stopped(k) && mapped != used)
+		check_report(k, "refcounts",
 			      "%llu blocks in use but %llu mapped",
 			      (unsigned long long)used,
 			      (unsigned long long)mapped);
 	g_array_free(edges, TRUE);
-	return k->violation ? -1 : 0;
+	return stopped(k) ? -1 : 0;
 }
 
 static void check_no_leaks(struct kernel *k)
@@ -342,18 +362,18 @@ static void check_no_leaks(struct kernel *k)
 	struct page *p;
 
 	if (k->nr_bios)
-		kernel_report(k, "refcounts", "%llu I/Os still pending at the end",
+		check_report(k, "refcounts", "%llu I/Os still pending at the end",
 			      (unsigned long long)k->nr_bios);
 	else if (!list_empty(&k->mms))
-		kernel_report(k, "refcounts", "an mm outlived its process");
+		check_report(k, "refcounts", "an mm outlived its process");
 	else if (k->nr_pages_alloc != k->stats.nr_cached +
 					k->stats.nr_dax_pages)
-		kernel_report(k, "refcounts",
+		check_report(k, "refcounts",
 			      "%llu pages allocated but %llu cached at the end",
 			      (unsigned long long)k->nr_pages_alloc,
 			      (unsigned long long)k->stats.nr_cached);
 	list_for_each_entry(p, &k->lru, lru) {	/* DAX pfns are not on it */
-		if (k->violation)
+		if (stopped(k))
 			break;
 		if (p->refcount != (int)folio_nr_owners(p) || p->mapcount ||
 		    page_test(p, PG_locked))
@@ -390,23 +410,344 @@ int check_blocks_full(struct kernel *k)
 		nbusy += blk->state == BLK_BUSY;
 		bad |= !block_consistent(blk);
 	}
-	for (n = 0; bad && n < b->nblocks && !k->violation; n++) {
+	for (n = 0; bad && n < b->nblocks && !stopped(k); n++) {
 		const struct block *blk = &b->blocks[n];
 
 		if (!block_consistent(blk))
-			kernel_report(k, "refcounts",
+			check_report(k, "refcounts",
 				      "block %llu: state %d with refcount %u",
 				      (unsigned long long)n, blk->state,
 				      blk->refcount);
 	}
-	if (!k->violation && (nfree != b->nfree || nbusy != b->nbusy))
-		kernel_report(k, "refcounts",
+	if (!stopped(k) && (nfree != b->nfree || nbusy != b->nbusy))
+		check_report(k, "refcounts",
 			      "%llu free and %llu busy blocks, counters say %llu and %llu",
 			      (unsigned long long)nfree,
 			      (unsigned long long)nbusy,
 			      (unsigned long long)b->nfree,
 			      (unsigned long long)b->nbusy);
-	return k->violation ? -1 : 0;
+	return stopped(k) ? -1 : 0;
+}
+
+/* ------------------------------------------------------ incremental */
+
+/*
+ * check_touched() checks the rules above for the objects in the check
+ * queue (model/checkq.c), in the order of the sweep: i_pages slots and
+ * pages, inodes, PTEs, then each touched page's PTEs found through rmap
+ * (which also counts them against mapcount), then blocks.  What only a
+ * sweep can see stays with the sweep: the O(1) counters against their
+ * sums (kstats.file_views) and block refcounts against extent references
+ * (XFS would need its rmap btree for that; check_blocks at call ends).
+ */
+struct touched {
+	struct kernel *k;
+	struct page *p;
+	uint32_t ptes;		/* PTEs of @p found through rmap */
+};
+
+/* Is @m one the sweep visits: a live inode's i_mapping or a shared one? */
+static bool mapping_swept(const struct address_space *m)
+{
+	return m->nr_users ||
+	       (m->host->i_mapping == m && !m->host->evicted);
+}
+
+static void touched_slot(struct kernel *k, struct address_space *m,
+			 uint64_t index)
+{
+	struct page *p = xa_load(&m->i_pages, index);
+
+	if (p && mapping_swept(m))
+		check_page(k, m, index, p);
+}
+
+static bool owner_slot(struct page_owner *o, void *arg)
+{
+	struct touched *c = arg;
+
+	if (xa_load(&o->mapping->i_pages, o->index) == c->p)
+		touched_slot(c->k, o->mapping, o->index);
+	return stopped(c->k);
+}
+
+/* Each PTE mapping @c->p at owner @o's index: checked and counted. */
+static bool owner_ptes(struct page_owner *o, void *arg)
+{
+	struct touched *c = arg;
+	struct kernel *k = c->k;
+	struct itree_node *n;
+
+	itree_for_each(n, &o->mapping->i_mmap, o->index, o->index) {
+		struct vm_area_struct *vma =
+			container_of(n, struct vm_area_struct, shared);
+		uint64_t vpn = (vma->vm_start >> k->page_shift) +
+			       (o->index - vma->vm_pgoff);
+		pte_t pte = (pte_t)xa_load(&vma->vm_mm->ptes, vpn);
+
+		if (!pte || pte_page(pte) != c->p)
+			continue;
+		c->ptes++;
+		check_pte(k, vma, vpn, pte);
+		if (stopped(k))
+			return true;
+	}
+	return false;
+}
+
+/* refcounts: every PTE of @p is reachable through rmap and counted. */
+static void touched_page_ptes(struct kernel *k, struct page *p)
+{
+	struct touched c = { k, p, 0 };
+
+	page_for_each_owner(p, owner_ptes, &c);
+	if (!stopped(k) && c.ptes != (uint32_t)p->mapcount)
+		PAGE_REPORT(k, "refcounts", p,
+			    "mapcount %d but %u PTEs reachable through i_mmap",
+			    p->mapcount, c.ptes);
+}
+
+static void touched_inode(struct kernel *k, struct inode *inode)
+{
+	struct address_space *m = inode->i_mapping;
+
+	if (inode->evicted)
+		return;
+	if (xa_count(&m->i_pages) != m->nrpages)
+		check_report(k, "refcounts",
+			     "inode %llu: nrpages %llu but %llu pages",
+			     (unsigned long long)inode->i_ino,
+			     (unsigned long long)m->nrpages,
+			     (unsigned long long)xa_count(&m->i_pages));
+	else if (itree_check(&m->i_mmap))
+		check_report(k, "rmap-complete", "inode %llu: i_mmap corrupt",
+			     (unsigned long long)inode->i_ino);
+	else
+		check_eof(k, inode);
+}
+
+/* A PTE the sweep would visit (inside a VMA): checked as it would be. */
+static void touched_pte(struct kernel *k, struct mm_struct *mm, uint64_t vpn)
+{
+	pte_t pte = (pte_t)xa_load(&mm->ptes, vpn);
+	struct vm_area_struct *vma;
+
+	if (pte && (vma = find_vma(mm, vpn << k->page_shift)))
+		check_pte(k, vma, vpn, pte);
+}
+
+static void touched_block(struct kernel *k, uint64_t block)
+{
+	const struct block *blk = &k->bdev.blocks[block];
+	struct page *pfn = xa_load(&k->dax_pages, block);
+
+	if (!block_consistent(blk))
+		check_report(k, "refcounts", "block %llu: state %d with refcount %u",
+			     (unsigned long long)block, blk->state,
+			     blk->refcount);
+	else if (pfn)		/* dax-entry depends on the refcount */
+		touched_page_ptes(k, pfn);
+}
+
+/* One pass over the queue for the marks of @kind. */
+static void touched_pass(struct kernel *k, uint32_t kind, bool ptes)
+{
+	GArray *a = k->chkq.marks;
+	guint i;
+
+	for (i = 0; i < a->len && !stopped(k); i++) {
+		const struct check_mark *m =
+			&g_array_index(a, struct check_mark, i);
+		struct touched c = { k, m->obj, 0 };
+
+		if (m->kind != kind)
+			continue;
+		switch (kind) {
+		case CM_SLOT:
+			touched_slot(k, m->obj, m->idx);
+			break;
+		case CM_PAGE:
+			if (ptes)
+				touched_page_ptes(k, m->obj);
+			else
+				page_for_each_owner(m->obj, owner_slot, &c);
+			break;
+		case CM_INODE:
+			touched_inode(k, m->obj);
+			break;
+		case CM_PTE:
+			touched_pte(k, m->obj, m->idx);
+			break;
+		case CM_BLOCK:
+			touched_block(k, m->idx);
+			break;
+		}
+	}
+}
+
+static void touched_run(struct kernel *k)
+{
+	touched_pass(k, CM_SLOT, false);
+	touched_pass(k, CM_PAGE, false);
+	touched_pass(k, CM_INODE, false);
+	touched_pass(k, CM_PTE, false);
+	touched_pass(k, CM_PAGE, true);
+	touched_pass(k, CM_BLOCK, false);
+}
+
+int check_touched(struct kernel *k)
+{
+	touched_run(k);
+	checkq_clear(k);
+	return stopped(k) ? -1 : 0;
+}
+
+/*
+ * The incremental check as a probe: when a touched object breaks a rule,
+ * the full sweep runs and reports, so that the violation and its name are
+ * those a sweep after every step gives; only what the sweep cannot see is
+ * reported by the incremental check itself.  Return: did the probe hit?
+ */
+static bool check_probe(struct kernel *k, bool sweep_on_hit)
+{
+	struct check_queue *q = &k->chkq;
+	bool hit;
+
+	q->probing = true;
+	q->hit = false;
+	touched_run(k);
+	q->probing = false;
+	hit = q->hit;
+	q->hit = false;
+	if (hit && sweep_on_hit)
+		check_all(k);
+	if (hit && !k->violation)
+		touched_run(k);
+	return hit;
+}
+
+/*
+ * CHECK_VERIFY: the checker's own test.  Both run after every step; a
+ * violation the sweep finds where the probe found nothing means a
+ * mutation point that does not mark what it touched.
+ */
+static void check_verify(struct kernel *k)
+{
+	bool hit = check_probe(k, false);
+	char *v;
+
+	if (k->violation)
+		return;
+	check_all(k);
+	if (!k->violation || hit)
+		return;
+	v = k->violation;
+	k->violation = NULL;
+	v[strcspn(v, "\n")] = 0;
+	kernel_report(k, "check-incomplete",
+		      "the full sweep found what the touched objects did not show: %s",
+		      v);
+	g_free(v);
+}
+
+/* ----------------------------------------------------------- schedule */
+
+static const char *const mode_names[] = {
+	[CHECK_AUTO] = "auto",
+	[CHECK_FULL] = "full",
+	[CHECK_INCREMENTAL] = "incremental",
+	[CHECK_VERIFY] = "verify",
+};
+
+const char *check_mode_name(int mode)
+{
+	if (mode < 0 || mode >= (int)G_N_ELEMENTS(mode_names))
+		return NULL;
+	return mode_names[mode];
+}
+
+int check_mode_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < (int)G_N_ELEMENTS(mode_names); i++)
+		if (!strcmp(name, mode_names[i]))
+			return i;
+	return -1;
+}
+
+/* Does the mode sweep @size objects after every step (no incremental)? */
+static bool sweeps_only(const struct kernel *k, uint64_t size)
+{
+	return k->cfg.check_mode == CHECK_FULL ||
+	       (k->cfg.check_mode == CHECK_AUTO && !k->cfg.check_interval &&
+		size <= CHECK_AUTO_SMALL);
+}
+
+/*
+ * Is a full sweep of @size objects due, the last at step *@last?  Every
+ * kconfig.check_interval steps if set; else every step for full sweeps
+ * and CHECK_VERIFY, and every max(CHECK_SWEEP_MIN, @size) steps between
+ * incremental checks: about one object visit per step, whatever the size.
+ */
+static bool sweep_due(struct kernel *k, uint64_t *last, uint64_t size)
+{
+	uint64_t n = k->cfg.check_interval;
+
+	if (!n && (sweeps_only(k, size) || k->cfg.check_mode == CHECK_VERIFY))
+		n = 1;
+	else if (!n)
+		n = size > CHECK_SWEEP_MIN ? size : CHECK_SWEEP_MIN;
+	if (k->steps - *last < n)
+		return false;
+	*last = k->steps;
+	return true;
+}
+
+/* Objects a page sweep visits: cached pages and inodes. */
+static uint64_t page_sweep_size(const struct kernel *k)
+{
+	return k->stats.nr_cached + k->inodes->len + k->anon_inodes->len;
+}
+
+void check_step(struct kernel *k)
+{
+	bool stepped = k->steps != k->chkq.step;
+	uint64_t size = page_sweep_size(k);
+	bool full;
+
+	k->chkq.step = k->steps;
+	if (k->violation)
+		return;
+	full = sweep_due(k, &k->last_check, size);
+	if (sweeps_only(k, size)) {
+		if (full)
+			check_all(k);
+		checkq_clear(k);
+		return;
+	}
+	if (k->chkq.overflow) {
+		check_all(k);	/* the queue lost marks: sweep instead */
+	} else if (k->cfg.check_mode == CHECK_VERIFY) {
+		if (!stepped)
+			return;	/* an event: checked with the next step, as
+				   the sweep after every step checks it */
+		check_verify(k);
+	} else if (!check_probe(k, true) && full) {
+		check_all(k);
+	}
+	checkq_clear(k);
+}
+
+void check_call(struct kernel *k)
+{
+	const struct block_device *b = &k->bdev;
+
+	/* what a block sweep visits: two forks an inode, the used blocks */
+	if (!k->violation &&
+	    sweep_due(k, &k->last_block_check, 2 * k->inodes->len +
+		      b->nblocks - b->nfree - b->nbusy))
+		check_blocks(k);
 }
 
 int kernel_check_final(struct kernel *k)
@@ -415,9 +756,9 @@ int kernel_check_final(struct kernel *k)
 		return -1;
 	k->current = NULL;
 	check_all(k);
-	if (!k->violation)
+	if (!stopped(k))
 		check_blocks_full(k);
-	if (!k->violation)
+	if (!stopped(k))
 		check_no_leaks(k);
 	return k->violation ? -1 : 0;
 }

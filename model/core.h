@@ -32,6 +32,7 @@
 #include <errno.h>
 
 #include "model/bstream.h"
+#include "model/check.h"
 #include "model/kernel.h"
 #include "model/perf.h"
 #include "model/sys.h"
@@ -282,6 +283,7 @@ struct kernel {
 	uint64_t steps;
 	uint64_t last_check;		/* steps at the last full sweep */
 	uint64_t last_block_check;	/* steps at the last block sweep */
+	struct check_queue chkq;	/* touched since the last check */
 };
 
 /*
@@ -376,6 +378,8 @@ void filemap_add_folio(struct kernel *k, struct address_space *m,
 void filemap_remove_folio(struct kernel *k, struct page *p,
 			  struct address_space *m, pgoff_t index);
 void filemap_remove_folio_all(struct kernel *k, struct page *p);
+void mapping_tag(struct kernel *k, struct address_space *m, pgoff_t index,
+		 xa_mark_t tag, bool on);
 unsigned int folio_nr_owners(const struct page *p);
 bool folio_has_owner(const struct page *p, const struct address_space *m,
 		     pgoff_t index);
@@ -407,6 +411,7 @@ void xfs_log_force(struct kernel *k);
 void xfs_log_recover(struct kernel *k);
 struct inode *kernel_inode(struct kernel *k, uint64_t ino);
 uint64_t i_blocks_end(const struct kernel *k, uint64_t size);
+void i_size_write(struct kernel *k, struct inode *inode, uint64_t size);
 gint dir_name_cmp(gconstpointer a, gconstpointer b, gpointer unused);
 void inode_mapping_init(struct address_space *m, struct inode *inode);
 void inode_set_mapping(struct kernel *k, struct inode *inode,

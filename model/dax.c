@@ -56,8 +56,8 @@ static struct page *dax_pfn_get(struct kernel *k, uint64_t block)
 	}
 	p = page_alloc(k, block == DAX_HOLE ? content_zero(k->pool) :
 					      bdev_read(k, block));
-	page_set(p, PG_dax);
-	page_set(p, PG_uptodate);
+	page_set(k, p, PG_dax);
+	page_set(k, p, PG_uptodate);
 	p->dax_block = block;
 	k->stats.nr_dax_pages++;
 	if (block != DAX_HOLE)
@@ -122,8 +122,8 @@ static void dax_invalidate_entry(struct kernel *k, struct address_space *m,
 	unmap_mapping_range(k, m, index, index, false);
 	if (!p)
 		return;
-	page_clear(p, PG_dirty);
-	xa_clear_mark(&m->i_pages, index, PAGECACHE_TAG_DIRTY);
+	page_clear(k, p, PG_dirty);
+	mapping_tag(k, m, index, PAGECACHE_TAG_DIRTY, false);
 	filemap_remove_folio(k, p, m, index);
 }
 

@@ -321,35 +321,12 @@ bool kernel_has_events(const struct kernel *k)
 	return !eventq_empty(&k->events);
 }
 
-/*
- * Is a full sweep due after this step?  kconfig.check_interval N > 0 sweeps
- * every N steps; 0 (the default) is automatic: every step while the sweep
- * covers at most CHECK_AUTO_SMALL objects (every scenario of the corpus),
- * and then every size / CHECK_AUTO_BUDGET steps, so that checking costs
- * about CHECK_AUTO_BUDGET object visits per step on large runs.
- */
-#define CHECK_AUTO_SMALL 1024
-#define CHECK_AUTO_BUDGET 32
-
-static bool sweep_due(struct kernel *k, uint64_t *last, uint64_t size)
-{
-	uint64_t n = k->cfg.check_interval;
-
-	if (!n)
-		n = size <= CHECK_AUTO_SMALL ? 1 : size / CHECK_AUTO_BUDGET;
-	if (k->steps - *last < n)
-		return false;
-	*last = k->steps;
-	return true;
-}
-
 static void check_after_step(struct kernel *k)
 {
 	uint64_t bound = k->cfg.step_bound ? k->cfg.step_bound :
 					     DEFAULT_STEP_BOUND;
 
-	if (!k->violation && sweep_due(k, &k->last_check, k->stats.nr_cached))
-		check_all(k);
+	check_step(k);
 	if (!k->violation && k->steps - k->last_progress > bound)
 		kernel_report(k, "deadlock",
 			      "livelock: no system call returned in %llu steps",
@@ -359,17 +336,13 @@ static void check_after_step(struct kernel *k)
 /* A call returned: the per-call samples and block sweep. */
 static void call_returned(struct kernel *k, struct task *t)
 {
-	const struct block_device *b = &k->bdev;
-
 	if (t->proc != k->kswapd && t->proc != k->flusher)
 		k->last_progress = k->steps;	/* kthreads' calls are no sign */
 	kernel_sample_saved(k);
 	perf_call_returned(k, t);
 	trace_emit(k, TR_OP_END, t, "", "", 0,
 		   t->res.err ? -(int64_t)t->res.err : (int64_t)t->res.done);
-	if (!k->violation && sweep_due(k, &k->last_block_check,
-				       b->nblocks - b->nfree - b->nbusy))
-		check_blocks(k);
+	check_call(k);
 }
 
 int kernel_step(struct kernel *k, struct proc *p)

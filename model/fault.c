@@ -84,6 +84,7 @@ static bool maccess_page(struct kernel *k, struct vm_area_struct *vma,
 			page_set_content(k, p, content_fill(k->pool, p->content,
 							    poff, len, l->byte));
 		xa_store(&mm->ptes, vpn, (void *)(pte | PTE_DIRTY | PTE_YOUNG));
+		check_mark_pte(k, mm, vpn);
 		oracle_mstore(k->oracle, inode->i_ino, off, len, l->byte);
 		k->perf.app_write_bytes += len;	/* a store: no wchar */
 		return true;

@@ -139,9 +139,9 @@ static void drop_all_pages(struct kernel *k, struct inode *inode)
 	while ((p = xa_find(&inode->i_mapping->i_pages, &index, UINT64_MAX,
 			    XA_PRESENT))) {
 		if (folio_nr_owners(p) == 1)
-			page_clear(p, PG_dirty);
-		xa_clear_mark(&inode->i_mapping->i_pages, index,
-			      PAGECACHE_TAG_DIRTY);
+			page_clear(k, p, PG_dirty);
+		mapping_tag(k, inode->i_mapping, index, PAGECACHE_TAG_DIRTY,
+			    false);
 		xa_clear_mark(&inode->i_mapping->i_pages, index,
 			      PAGECACHE_TAG_TOWRITE);
 		filemap_remove_folio(k, p, inode->i_mapping, index);
@@ -170,6 +170,7 @@ void inode_set_mapping(struct kernel *k, struct inode *inode,
 	inode->i_mapping = m;
 	if (!inode->evicted)
 		views_change(k, inode, 1);
+	check_mark_inode(k, inode);
 }
 
 void inode_set_evicted(struct kernel *k, struct inode *inode, bool evicted)
@@ -190,7 +191,7 @@ void inode_evict(struct kernel *k, struct inode *inode)
 	inode_free_blocks(k, inode, inode->i_df, 0, UINT64_MAX);
 	inode_free_blocks(k, inode, inode->i_cowfp, 0, UINT64_MAX);
 	inode_set_evicted(k, inode, true);
-	inode->i_size = 0;
+	i_size_write(k, inode, 0);
 	inode->i_disk_size = 0;
 	oracle_remove(k->oracle, inode->i_ino);
 }
@@ -313,7 +314,8 @@ static void recover_inode(struct kernel *k, struct inode *inode)
 	inode->i_cowfp = bmap_new();
 	inode->i_df = inode->p_df ? bmap_dup(inode->p_df) : bmap_new();
 	inode_set_evicted(k, inode, !inode->p_exists);
-	inode->i_size = inode->i_disk_size = inode->p_size;
+	i_size_write(k, inode, inode->p_size);
+	inode->i_disk_size = inode->p_size;
 	inode->i_nlink = 0;
 	inode->i_count = 0;
 	inode->i_dio_count = 0;
@@ -354,6 +356,15 @@ void xfs_log_recover(struct kernel *k)
 }
 
 /* One past the last file block that holds bytes below @size. */
+/* i_size_write: set the in-core size, noted for the checker (eof). */
+void i_size_write(struct kernel *k, struct inode *inode, uint64_t size)
+{
+	uint64_t old = inode->i_size;
+
+	inode->i_size = size;
+	check_mark_size(k, inode, old);
+}
+
 uint64_t i_blocks_end(const struct kernel *k, uint64_t size)
 {
 	return (size + kpage_size(k) - 1) >> k->page_shift;

@@ -88,7 +88,10 @@ enum pageflags {
 	PG_dax,		/* a pmem pfn of DAX (fs/dax.c), not page cache */
 	NR_PAGEFLAGS
 };
-_Static_assert(NR_PAGEFLAGS <= 32, "struct page's flags are 32 bits");
+_Static_assert(NR_PAGEFLAGS <= 8, "struct page's flags are 8 bits");
+
+/* Positions in the check queue that fit struct page's check_slot. */
+#define CHECK_SLOT_MAX ((1u << 24) - 1)
 
 #define PAGECACHE_TAG_DIRTY	XA_MARK_0
 #define PAGECACHE_TAG_WRITEBACK	XA_MARK_1
@@ -116,7 +119,10 @@ struct page_owner {
  */
 struct page {
 	uint64_t id;			/* allocation order: stable name */
-	uint32_t flags;			/* PG_* bits (fewer than 32) */
+	uint32_t flags : 8;		/* PG_* bits (fewer than 8) */
+	uint32_t check_slot : 24;	/* 1 + position in the incremental
+					   checker's queue, 0 if not queued
+					   (model/checkq.c) */
 	int refcount;
 	int mapcount;			/* PTEs mapping this page */
 	int locker;			/* task id holding PG_locked, -1 */
@@ -136,14 +142,21 @@ static inline bool page_test(const struct page *p, enum pageflags f)
 	return p->flags & (1u << f);
 }
 
-static inline void page_set(struct page *p, enum pageflags f)
+void check_mark_page(struct kernel *k, struct page *p);
+
+/* Flag changes are noted for the incremental checker (model/checkq.c). */
+static inline void page_set(struct kernel *k, struct page *p,
+			    enum pageflags f)
 {
 	p->flags |= 1u << f;
+	check_mark_page(k, p);
 }
 
-static inline void page_clear(struct page *p, enum pageflags f)
+static inline void page_clear(struct kernel *k, struct page *p,
+			      enum pageflags f)
 {
 	p->flags &= ~(1u << f);
+	check_mark_page(k, p);
 }
 
 /* --------------------------------------------------------- address_space */
@@ -224,6 +237,7 @@ struct inode {
 	struct bmap *p_df;		/* persisted data fork, NULL if never */
 	uint64_t p_size;		/* persisted i_disk_size */
 	bool p_exists;			/* persisted inode is allocated */
+	bool check_queued;		/* in the incremental checker's queue */
 };
 
 /* --------------------------------------------------------- block device */
@@ -341,8 +355,10 @@ struct kconfig {
 	uint64_t dirty_expire_ns;	/* age of dirty data it writes */
 	uint64_t step_bound;		/* livelock: steps without a returning
 					   call (0: 10 million) */
-	uint64_t check_interval;	/* steps between full sweeps; 0: automatic
-				   (model/sys.c); UINT64_MAX: end only */
+	uint64_t check_interval;	/* steps between full sweeps; 0: the
+					   mode's default; UINT64_MAX: end
+					   only (model/check.c) */
+	int check_mode;			/* enum check_mode (model/check.h) */
 	uint64_t step_cost_ns;		/* virtual ns each kernel step takes (0:
 					   steps take no time; model/perf.h) */
 	const struct policy_ops *policy;

@@ -77,6 +77,19 @@ void lock_released(struct task *t, int lclass)
 	}
 }
 
+/*
+ * The eof rule is checked only while an inode's i_rwsem and invalidate_lock
+ * are free (check_eof): their release is a change the checker must see.
+ */
+static void rwsem_released(struct kernel *k, struct rwsem *s)
+{
+	if (s->lclass == LOCK_CLASS_I_RWSEM)
+		check_mark_inode(k, container_of(s, struct inode, i_rwsem));
+	else if (s->lclass == LOCK_CLASS_INVALIDATE)
+		check_mark_inode(k, container_of(s, struct address_space,
+						 invalidate_lock)->host);
+}
+
 bool down_read(struct kernel *k, struct task *t, struct rwsem *s)
 {
 	if (!rwsem_ready(s, false))
@@ -112,6 +125,7 @@ void up_read(struct kernel *k, struct task *t, struct rwsem *s)
 		s->reader_ids[i] = s->reader_ids[i + 1];
 	s->readers--;
 	lock_released(t, s->lclass);
+	rwsem_released(k, s);
 }
 
 void up_write(struct kernel *k, struct task *t, struct rwsem *s)
@@ -121,6 +135,7 @@ void up_write(struct kernel *k, struct task *t, struct rwsem *s)
 			      s->name);
 	s->writer = 0;
 	lock_released(t, s->lclass);
+	rwsem_released(k, s);
 }
 
 bool folio_trylock(struct kernel *k, struct task *t, struct page *p)
@@ -129,7 +144,7 @@ bool folio_trylock(struct kernel *k, struct task *t, struct page *p)
 		return false;
 	if (k->cov)		/* the step works on @p: note its state */
 		cov_note_page(k->cov, t->step_name, p);
-	page_set(p, PG_locked);
+	page_set(k, p, PG_locked);
 	p->locker = t->id;
 	lock_acquired(k, t, LOCK_CLASS_FOLIO);
 	return true;
@@ -140,7 +155,7 @@ void folio_unlock(struct kernel *k, struct task *t, struct page *p)
 	if (!page_test(p, PG_locked))
 		kernel_report(k, "deadlock", "unlock of unlocked page %llu",
 			      (unsigned long long)p->id);
-	page_clear(p, PG_locked);
+	page_clear(k, p, PG_locked);
 	p->locker = -1;
 	lock_released(t, LOCK_CLASS_FOLIO);
 }

@@ -45,6 +45,7 @@ void mm_free(struct kernel *k, struct mm_struct *mm)
 	list_for_each_entry_safe(vma, n, &mm->mmap, vma_list)
 		do_munmap(k, mm, vma->vm_start, vma->vm_end - vma->vm_start);
 	xa_destroy(&mm->ptes);
+	check_forget(k, mm);
 	list_del_init(&mm->mm_list);
 	free(mm);
 }
@@ -74,6 +75,7 @@ static void vma_link(struct kernel *k, struct vm_area_struct *vma)
 	vma->shared.id = vma->id;
 	itree_insert(&m->i_mmap, &vma->shared);
 	list_add_tail(&vma->vma_list, &vma->vm_mm->mmap);
+	check_mark_inode(k, m->host);
 }
 
 /**
@@ -131,6 +133,8 @@ void set_pte(struct kernel *k, struct vm_area_struct *vma, uint64_t addr,
 		kernel_report(k, "rmap-complete", "PTE replaced by another page");
 	}
 	xa_store(&vma->vm_mm->ptes, vpn, (void *)((pte_t)p | flags));
+	check_mark_pte(k, vma->vm_mm, vpn);
+	check_mark_page(k, p);
 }
 
 /* zap one PTE: transfer its dirty bit and drop its references. */
@@ -144,6 +148,7 @@ static void zap_pte(struct kernel *k, struct mm_struct *mm, uint64_t vpn)
 	if (pte & PTE_DIRTY)
 		folio_mark_dirty(k, p);
 	p->mapcount--;
+	check_mark_page(k, p);
 	k->stats.ptes_zapped++;
 	put_page(k, p);
 }
@@ -195,6 +200,7 @@ int do_munmap(struct kernel *k, struct mm_struct *mm, uint64_t addr,
 		if (addr > vma->vm_start || end < vma->vm_end)
 			continue;
 		itree_remove(&vma->mapping->i_mmap, &vma->shared);
+		check_mark_vma(k, vma);
 		list_del_init(&vma->vma_list);
 		inode_release(k, vma->vm_inode);
 		free(vma);
@@ -247,6 +253,7 @@ static bool mkclean_owner(struct page_owner *o, void *arg)
 			folio_mark_dirty(c->k, c->page);
 		pte &= ~(PTE_WRITE | PTE_DIRTY);
 		xa_store(&vma->vm_mm->ptes, vpn, (void *)pte);
+		check_mark_pte(c->k, vma->vm_mm, vpn);
 	}
 	return false;
 }

@@ -36,6 +36,20 @@ struct page *page_alloc(struct kernel *k, const struct content *c)
 	return p;
 }
 
+/*
+ * Set (@on) or clear a PAGECACHE_TAG_DIRTY or _WRITEBACK mark of (@m,
+ * @index), noted for the incremental checker (dirty-consistency).
+ */
+void mapping_tag(struct kernel *k, struct address_space *m, pgoff_t index,
+		 xa_mark_t tag, bool on)
+{
+	if (on)
+		xa_set_mark(&m->i_pages, index, tag);
+	else
+		xa_clear_mark(&m->i_pages, index, tag);
+	check_mark_slot(k, m, index);
+}
+
 void get_page(struct page *p)
 {
 	p->refcount++;
@@ -48,8 +62,11 @@ void put_page(struct kernel *k, struct page *p)
 			      (unsigned long long)p->id);
 		return;
 	}
-	if (--p->refcount)
+	if (--p->refcount) {
+		check_mark_page(k, p);	/* refcount >= mapcount + 1 */
 		return;
+	}
+	check_forget_page(k, p);
 	if (p->mapcount || p->mapping || page_test(p, PG_locked))
 		kernel_report(k, "refcounts", "page %llu freed while in use",
 			      (unsigned long long)p->id);
@@ -110,11 +127,11 @@ static void cache_account(struct kernel *k, struct page *p, int delta)
 	if (delta > 0 && owners == 1) {
 		s->nr_cached++;
 		list_add_tail(&p->lru, &k->lru);
-		page_set(p, PG_lru);
+		page_set(k, p, PG_lru);
 	} else if (delta < 0 && owners == 0) {
 		s->nr_cached--;
 		list_del_init(&p->lru);
-		page_clear(p, PG_lru);
+		page_clear(k, p, PG_lru);
 	}
 	if (delta > 0 && owners == 2)
 		s->nr_shared++;
@@ -188,12 +205,13 @@ static void shrink_page_cache(struct kernel *k)
 }
 
 /* The page's flags as marks in one more owner's i_pages. */
-static void copy_tags(struct page *p, struct address_space *m, pgoff_t index)
+static void copy_tags(struct kernel *k, struct page *p,
+		      struct address_space *m, pgoff_t index)
 {
 	if (page_test(p, PG_dirty))
-		xa_set_mark(&m->i_pages, index, PAGECACHE_TAG_DIRTY);
+		mapping_tag(k, m, index, PAGECACHE_TAG_DIRTY, true);
 	if (page_test(p, PG_writeback))
-		xa_set_mark(&m->i_pages, index, PAGECACHE_TAG_WRITEBACK);
+		mapping_tag(k, m, index, PAGECACHE_TAG_WRITEBACK, true);
 }
 
 /**
@@ -223,7 +241,9 @@ void filemap_add_folio(struct kernel *k, struct address_space *m,
 		p->xowners[p->nxowners++].index = index;
 	}
 	xa_store(&m->i_pages, index, p);
-	copy_tags(p, m, index);
+	copy_tags(k, p, m, index);
+	check_mark_slot(k, m, index);
+	check_mark_page(k, p);
 	m->nrpages++;
 	k->stats.file_views += m->nviews;
 	cache_account(k, p, 1);
@@ -265,6 +285,8 @@ void filemap_remove_folio(struct kernel *k, struct page *p,
 {
 	if (!owner_del(p, m, index))
 		return;
+	check_mark_page(k, p);
+	check_mark_slot(k, m, index);
 	xa_erase(&m->i_pages, index);
 	m->nrpages--;
 	k->stats.file_views -= m->nviews;
@@ -282,6 +304,7 @@ void filemap_remove_folio_all(struct kernel *k, struct page *p)
 }
 
 struct tag_ctx {
+	struct kernel *k;
 	xa_mark_t tag;
 	bool on;
 	uint64_t now;
@@ -291,10 +314,7 @@ static bool tag_owner(struct page_owner *o, void *arg)
 {
 	const struct tag_ctx *c = arg;
 
-	if (c->on)
-		xa_set_mark(&o->mapping->i_pages, o->index, c->tag);
-	else
-		xa_clear_mark(&o->mapping->i_pages, o->index, c->tag);
+	mapping_tag(c->k, o->mapping, o->index, c->tag, c->on);
 	if (c->on && c->tag == PAGECACHE_TAG_DIRTY) {
 		struct inode *host = o->mapping->host;
 
@@ -308,7 +328,7 @@ static bool tag_owner(struct page_owner *o, void *arg)
 /* Set or clear @tag in the i_pages of every owner of @p. */
 static void tag_set(struct kernel *k, struct page *p, xa_mark_t tag, bool on)
 {
-	struct tag_ctx c = { tag, on, k->events.now };
+	struct tag_ctx c = { k, tag, on, k->events.now };
 
 	page_for_each_owner(p, tag_owner, &c);
 }
@@ -318,7 +338,7 @@ void folio_mark_dirty(struct kernel *k, struct page *p)
 {
 	if (page_test(p, PG_dirty))
 		return;
-	page_set(p, PG_dirty);
+	page_set(k, p, PG_dirty);
 	tag_set(k, p, PAGECACHE_TAG_DIRTY, true);
 }
 
@@ -335,14 +355,14 @@ bool folio_clear_dirty_for_io(struct kernel *k, struct page *p)
 	folio_mkclean(k, p);
 	if (!page_test(p, PG_dirty))
 		return false;
-	page_clear(p, PG_dirty);
+	page_clear(k, p, PG_dirty);
 	return true;
 }
 
 /* __folio_start_writeback: PG_writeback, tags moved. */
 void folio_start_writeback(struct kernel *k, struct page *p)
 {
-	page_set(p, PG_writeback);
+	page_set(k, p, PG_writeback);
 	tag_set(k, p, PAGECACHE_TAG_WRITEBACK, true);
 	if (!page_test(p, PG_dirty))
 		tag_set(k, p, PAGECACHE_TAG_DIRTY, false);
@@ -351,7 +371,7 @@ void folio_start_writeback(struct kernel *k, struct page *p)
 
 void folio_end_writeback(struct kernel *k, struct page *p)
 {
-	page_clear(p, PG_writeback);
+	page_clear(k, p, PG_writeback);
 	tag_set(k, p, PAGECACHE_TAG_WRITEBACK, false);
 }
 

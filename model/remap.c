@@ -216,7 +216,7 @@ static void xfs_reflink_remap_blocks(struct kernel *k, struct remap_locals *l)
 	src->i_flags |= XFS_DIFLAG2_REFLINK;
 	dst->i_flags |= XFS_DIFLAG2_REFLINK;
 	if (l->pos_out + l->len > dst->i_size) {
-		dst->i_size = l->pos_out + l->len;
+		i_size_write(k, dst, l->pos_out + l->len);
 		dst->i_disk_size = dst->i_size;
 	}
 	dst->log_dirty = true;

@@ -176,11 +176,11 @@ static void write_end(struct kernel *k, struct task *t, struct range_locals *l,
 	check_store(k, p, l->inode->i_mapping);
 	page_set_content(k, p, content_fill(k->pool, p->content, poff, len,
 					    l->byte));
-	page_set(p, PG_uptodate);
+	page_set(k, p, PG_uptodate);
 	folio_mark_dirty(k, p);
 	if (!(l->flags & RW_ZERO)) {
 		if (l->pos + len > l->inode->i_size)
-			l->inode->i_size = l->pos + len;
+			i_size_write(k, l->inode, l->pos + len);
 		oracle_write(k->oracle, l->inode->i_ino, l->pos, len, l->byte);
 	} else if (l->flags & ZERO_RANGE_ORACLE) {
 		oracle_zero(k->oracle, l->inode->i_ino, l->pos, len, false);
@@ -620,7 +620,7 @@ enum step_result fn_dio_write(struct kernel *k, struct task *t,
 		 * completions could only raise it up to the old i_size.
 		 */
 		if (l->start + l->done > l->inode->i_size) {
-			l->inode->i_size = l->start + l->done;
+			i_size_write(k, l->inode, l->start + l->done);
 			l->inode->i_disk_size = l->inode->i_size;
 			l->inode->log_dirty = true;
 		}
@@ -642,7 +642,7 @@ void read_from_disk_one(struct kernel *k, struct range_locals *l,
 
 	l->page = page_alloc(k, c);	/* a bounce buffer, not cached */
 	content_put(k->pool, c);
-	page_set(l->page, PG_uptodate);
+	page_set(k, l->page, PG_uptodate);
 	read_copy(k, l, limit);
 	put_page(k, l->page);
 	l->page = NULL;

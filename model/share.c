@@ -45,7 +45,7 @@ struct page *__folio_cow_break(struct kernel *k, struct task *t,
 	bool towrite = xa_get_mark(&m->i_pages, index, PAGECACHE_TAG_TOWRITE);
 
 	folio_trylock(k, t, copy);
-	page_set(copy, PG_uptodate);
+	page_set(k, copy, PG_uptodate);
 	if (zap)
 		unmap_mapping_range(k, zap, zap_index, zap_index, false);
 	filemap_remove_folio(k, p, m, index);
@@ -116,8 +116,8 @@ void check_store(struct kernel *k, const struct page *p,
 }
 
 /* Move @inode's VMAs from mapping @from to mapping @to. */
-static void move_vmas(struct inode *inode, struct address_space *from,
-		      struct address_space *to)
+static void move_vmas(struct kernel *k, struct inode *inode,
+		      struct address_space *from, struct address_space *to)
 {
 	struct itree_node *n, *next;
 
@@ -131,6 +131,8 @@ static void move_vmas(struct inode *inode, struct address_space *from,
 		itree_remove(&from->i_mmap, &vma->shared);
 		vma->mapping = to;
 		itree_insert(&to->i_mmap, &vma->shared);
+		check_mark_vma(k, vma);	/* its PTEs' rmap changed */
+		check_mark_inode(k, from->host);
 	}
 }
 
@@ -198,7 +200,7 @@ bool mapping_share(struct kernel *k, struct inode *src, struct inode *dst)
 		g_ptr_array_add(k->shared_mappings, m);
 		adopt_pages(k, &src->i_data, m);
 		release_pages(k, &src->i_data);
-		move_vmas(src, &src->i_data, m);
+		move_vmas(k, src, &src->i_data, m);
 		inode_set_mapping(k, src, m);
 		m->nr_users = 1;
 	}
@@ -244,7 +246,7 @@ void mapping_unshare(struct kernel *k, struct inode *inode)
 	if (shared == &inode->i_data)
 		return;
 	adopt_pages(k, shared, &inode->i_data);
-	move_vmas(inode, shared, &inode->i_data);
+	move_vmas(k, inode, shared, &inode->i_data);
 	mapping_detach(k, inode);
 	trace_step(k, "unshare mapping of inode %llu (%llu pages)",
 		   (unsigned long long)inode->i_ino,

@@ -45,6 +45,7 @@ struct kernel *kernel_new(const struct kconfig *cfg)
 	INIT_LIST_HEAD(&k->mms);
 	eventq_init(&k->events);
 	xa_init(&k->dax_pages);
+	checkq_init(&k->chkq, cfg->check_mode != CHECK_FULL);
 	bdev_init(k, cfg->disk_size >> k->page_shift);
 	if (k->policy->init)
 		k->policy->init(k);
@@ -73,6 +74,8 @@ void kernel_free(struct kernel *k)
 {
 	guint i;
 
+	checkq_clear(k);	/* teardown is not checked */
+	k->chkq.on = false;
 	if (k->flusher) {
 		kernel_abort_call(k, k->flusher);
 		proc_exit(k, k->flusher);
@@ -104,6 +107,7 @@ void kernel_free(struct kernel *k)
 	oracle_free(k->oracle);
 	bdev_destroy(k);
 	eventq_destroy(&k->events);
+	checkq_destroy(&k->chkq);
 	for (i = 0; i < TRACE_RING; i++)
 		if (k->trace[i])
 			g_string_free(k->trace[i], TRUE);

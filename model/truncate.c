@@ -73,8 +73,8 @@ static void truncate_folio(struct kernel *k, struct page *p,
 	if (folio_mapped(p))
 		unmap_mapping_range(k, m, index, index, false);
 	if (folio_nr_owners(p) == 1)
-		page_clear(p, PG_dirty);	/* folio_cancel_dirty */
-	xa_clear_mark(&m->i_pages, index, PAGECACHE_TAG_DIRTY);
+		page_clear(k, p, PG_dirty);	/* folio_cancel_dirty */
+	mapping_tag(k, m, index, PAGECACHE_TAG_DIRTY, false);
 	xa_clear_mark(&m->i_pages, index, PAGECACHE_TAG_TOWRITE);
 	filemap_remove_folio(k, p, m, index);
 }
@@ -281,7 +281,7 @@ static bool call_setsize_flush(struct task *t, struct inode *inode,
 static void truncate_setsize(struct kernel *k, struct inode *inode,
 			     uint64_t newsize)
 {
-	inode->i_size = newsize;
+	i_size_write(k, inode, newsize);
 	oracle_truncate(k->oracle, inode->i_ino, newsize);
 	unmap_mapping_range(k, inode->i_mapping,
 			    round_up_page(k, newsize) >> k->page_shift,
@@ -410,7 +410,7 @@ static void falloc_finish(struct kernel *k, struct range_locals *l)
 	if (!keep)
 		oracle_extend(k->oracle, inode->i_ino, l->end);
 	if (!keep && l->end > inode->i_size) {
-		inode->i_size = l->end;
+		i_size_write(k, inode, l->end);
 		inode->i_disk_size = l->end;
 		inode->log_dirty = true;
 	}

@@ -140,7 +140,7 @@ void bio_discard(struct kernel *k, struct bio *bio)
 {
 	if (bio->page) {
 		if (!bio->write) {
-			page_clear(bio->page, PG_locked);
+			page_clear(k, bio->page, PG_locked);
 			bio->page->locker = -1;
 		} else {
 			folio_end_writeback(k, bio->page);
@@ -175,8 +175,8 @@ void bio_end_io(struct kernel *k, struct bio *bio)
 	} else {
 		page_set_content(k, bio->page,
 				 read_file_page(k, bio->inode, bio->index));
-		page_set(bio->page, PG_uptodate);
-		page_clear(bio->page, PG_locked);
+		page_set(k, bio->page, PG_uptodate);
+		page_clear(k, bio->page, PG_locked);
 		bio->page->locker = -1;
 	}
 	if (bio->page)

@@ -12,6 +12,7 @@
 
 #include <glib.h>
 
+#include "model/check.h"
 #include "model/coverage.h"
 #include "model/never.h"
 #include "sim/cliopt.h"
@@ -265,6 +266,8 @@ static int run_once(struct fuzz *z, const struct scenario *sc,
 		.schedule_text = &z->sched,
 		.cov = &z->cov,
 		.quiet = true,	/* a clean run's output is dropped */
+		.check_mode = z->o->check_mode ? z->o->check_mode :
+						 "incremental",
 	};
 	FILE *out, *err;
 	int st;
@@ -437,7 +440,8 @@ int fuzz_campaign(const struct fuzz_opts *o, FILE *progress,
 static const char fuzz_usage[] =
 "Usage: pcsim fuzz [--policy P] [--seed S] [--runs N] [--time SECONDS]\n"
 "                  [--threads K] [--ops M] [--out DIR] [--coverage]\n"
-"                  [--no-shrink] [--input FILE] [--jobs K]\n";
+"                  [--no-shrink] [--input FILE] [--jobs K]\n"
+"                  [--check auto|full|incremental|verify]\n";
 
 /* One option; Return: false if its argument is bad. */
 static bool fuzz_opt(struct fuzz_opts *o, int ch, const char *arg)
@@ -472,6 +476,9 @@ static bool fuzz_opt(struct fuzz_opts *o, int ch, const char *arg)
 		ok = cli_num(arg, 64, &v) && v >= 1;
 		o->jobs = (int)v;
 		return ok;
+	case 'C':
+		o->check_mode = arg;
+		return check_mode_parse(arg) >= 0;
 	}
 	ok = cli_num(arg, ch == 't' ? 64 : 100000, &v) && v >= 1;
 	*(ch == 't' ? &o->threads : &o->ops) = (int)v;
@@ -497,6 +504,7 @@ int fuzz_main(int argc, char **argv)
 		{ "coverage", no_argument, NULL, 'c' },
 		{ "no-shrink", no_argument, NULL, 'N' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "check", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};

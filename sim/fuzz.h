@@ -53,6 +53,9 @@ struct fuzz_opts {
 	bool no_shrink;		/* write the repro unreduced */
 	const char *input;	/* --input FILE: one run from these bytes */
 	int jobs;		/* worker processes (<= 1: this one) */
+	const char *check_mode;	/* --check: a mode of model/check.h;
+				   NULL: incremental (full sweeps every
+				   max(256, pages) steps and at the end) */
 };
 
 #include "model/coverage.h"

@@ -37,6 +37,7 @@
 
 #include <glib.h>
 
+#include "model/check.h"
 #include "model/never.h"
 #include "model/policy.h"
 #include "sim/compare.h"
@@ -107,6 +108,9 @@ static const char usage_text[] =
 "  -s, --seed N       the PRNG seed (overrides `set seed`)\n"
 "  --schedule S       how concurrent threads interleave: fifo (default),\n"
 "                     rr, random or pct (overrides `set schedule`)\n"
+"  --check MODE       invariant checking after each step: auto (default),\n"
+"                     full, incremental or verify (overrides `set\n"
+"                     check-mode`; docs/MODEL.md)\n"
 "  -h, --help         show this help\n"
 "\n"
 "Options (run only; check refuses them, its output stays the golden's):\n"
@@ -129,6 +133,9 @@ static const char usage_text[] =
 "  --threads K   threads of each scenario's concurrent section (2)\n"
 "  --ops M       operations per scenario, spread over the threads (8)\n"
 "  --out DIR     where the repro goes (.)\n"
+"  --check MODE  invariant checking after each step (incremental: the\n"
+"                touched objects, full sweeps every max(256, pages) steps\n"
+"                and at the end; verify: both, to test the checker)\n"
 "\n"
 "Options (explore):\n"
 "  --preemptions B     at most B preemptions a schedule (2)\n"
@@ -179,6 +186,7 @@ enum {
 	OPT_TRACE_OUT,
 	OPT_TRACE_FORMAT,
 	OPT_EXTENTS_OUT,
+	OPT_CHECK,
 };
 
 /* One option and its argument; Return: false if it is bad (said why). */
@@ -208,6 +216,13 @@ static bool apply_opt(struct cli *c, int ch, const char *arg)
 	case OPT_STATS:
 		c->stats = true;
 		return true;
+	case OPT_CHECK:
+		c->opts.check_mode = arg;
+		if (check_mode_parse(arg) >= 0)
+			return true;
+		fprintf(stderr, "pcsim: bad check mode '%s'"
+			" (auto, full, incremental or verify)\n", arg);
+		return false;
 	case OPT_SCHEDULE:
 		c->opts.schedule = arg;
 		return true;
@@ -247,6 +262,7 @@ static int parse_opts(int argc, char **argv, struct cli *c, bool *done)
 		{ "trace-out", required_argument, NULL, OPT_TRACE_OUT },
 		{ "trace-format", required_argument, NULL, OPT_TRACE_FORMAT },
 		{ "extents-out", required_argument, NULL, OPT_EXTENTS_OUT },
+		{ "check", required_argument, NULL, OPT_CHECK },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};

@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/check.h"
 #include "model/kernel.h"
 #include "model/never.h"
 #include "model/policy.h"
@@ -257,6 +258,9 @@ static enum step set_apply(struct run *r, const struct sc_line *l)
 	case SET_DIRTY_EXPIRE:
 		r->cfg.dirty_expire_ns = l->u.set.num;
 		break;
+	case SET_CHECK_MODE:
+		r->cfg.check_mode = check_mode_parse(l->u.set.str);
+		break;
 	case SET_CHECK_INTERVAL:
 		r->cfg.check_interval = l->u.set.num ? l->u.set.num :
 					UINT64_MAX;
@@ -349,6 +353,13 @@ static enum step run_start(struct run *r)
 	if (r->opts->seed_set)
 		r->cfg.seed = r->opts->seed;
 	r->cfg.quiet = r->opts->quiet;
+	if (r->opts->check_mode &&
+	    (r->cfg.check_mode = check_mode_parse(r->opts->check_mode)) < 0) {
+		fprintf(r->err, "%s: unknown check mode '%s' (--check)\n",
+			r->sc->path, r->opts->check_mode);
+		r->status = RUN_ERROR;
+		return STEP_STOP;
+	}
 	if (r->opts->schedule &&
 	    sched_strategy_parse(r->opts->schedule, &r->strategy)) {
 		fprintf(r->err, "%s: unknown schedule '%s' (--schedule)\n",

@@ -53,6 +53,8 @@ struct run_opts {
 	 */
 	void (*at_end)(void *arg, struct kernel *k);
 	void *at_end_arg;
+	const char *check_mode;	/* --check MODE (model/check.h), or NULL
+				   for the file's */
 	bool quiet;		/* the output is thrown away (fuzz, shrink):
 				   md5sum lines print a digest that is not
 				   MD5 and violations carry no trace lines */

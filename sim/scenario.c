@@ -959,6 +959,11 @@ static int set_word(struct parser *p, const struct set_key *k,
 /* The strategies of sim/sched.h. */
 static const char *const schedules[] = { "fifo", "rr", "random", "pct", NULL };
 
+/* The check modes of model/check.h, in enum check_mode order. */
+static const char *const check_modes[] = {
+	"auto", "full", "incremental", "verify", NULL
+};
+
 /* Indexed by enum sc_set_key. */
 static const struct set_key set_keys[] = {
 	[SET_PAGESIZE] = { "pagesize", set_pow2, 4096, 65536 },
@@ -976,6 +981,7 @@ static const struct set_key set_keys[] = {
 	[SET_DIRTY_EXPIRE] = { "dirty-expire", set_duration },
 	[SET_STEP_BOUND] = { "step-bound", set_range, 1, UINT64_MAX },
 	[SET_STEP_COST] = { "step-cost", set_duration },
+	[SET_CHECK_MODE] = { "check-mode", set_word, .words = check_modes },
 };
 
 static int parse_set(struct parser *p, const struct verb *v G_GNUC_UNUSED,

@@ -147,6 +147,7 @@ enum sc_set_key {
 	SET_DIRTY_EXPIRE,	/* set dirty-expire DURATION (ns) */
 	SET_STEP_BOUND,		/* set step-bound N     (livelock bound, steps, >= 1) */
 	SET_STEP_COST,		/* set step-cost DURATION (virtual time per kernel step; 0) */
+	SET_CHECK_MODE,		/* set check-mode auto|full|incremental|verify (string) */
 };
 
 struct sc_line {
@@ -173,7 +174,8 @@ struct sc_line {
 		struct {	/* SC_SET */
 			enum sc_set_key key;
 			uint64_t num;		/* numeric value */
-			char *str;		/* SET_POLICY, SET_SCHEDULE */
+			char *str;		/* SET_POLICY, SET_SCHEDULE,
+					   SET_CHECK_MODE */
 		} set;
 		uint64_t sleep_ns;	/* SC_SLEEP: 1..2^63-1 nanoseconds */
 	} u;

@@ -21,6 +21,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -142,11 +143,12 @@ static void assert_fixture(struct env *e)
 	assert_clean(e);
 }
 
-static struct env *env_new(void)
+static struct env *env_new_mode(int check_mode)
 {
 	struct kconfig cfg = {
 		.page_size = PAGE, .disk_size = 16 << 20,
 		.io_latency = 100000, .policy = policy_lookup("none"),
+		.check_mode = check_mode,
 	};
 	struct env *e = calloc(1, sizeof(*e));
 
@@ -170,6 +172,11 @@ static struct env *env_new(void)
 	     .addr = e->addr_a + IDX_MAPPED * PAGE, .len = PAGE });
 	assert_fixture(e);
 	return e;
+}
+
+static struct env *env_new(void)
+{
+	return env_new_mode(CHECK_AUTO);
 }
 
 static void env_free(struct env *e)
@@ -204,12 +211,12 @@ static void clean_tagged_undo(struct env *e)
 
 static void writeback_untagged(struct env *e)
 {
-	page_set(page_of(e, IDX_CACHED), PG_writeback);
+	page_set(e->k, page_of(e, IDX_CACHED), PG_writeback);
 }
 
 static void writeback_untagged_undo(struct env *e)
 {
-	page_clear(page_of(e, IDX_CACHED), PG_writeback);
+	page_clear(e->k, page_of(e, IDX_CACHED), PG_writeback);
 }
 
 /* The mapped dirty page goes under writeback with its PTE still writable. */
@@ -217,13 +224,13 @@ static void writeback_writable_pte(struct env *e)
 {
 	struct page *p = page_of(e, IDX_DIRTY);
 
-	page_set(p, PG_writeback);
+	page_set(e->k, p, PG_writeback);
 	xa_set_mark(&e->a->i_mapping->i_pages, IDX_DIRTY, PAGECACHE_TAG_WRITEBACK);
 }
 
 static void writeback_writable_pte_undo(struct env *e)
 {
-	page_clear(page_of(e, IDX_DIRTY), PG_writeback);
+	page_clear(e->k, page_of(e, IDX_DIRTY), PG_writeback);
 	xa_clear_mark(&e->a->i_mapping->i_pages, IDX_DIRTY,
 		      PAGECACHE_TAG_WRITEBACK);
 }
@@ -320,12 +327,12 @@ static void writeback_two_owners_undo(struct env *e)
 /* uptodate */
 static void mapped_not_uptodate(struct env *e)
 {
-	page_clear(page_of(e, IDX_MAPPED), PG_uptodate);
+	page_clear(e->k, page_of(e, IDX_MAPPED), PG_uptodate);
 }
 
 static void mapped_not_uptodate_undo(struct env *e)
 {
-	page_set(page_of(e, IDX_MAPPED), PG_uptodate);
+	page_set(e->k, page_of(e, IDX_MAPPED), PG_uptodate);
 }
 
 /* refcounts */
@@ -482,7 +489,7 @@ static void page_past_eof(struct env *e)
 {
 	struct page *p = page_alloc(e->k, content_zero(e->k->pool));
 
-	page_set(p, PG_uptodate);
+	page_set(e->k, p, PG_uptodate);
 	filemap_add_folio(e->k, e->a->i_mapping, p, NPAGES + 2);
 	put_page(e->k, p);		/* the page cache keeps it */
 	e->page = p;
@@ -782,20 +789,297 @@ static void test_leak_at_end(void **state)
 	kernel_free(k);
 }
 
+/* ------------------------------------------------- incremental checks */
+
+/*
+ * The same rules through check_touched() (model/check.c), which looks only
+ * at the objects in the check queue.  @touch notes what the breakage
+ * changed as the model's mutation point for that field would
+ * (model/checkq.c); NULL when the breakage went through one that notes it
+ * itself (page_set, filemap_add_folio, ...).  Not here, because only a
+ * sweep sees them: file_views_wrong (a counter against its sum) and
+ * block_ref_lost (refcounts against extent references).
+ */
+struct inc_breakage {
+	const char *name;
+	const char *inv;
+	void (*brk)(struct env *e);
+	void (*touch)(struct env *e);
+	void (*undo)(struct env *e);
+};
+
+static void touch_slot(struct env *e, pgoff_t index)
+{
+	check_mark_slot(e->k, e->a->i_mapping, index);
+}
+
+static void touch_dirty_slot(struct env *e)
+{
+	touch_slot(e, IDX_DIRTY);
+}
+
+static void touch_cached_slot(struct env *e)
+{
+	touch_slot(e, IDX_CACHED);
+}
+
+static void touch_cached_page(struct env *e)
+{
+	check_mark_page(e->k, page_of(e, IDX_CACHED));
+}
+
+static void touch_dirty_page(struct env *e)
+{
+	check_mark_page(e->k, page_of(e, IDX_DIRTY));
+}
+
+static void touch_mapped_page(struct env *e)
+{
+	check_mark_page(e->k, page_of(e, IDX_MAPPED));
+}
+
+/* The PTE a PTE edit or a stray PTE changed (its vpn is in e->saved). */
+static void touch_edited_pte(struct env *e)
+{
+	check_mark_pte(e->k, e->p->mm, vpn_of(e, e->saved));
+}
+
+static void touch_stray_pte(struct env *e)
+{
+	check_mark_pte(e->k, e->p->mm, e->saved);
+}
+
+static void touch_vma_a(struct env *e)
+{
+	check_mark_vma(e->k, vma_a(e));
+}
+
+static void touch_inode_a(struct env *e)
+{
+	check_mark_inode(e->k, e->a);
+}
+
+static void touch_last_block(struct env *e)
+{
+	check_mark_block(e->k, e->k->bdev.nblocks - 1);
+}
+
+#define I(n, inv, touch, undo) { #n, inv, n, touch, undo }
+
+static const struct inc_breakage inc_breakages[] = {
+	I(dirty_untagged, "dirty-consistency", touch_dirty_slot,
+	  dirty_untagged_undo),
+	I(clean_tagged, "dirty-consistency", touch_cached_slot,
+	  clean_tagged_undo),
+	I(writeback_untagged, "dirty-consistency", NULL,
+	  writeback_untagged_undo),
+	I(writeback_writable_pte, "dirty-consistency", NULL,
+	  writeback_writable_pte_undo),
+	I(clean_page_dirty_pte, "dirty-consistency", touch_edited_pte,
+	  clean_page_dirty_pte_undo),
+	I(dirty_readonly_pte, "dirty-consistency", touch_edited_pte,
+	  dirty_readonly_pte_undo),
+	I(index_changed, "index-consistent", touch_cached_slot,
+	  index_changed_undo),
+	I(dirty_two_owners, "host-ambiguity", touch_dirty_page,
+	  dirty_two_owners_undo),
+	I(writeback_two_owners, "host-ambiguity", touch_cached_page,
+	  writeback_two_owners_undo),
+	I(pte_in_other_file, "rmap-complete", touch_stray_pte,
+	  stray_pte_undo),
+	I(pte_at_wrong_index, "rmap-complete", touch_stray_pte,
+	  stray_pte_undo),
+	I(vma_off_i_mmap, "rmap-complete", touch_vma_a, vma_off_i_mmap_undo),
+	I(i_mmap_corrupt, "rmap-complete", touch_inode_a,
+	  i_mmap_corrupt_undo),
+	I(page_ref_lost, "refcounts", touch_mapped_page, page_ref_lost_undo),
+	I(mapcount_no_pte, "refcounts", touch_cached_page,
+	  mapcount_no_pte_undo),
+	I(nrpages_wrong, "refcounts", touch_inode_a, nrpages_wrong_undo),
+	I(block_used_unreferenced, "refcounts", touch_last_block,
+	  block_used_unreferenced_undo),
+	I(page_past_eof, "eof", NULL, page_past_eof_undo),
+	I(size_below_page, "eof", touch_inode_a, size_below_page_undo),
+	I(mapped_not_uptodate, "uptodate", NULL, mapped_not_uptodate_undo),
+};
+
+#define NINC (sizeof(inc_breakages) / sizeof(inc_breakages[0]))
+
+/* Every page, slot, PTE and block of the fixture, in the queue. */
+static void touch_everything(struct env *e)
+{
+	pgoff_t i;
+
+	for (i = 0; i < NPAGES; i++) {
+		touch_slot(e, i);
+		check_mark_page(e->k, page_of(e, i));
+		check_mark_pte(e->k, e->p->mm, vpn_of(e, i));
+		check_mark_block(e->k, block_of(e, i));
+	}
+	check_mark_vma(e->k, vma_a(e));
+	check_mark_inode(e->k, e->b);
+}
+
+static void test_incremental(void **state)
+{
+	const struct inc_breakage *b = *state;
+	struct env *e = env_new();
+
+	checkq_clear(e->k);
+	b->brk(e);
+	if (b->touch)
+		b->touch(e);
+	assert_int_equal(check_touched(e->k), -1);
+	assert_violation(e->k, b->inv);
+	b->undo(e);
+	env_free(e);
+}
+
+/* Nothing in the queue broken: no false positive, and the queue empties. */
+static void test_incremental_clean(void **state)
+{
+	struct env *e = env_new();
+
+	touch_everything(e);
+	assert_int_not_equal(e->k->chkq.marks->len, 0);
+	assert_int_equal(check_touched(e->k), 0);
+	assert_int_equal(e->k->chkq.marks->len, 0);
+	assert_int_equal(page_of(e, IDX_DIRTY)->check_slot, 0);
+	assert_null(kernel_violation(e->k));
+	env_free(e);
+}
+
+/* It is incremental: a broken object nobody touched is the sweep's. */
+static void test_incremental_untouched(void **state)
+{
+	struct env *e = env_new();
+
+	checkq_clear(e->k);
+	dirty_untagged(e);
+	touch_cached_slot(e);
+	assert_int_equal(check_touched(e->k), 0);
+	assert_int_equal(check_all(e->k), -1);
+	assert_violation(e->k, "dirty-consistency");
+	dirty_untagged_undo(e);
+	env_free(e);
+}
+
+/* A freed page leaves the queue (no use after free at the next check). */
+static void test_incremental_freed_page(void **state)
+{
+	struct env *e = env_new();
+	struct page *p = page_alloc(e->k, content_zero(e->k->pool));
+
+	checkq_clear(e->k);
+	check_mark_page(e->k, p);
+	assert_int_equal(p->check_slot, 1);
+	put_page(e->k, p);
+	assert_int_equal(check_touched(e->k), 0);
+	env_free(e);
+}
+
+/* A read of page @index of a: one step with the fixture's page touched. */
+static int trig_mload_at(struct env *e, pgoff_t index)
+{
+	return sys(e, (struct sys_req){ .kind = SYS_MLOAD,
+		   .addr = e->addr_a + index * PAGE, .len = PAGE });
+}
+
+/*
+ * Under --check incremental a touched object that breaks a rule makes the
+ * full sweep run and name the violation as a sweep after every step would:
+ * a stray PTE noticed through its page's mapcount only (the incremental
+ * check alone says "refcounts") is the sweep's "rmap-complete".
+ */
+static void test_incremental_named_by_sweep(void **state)
+{
+	struct env *e = env_new_mode(CHECK_INCREMENTAL);
+
+	pte_in_other_file(e);
+	touch_cached_page(e);
+	assert_int_equal(check_touched(e->k), -1);
+	assert_violation(e->k, "refcounts");
+	stray_pte_undo(e);
+	env_free(e);
+
+	e = env_new_mode(CHECK_INCREMENTAL);
+	pte_in_other_file(e);
+	touch_cached_page(e);
+	assert_int_equal(trig_mload_at(e, IDX_MAPPED), -1);
+	assert_violation(e->k, "rmap-complete");
+	stray_pte_undo(e);
+	env_free(e);
+}
+
+/*
+ * --check verify: a change no mutation point noted, which the sweep finds
+ * at the next step, is the checker's own bug: "check-incomplete".
+ */
+static void test_verify_incomplete(void **state)
+{
+	struct env *e = env_new_mode(CHECK_VERIFY);
+
+	assert_int_equal(trig_mload_at(e, IDX_MAPPED), 0);
+	dirty_untagged(e);		/* not noted */
+	assert_int_equal(trig_mload_at(e, IDX_MAPPED), -1);
+	assert_violation(e->k, "check-incomplete");
+	assert_non_null(strstr(kernel_violation(e->k), "dirty-consistency"));
+	dirty_untagged_undo(e);
+	env_free(e);
+
+	e = env_new_mode(CHECK_VERIFY);	/* noted: the checks agree */
+	dirty_untagged(e);
+	touch_dirty_slot(e);
+	assert_int_equal(trig_mload_at(e, IDX_MAPPED), -1);
+	assert_violation(e->k, "dirty-consistency");
+	dirty_untagged_undo(e);
+	env_free(e);
+}
+
+/* `set check-mode` names. */
+static void test_check_mode_names(void **state)
+{
+	int m;
+
+	for (m = CHECK_AUTO; m <= CHECK_VERIFY; m++)
+		assert_int_equal(check_mode_parse(check_mode_name(m)), m);
+	assert_int_equal(check_mode_parse("sometimes"), -1);
+	assert_null(check_mode_name(CHECK_VERIFY + 1));
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[NBREAKAGES + 2];
-	size_t i;
+	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_fixture_clean),
+		cmocka_unit_test(test_leak_at_end),
+		cmocka_unit_test(test_incremental_clean),
+		cmocka_unit_test(test_incremental_untouched),
+		cmocka_unit_test(test_incremental_freed_page),
+		cmocka_unit_test(test_incremental_named_by_sweep),
+		cmocka_unit_test(test_verify_incomplete),
+		cmocka_unit_test(test_check_mode_names),
+	};
+	enum { NFIXED = sizeof(fixed) / sizeof(fixed[0]) };
+	struct CMUnitTest tests[NFIXED + NBREAKAGES + NINC];
+	static char inc_names[NINC][64];
+	size_t i, n = 0;
 
-	tests[0] = (struct CMUnitTest)cmocka_unit_test(test_fixture_clean);
-	tests[NBREAKAGES + 1] =
-		(struct CMUnitTest)cmocka_unit_test(test_leak_at_end);
+	for (i = 0; i < NFIXED; i++)
+		tests[n++] = fixed[i];
 	for (i = 0; i < NBREAKAGES; i++)
-		tests[i + 1] = (struct CMUnitTest){
+		tests[n++] = (struct CMUnitTest){
 			.name = breakages[i].name,
 			.test_func = test_breakage,
 			.initial_state = (void *)&breakages[i],
 		};
-	return _cmocka_run_group_tests("test_check", tests, NBREAKAGES + 2,
-				       NULL, NULL);
+	for (i = 0; i < NINC; i++) {
+		snprintf(inc_names[i], sizeof(inc_names[i]), "incremental/%s",
+			 inc_breakages[i].name);
+		tests[n++] = (struct CMUnitTest){
+			.name = inc_names[i],
+			.test_func = test_incremental,
+			.initial_state = (void *)&inc_breakages[i],
+		};
+	}
+	return _cmocka_run_group_tests("test_check", tests, n, NULL, NULL);
 }

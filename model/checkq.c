@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+/*
+ * model/checkq.c - the check queue: what the steps since the last check
+ * touched, for the incremental checker (model/check.c).
+ *
+ * Scope: recording only.  The model calls check_mark_*() at its mutation
+ * points: page flag changes (page_set/page_clear), owners and i_pages
+ * slots (model/pagecache.c), page references and mapcounts, PTEs
+ * (model/mm.c, model/fault.c), i_size, the release of the locks check_eof
+ * waits for, i_mmap linkage and block reference counts.  Rule of thumb
+ * for new code: whatever changes a field that model/check.c reads marks
+ * the object.
+ *
+ * Invariants: a page is in the queue at most once and page->check_slot is
+ * 1 + its position; an inode at most once (inode->check_queued).  Nothing
+ * in the queue is freed memory: check_forget_page() and check_forget()
+ * turn marks of objects being freed into CM_NONE.  The queue is emptied
+ * by every check (checkq_clear), so it holds one step's marks: marking is
+ * O(1) and forgetting an mm or mapping O(marks of a step).  A step that
+ * touches more than CHECK_SLOT_MAX objects overflows it (@overflow): the
+ * check after it is a full sweep.
+ *
+ * The queue and the two fields are bookkeeping of the checker, not kernel
+ * state: they are empty between steps and left out of the state hash.
+ */
+#include "model/core.h"
+
+void checkq_init(struct check_queue *q, bool on)
+{
+	q->marks = g_array_new(FALSE, FALSE, sizeof(struct check_mark));
+	q->on = on;
+	q->probing = q->hit = q->overflow = false;
+}
+
+void checkq_destroy(struct check_queue *q)
+{
+	g_array_free(q->marks, TRUE);
+	q->marks = NULL;
+}
+
+void checkq_clear(struct kernel *k)
+{
+	GArray *a = k->chkq.marks;
+	guint i;
+
+	for (i = 0; i < a->len; i++) {
+		struct check_mark *m = &g_array_index(a, struct check_mark, i);
+
+		if (m->kind == CM_PAGE)
+			((struct page *)m->obj)->check_slot = 0;
+		else if (m->kind == CM_INODE)
+			((struct inode *)m->obj)->check_queued = false;
+	}
+	g_array_set_size(a, 0);
+	k->chkq.overflow = false;
+}
+
+/*
+ * Append a mark.  A step that touches more objects than a page's
+ * check_slot can number (CHECK_SLOT_MAX) overflows the queue: recording
+ * stops and the next check is a full sweep.  Return: was it recorded?
+ */
+static bool mark(struct kernel *k, uint32_t kind, void *obj, uint64_t idx)
+{
+	struct check_queue *q = &k->chkq;
+	struct check_mark m = { kind, obj, idx };
+
+	if (q->marks->len >= CHECK_SLOT_MAX)
+		q->overflow = true;
+	if (q->overflow)
+		return false;
+	g_array_append_val(q->marks, m);
+	return true;
+}
+
+void check_mark_page(struct kernel *k, struct page *p)
+{
+	if (!k->chkq.on || p->check_slot)
+		return;
+	if (mark(k, CM_PAGE, p, 0))
+		p->check_slot = k->chkq.marks->len;
+}
+
+void check_mark_inode(struct kernel *k, struct inode *inode)
+{
+	if (!k->chkq.on || inode->check_queued)
+		return;
+	inode->check_queued = mark(k, CM_INODE, inode, 0);
+}
+
+void check_mark_slot(struct kernel *k, struct address_space *m,
+		     uint64_t index)
+{
+	if (!k->chkq.on)
+		return;
+	mark(k, CM_SLOT, m, index);
+	check_mark_inode(k, m->host);
+}
+
+void check_mark_pte(struct kernel *k, struct mm_struct *mm, uint64_t vpn)
+{
+	if (k->chkq.on)
+		mark(k, CM_PTE, mm, vpn);
+}
+
+void check_mark_block(struct kernel *k, uint64_t block)
+{
+	if (k->chkq.on)
+		mark(k, CM_BLOCK, NULL, block);
+}
+
+void check_mark_vma(struct kernel *k, struct vm_area_struct *vma)
+{
+	uint64_t vpn, first = vma->vm_start >> k->page_shift;
+	uint64_t last = (vma->vm_end >> k->page_shift) - 1;
+	void *e;
+
+	if (!k->chkq.on)
+		return;
+	xa_for_each_range(&vma->vm_mm->ptes, vpn, e, first, last, XA_PRESENT)
+		mark(k, CM_PTE, vma->vm_mm, vpn);
+	if (vma->vm_inode)
+		check_mark_inode(k, vma->vm_inode);
+}
+
+/*
+ * A page whose DIRTY tag outlived PG_dirty beyond EOF (check_page's one
+ * exception) breaks the rule again once i_size moves past it: recheck the
+ * slots between the old and the new EOF.
+ */
+void check_mark_size(struct kernel *k, struct inode *inode, uint64_t old)
+{
+	uint64_t a = i_blocks_end(k, old), b = i_blocks_end(k, inode->i_size);
+	uint64_t index, lo = a < b ? a : b, hi = a < b ? b : a;
+	struct page *p;
+
+	if (!k->chkq.on)
+		return;
+	check_mark_inode(k, inode);
+	if (lo == hi)
+		return;
+	xa_for_each_range(&inode->i_mapping->i_pages, index, p, lo, hi - 1,
+			  XA_PRESENT)
+		mark(k, CM_SLOT, inode->i_mapping, index);
+}
+
+void check_forget_page(struct kernel *k, struct page *p)
+{
+	if (!p->check_slot)
+		return;
+	g_array_index(k->chkq.marks, struct check_mark,
+		      p->check_slot - 1).kind = CM_NONE;
+	p->check_slot = 0;
+}
+
+void check_forget(struct kernel *k, const void *obj)
+{
+	GArray *a = k->chkq.marks;
+	guint i;
+
+	for (i = 0; a && i < a->len; i++) {
+		struct check_mark *m = &g_array_index(a, struct check_mark, i);
+
+		if (m->obj == obj && m->kind != CM_PAGE && m->kind != CM_INODE)
+			m->kind = CM_NONE;
+	}
+}
