@@ -81,6 +81,8 @@ enum wait_kind {
 	WAIT_PAGE_WRITEBACK,	/* @obj: struct page * */
 	WAIT_DIO,		/* @obj: struct inode *: i_dio_count == 0 */
 	WAIT_TIMER,		/* @obj: the task: its KEV_TIMER fired */
+	WAIT_BIO_TAG,		/* @obj: struct kernel *: a request tag is
+				   free (blk_mq_get_tag, model/writeback.c) */
 };
 
 struct wait {
@@ -245,6 +247,27 @@ enum kevent_type {
 
 #define TRACE_RING 16
 
+/*
+ * One line of the trace ring that violation reports quote: the time and
+ * task are kept as data and the line is formatted only for a report; a
+ * bio line (the most frequent) keeps its fields, others their text.
+ */
+enum trace_line_kind {
+	TL_NONE = 0,
+	TL_TEXT,		/* @text */
+	TL_BIO_SUBMIT,		/* submit_bio @write @block */
+	TL_BIO_END,		/* bio_end_io @write @block */
+};
+
+struct trace_line {
+	uint8_t kind;
+	bool write;
+	char comm[16];		/* the task's, "" for none */
+	vtime_t now;
+	uint64_t block;
+	char text[112];
+};
+
 struct kernel {
 	struct kconfig cfg;
 	uint32_t page_shift;
@@ -278,7 +301,7 @@ struct kernel {
 	struct task *current;		/* task whose step is running */
 	struct model_cov *cov;		/* NULL, or where coverage is noted */
 	char *violation;		/* first violation, formatted */
-	GString *trace[TRACE_RING];	/* last trace lines */
+	struct trace_line trace[TRACE_RING];	/* last trace lines */
 	unsigned int trace_head;
 	uint64_t steps;
 	uint64_t last_check;		/* steps at the last full sweep */
@@ -339,6 +362,9 @@ enum step_result task_block(struct task *t, enum wait_kind kind, void *obj);
 void task_wait_release(struct kernel *k, struct task *t);
 bool task_wait_ready(const struct task *t);
 enum step_result task_step(struct kernel *k, struct task *t);
+void trace_bio(struct kernel *k, bool end, bool write, uint64_t block);
+bool blk_mq_tag_free(const struct kernel *k);
+enum step_result blk_mq_get_tag(struct kernel *k, struct task *t);
 void trace_step(struct kernel *k, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void kernel_report(struct kernel *k, const char *inv, const char *fmt, ...)

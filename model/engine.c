@@ -80,7 +80,11 @@ void trace_emit(struct kernel *k, int kind, const struct task *t,
 		const char *step, const char *object, uint64_t io_id,
 		int64_t result)
 {
-	struct trace_event ev = {
+	struct trace_event ev;
+
+	if (!k->tracer)
+		return;
+	ev = (struct trace_event){
 		.kind = kind, .time = k->events.now, .seq = k->trace_seq++,
 		.tid = t ? t->id : 0,
 		.thread = t ? t->proc->thread : "irq",
@@ -88,9 +92,7 @@ void trace_emit(struct kernel *k, int kind, const struct task *t,
 		.step = step ? step : "", .object = object ? object : "",
 		.io_id = io_id, .result = result,
 	};
-
-	if (k->tracer)
-		k->tracer->emit(k->tracer->ctx, &ev);
+	k->tracer->emit(k->tracer->ctx, &ev);
 }
 
 /* What the frame on top of @t's stack works on, for traces. */
@@ -481,6 +483,9 @@ static void wait_describe(const struct task *t, char *buf, size_t n)
 		break;
 	case WAIT_TIMER:
 		snprintf(buf, n, "a timer");
+		break;
+	case WAIT_BIO_TAG:
+		snprintf(buf, n, "a request tag");
 		break;
 	default:
 		snprintf(buf, n, "direct I/O");

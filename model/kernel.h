@@ -350,6 +350,9 @@ struct kconfig {
 	uint64_t disk_size;		/* bytes */
 	uint64_t memory_limit;		/* bytes of page cache, 0 = none */
 	uint64_t io_latency;		/* virtual ns per bio */
+	uint32_t queue_depth;		/* request tags of the disk: bios in
+					   flight at most (0: the default,
+					   BLK_QUEUE_DEPTH) */
 	uint64_t seed;
 	uint64_t dirty_writeback_ns;	/* flusher period (0: off) */
 	uint64_t dirty_expire_ns;	/* age of dirty data it writes */

@@ -45,7 +45,10 @@ struct ofile {
 	bool durable;			/* an fsync point exists */
 	bool size_changed;		/* size changed since the fsync point */
 	uint64_t dsize;			/* size at the fsync point */
-	struct xarray dpages;		/* pages at the fsync point */
+	struct xarray dpages;		/* pages at the fsync point, unless */
+	bool dshared;			/* nothing changed since it: then they
+					   are @pages, copied to @dpages at the
+					   next change (ofile_mut) */
 	struct xarray modified;		/* indices touched since, < dsize */
 	uint64_t gen;			/* bumped by every change */
 	uint64_t depoch;		/* the durable point's epoch */
@@ -153,7 +156,17 @@ static struct ofile *ofile_mut(const struct oracle *o, uint64_t id,
 
 	if (f)
 		f->gen++;
+	if (f && f->dshared) {
+		pages_copy(&f->dpages, &f->pages);
+		f->dshared = false;
+	}
 	return f;
+}
+
+/* The pages at @f's fsync point. */
+static const struct xarray *durable_pages(const struct ofile *f)
+{
+	return f->dshared ? &f->pages : &f->dpages;
 }
 
 /**
@@ -190,7 +203,7 @@ static void ofile_fsync(struct oracle *o, struct ofile *f, uint64_t epoch)
 {
 	f->depoch = epoch;
 	pages_drop(o, &f->dpages);
-	pages_copy(&f->dpages, &f->pages);
+	f->dshared = true;	/* copied when @f next changes */
 	xa_destroy(&f->modified);
 	f->dsize = f->size;
 	f->durable = true;
@@ -353,7 +366,7 @@ uint64_t oracle_state_hash(const struct oracle *o)
 		h = pages_hash(h, &f->pages);
 		h = hash_mix(h, f->durable | (uint64_t)f->size_changed << 1);
 		h = hash_mix(h, f->dsize);
-		h = pages_hash(h, &f->dpages);
+		h = pages_hash(h, durable_pages(f));
 		h = hash_mix(h, xa_count(&f->modified));
 		xa_for_each(&f->modified, index, e)
 			h = hash_mix(h, index);
@@ -788,15 +801,15 @@ static int crash_check(const struct oracle *o, uint64_t id,
 		ret = crash_fail(why, "file %" PRIu64 ": size %" PRIu64
 				 " after crash, fsync'ed size %" PRIu64
 				 " and not changed since", id, rsize, f->dsize);
-	bad = MIN(first_lost_byte(o, f, &f->dpages, rec, limit),
-		  first_lost_byte(o, f, rec, &f->dpages, limit));
+	bad = MIN(first_lost_byte(o, f, durable_pages(f), rec, limit),
+		  first_lost_byte(o, f, rec, durable_pages(f), limit));
 	if (bad == UINT64_MAX)
 		return ret;
 	in = bad & page_mask(o);
 	return crash_fail(why, "file %" PRIu64 ": offset %" PRIu64
 			  " was 0x%02x when fsync'ed and not modified since,"
 			  " 0x%02x after crash", id, bad,
-			  content_byte_at(page_load(o, &f->dpages,
+			  content_byte_at(page_load(o, durable_pages(f),
 						    bad >> o->page_shift),
 					  (uint32_t)in),
 			  content_byte_at(page_load(o, rec,
@@ -852,8 +865,8 @@ int oracle_check_durable(struct oracle *o, uint64_t id, uint64_t epoch,
 		return 0;
 	crash_read(o, id, size, read, ctx, &rec);
 	limit = MIN(f->dsize, size);
-	bad = MIN(first_lost_byte(o, f, &f->dpages, &rec, limit),
-		  first_lost_byte(o, f, &rec, &f->dpages, limit));
+	bad = MIN(first_lost_byte(o, f, durable_pages(f), &rec, limit),
+		  first_lost_byte(o, f, &rec, durable_pages(f), limit));
 	if (bad != UINT64_MAX)
 		ret = crash_fail(why, "file %" PRIu64 ": offset %" PRIu64
 				 " differs from what sync made durable", id,

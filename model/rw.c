@@ -604,6 +604,8 @@ enum step_result fn_dio_write(struct kernel *k, struct task *t,
 			f->pc = DIO_PROLOGUE_END + 1;
 			return STEP_NEXT;
 		}
+		if (blk_mq_get_tag(k, t) == STEP_BLOCK)
+			return STEP_BLOCK;
 		err = dio_submit_one(k, l);
 		if (err) {
 			l->err = err;

@@ -420,6 +420,7 @@ static uint64_t wait_hash(const struct hctx *c, const struct task *t)
 	case WAIT_DIO:
 		return hash_mix(h, ((const struct inode *)t->wait.obj)->i_ino);
 	case WAIT_TIMER:
+	case WAIT_BIO_TAG:
 	case WAIT_NONE:
 		break;
 	}

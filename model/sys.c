@@ -108,9 +108,6 @@ void kernel_free(struct kernel *k)
 	bdev_destroy(k);
 	eventq_destroy(&k->events);
 	checkq_destroy(&k->chkq);
-	for (i = 0; i < TRACE_RING; i++)
-		if (k->trace[i])
-			g_string_free(k->trace[i], TRUE);
 	free(k->violation);
 	perf_free(&k->perf);
 	content_pool_free(k->pool);

@@ -136,6 +136,8 @@ bool task_wait_ready(const struct task *t)
 		return ((const struct inode *)t->wait.obj)->i_dio_count == 0;
 	case WAIT_TIMER:
 		return t->timer_fired;
+	case WAIT_BIO_TAG:
+		return blk_mq_tag_free(t->wait.obj);
 	}
 	return true;
 }
@@ -152,25 +154,63 @@ enum step_result task_step(struct kernel *k, struct task *t)
 	return step_fns[f->fn](k, t, f);
 }
 
+/* The next line of the trace ring, stamped; NULL in quiet runs. */
+static struct trace_line *trace_line_next(struct kernel *k, int kind)
+{
+	struct trace_line *l = &k->trace[k->trace_head];
+
+	if (k->cfg.quiet)
+		return NULL;
+	k->trace_head = (k->trace_head + 1) % TRACE_RING;
+	l->kind = kind;
+	l->now = k->events.now;
+	if (k->current)
+		g_strlcpy(l->comm, k->current->comm, sizeof(l->comm));
+	else
+		l->comm[0] = 0;
+	return l;
+}
+
 /* Append a line to the trace ring (kept for violation reports). */
 void trace_step(struct kernel *k, const char *fmt, ...)
 {
-	GString *s = k->trace[k->trace_head];
+	struct trace_line *l = trace_line_next(k, TL_TEXT);
 	va_list ap;
 
-	if (k->cfg.quiet)
+	if (!l)
 		return;
-	if (!s)
-		s = k->trace[k->trace_head] = g_string_new(NULL);
-	g_string_printf(s, "[%llu.%06llu] ",
-			(unsigned long long)(k->events.now / 1000000000ULL),
-			(unsigned long long)(k->events.now / 1000 % 1000000));
-	if (k->current)
-		g_string_append_printf(s, "%s: ", k->current->comm);
 	va_start(ap, fmt);
-	g_string_append_vprintf(s, fmt, ap);
+	vsnprintf(l->text, sizeof(l->text), fmt, ap);
 	va_end(ap);
-	k->trace_head = (k->trace_head + 1) % TRACE_RING;
+}
+
+/* trace_step() of "submit_bio" or "bio_end_io", formatted when quoted. */
+void trace_bio(struct kernel *k, bool end, bool write, uint64_t block)
+{
+	struct trace_line *l = trace_line_next(k, end ? TL_BIO_END :
+							TL_BIO_SUBMIT);
+
+	if (l) {
+		l->write = write;
+		l->block = block;
+	}
+}
+
+static void trace_line_format(GString *s, const struct trace_line *l)
+{
+	g_string_append_printf(s, "\n    [%llu.%06llu] ",
+			       (unsigned long long)(l->now / 1000000000ULL),
+			       (unsigned long long)(l->now / 1000 % 1000000));
+	if (l->comm[0])
+		g_string_append_printf(s, "%s: ", l->comm);
+	if (l->kind == TL_TEXT)
+		g_string_append(s, l->text);
+	else
+		g_string_append_printf(s, "%s %s block %llu",
+				       l->kind == TL_BIO_END ? "bio_end_io" :
+							       "submit_bio",
+				       l->write ? "WRITE" : "READ",
+				       (unsigned long long)l->block);
 }
 
 /**
@@ -201,10 +241,11 @@ void kernel_report(struct kernel *k, const char *inv, const char *fmt, ...)
 				       k->current->step_name : "-");
 	g_string_append(s, "\n  last trace lines:");
 	for (i = 0; i < TRACE_RING; i++) {
-		GString *l = k->trace[(k->trace_head + i) % TRACE_RING];
+		const struct trace_line *l =
+			&k->trace[(k->trace_head + i) % TRACE_RING];
 
-		if (l)
-			g_string_append_printf(s, "\n    %s", l->str);
+		if (l->kind != TL_NONE)
+			trace_line_format(s, l);
 	}
 	k->violation = g_string_free(s, FALSE);
 	trace_emit(k, TR_VIOLATION, k->current, "", k->violation, 0,

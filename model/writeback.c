@@ -47,6 +47,8 @@ static void bio_trace(struct kernel *k, struct bio *bio, int kind)
 {
 	char obj[64];
 
+	if (!k->tracer)
+		return;
 	snprintf(obj, sizeof(obj), "%s block %llu inode %llu index %llu",
 		 bio->write ? "write" : "read",
 		 (unsigned long long)bio->block,
@@ -54,6 +56,32 @@ static void bio_trace(struct kernel *k, struct bio *bio, int kind)
 		 (unsigned long long)bio->index);
 	trace_emit(k, kind, kind == TR_IO_SUBMIT ? k->current : NULL, "bio",
 		   obj, bio->id, 0);
+}
+
+/*
+ * The disk's request tags (blk-mq): at most kconfig.queue_depth bios are
+ * in flight.  A submitter that finds them all taken sleeps in
+ * blk_mq_get_tag until a completion frees one.  The model takes the tag
+ * at the top of each submission step of the bulk submitters (writeback,
+ * direct I/O), before the step locks or changes anything, so the sleep
+ * holds no page lock (iomap submits a bio after unlocking its folios).
+ * Buffered reads submit one bio and wait for it, so they never sleep here.
+ */
+#define BLK_QUEUE_DEPTH 128	/* the loop driver's hw_queue_depth */
+
+bool blk_mq_tag_free(const struct kernel *k)
+{
+	uint32_t depth = k->cfg.queue_depth ? k->cfg.queue_depth :
+					      BLK_QUEUE_DEPTH;
+
+	return k->nr_bios < depth;
+}
+
+enum step_result blk_mq_get_tag(struct kernel *k, struct task *t)
+{
+	if (blk_mq_tag_free(k))
+		return STEP_NEXT;
+	return task_block(t, WAIT_BIO_TAG, k);
 }
 
 void submit_bio(struct kernel *k, struct bio *bio)
@@ -79,8 +107,7 @@ void submit_bio(struct kernel *k, struct bio *bio)
 	} else {
 		k->stats.read_ios++;
 	}
-	trace_step(k, "submit_bio %s block %llu", bio->write ? "WRITE" : "READ",
-		   (unsigned long long)bio->block);
+	trace_bio(k, false, bio->write, bio->block);
 	bio_trace(k, bio, TR_IO_SUBMIT);
 	eventq_push(&k->events, k->cfg.io_latency, KEV_BIO_END, bio);
 }
@@ -161,8 +188,7 @@ void bio_discard(struct kernel *k, struct bio *bio)
 void bio_end_io(struct kernel *k, struct bio *bio)
 {
 	k->current = NULL;
-	trace_step(k, "bio_end_io %s block %llu", bio->write ? "WRITE" : "READ",
-		   (unsigned long long)bio->block);
+	trace_bio(k, true, bio->write, bio->block);
 	bio_trace(k, bio, TR_IO_END);
 	if (bio->write) {
 		bdev_write(k, bio->block, bio->content);
@@ -467,6 +493,8 @@ enum step_result fn_writepages(struct kernel *k, struct task *t,
 		return STEP_NEXT;
 	case 1:
 		t->step_name = "writeback_iter";
+		if (blk_mq_get_tag(k, t) == STEP_BLOCK)
+			return STEP_BLOCK;
 		l->page = writeback_next(k, l);
 		if (!l->page) {
 			if (!xa_marked(&l->inode->i_mapping->i_pages,
