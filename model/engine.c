@@ -265,6 +265,15 @@ static const struct page *task_page(struct task *t)
 	return slot && *slot ? *slot : t->wait_page;
 }
 
+/* The bytes an md5sum read of @f collected (FN_BUFFERED_READ only). */
+static void frame_drop_md5(struct frame *f)
+{
+	if (f->fn == FN_BUFFERED_READ && f->u.r.md5) {
+		bstream_free(f->u.r.md5);
+		f->u.r.md5 = NULL;
+	}
+}
+
 /* Drop the page references and buffers held by @t's frames. */
 static void frame_release(struct kernel *k, struct task *t, struct frame *f)
 {
@@ -274,10 +283,7 @@ static void frame_release(struct kernel *k, struct task *t, struct frame *f)
 		return;
 	p = *slot;
 	*slot = NULL;
-	if (slot == &f->u.r.page && f->u.r.md5) {
-		bstream_free(f->u.r.md5);
-		f->u.r.md5 = NULL;
-	}
+	frame_drop_md5(f);
 	if (!p)
 		return;
 	if (page_test(p, PG_locked) && p->locker == t->id)
@@ -290,6 +296,9 @@ void kernel_abort_call(struct kernel *k, struct proc *p)
 	struct task *t = &p->task;
 
 	task_wait_release(k, t);
+	/* a read that returned, whose caller has not taken its bytes yet */
+	if (t->state == TASK_RUNNING && t->depth < TASK_MAX_DEPTH)
+		frame_drop_md5(&t->stack[t->depth]);
 	while (t->state == TASK_RUNNING && t->depth > 0)
 		frame_release(k, t, &t->stack[--t->depth]);
 	t->state = TASK_IDLE;

@@ -237,6 +237,7 @@ void proc_exit(struct kernel *k, struct proc *p)
 {
 	int fd;
 
+	kernel_abort_call(k, p);	/* a call a violation stopped */
 	if (k->current == &p->task)
 		k->current = NULL;
 	g_ptr_array_remove(k->procs, p);
