@@ -676,12 +676,29 @@ int check_mode_parse(const char *name)
 	return -1;
 }
 
-/* Does the mode sweep @size objects after every step (no incremental)? */
-static bool sweeps_only(const struct kernel *k, uint64_t size)
+/* Objects a page sweep visits: cached pages and inodes. */
+static uint64_t page_sweep_size(const struct kernel *k)
+{
+	return k->stats.nr_cached + k->inodes->len + k->anon_inodes->len;
+}
+
+/* What a block sweep visits: two forks an inode, the used blocks. */
+static uint64_t block_sweep_size(const struct kernel *k)
+{
+	const struct block_device *b = &k->bdev;
+
+	return 2 * k->inodes->len + b->nblocks - b->nfree - b->nbusy;
+}
+
+/*
+ * Does the mode sweep after every step (no incremental check)?  CHECK_AUTO
+ * does while both sweeps together cover at most CHECK_AUTO_SMALL objects.
+ */
+static bool sweeps_only(const struct kernel *k)
 {
 	return k->cfg.check_mode == CHECK_FULL ||
 	       (k->cfg.check_mode == CHECK_AUTO && !k->cfg.check_interval &&
-		size <= CHECK_AUTO_SMALL);
+		page_sweep_size(k) + block_sweep_size(k) <= CHECK_AUTO_SMALL);
 }
 
 /*
@@ -694,7 +711,7 @@ static bool sweep_due(struct kernel *k, uint64_t *last, uint64_t size)
 {
 	uint64_t n = k->cfg.check_interval;
 
-	if (!n && (sweeps_only(k, size) || k->cfg.check_mode == CHECK_VERIFY))
+	if (!n && (sweeps_only(k) || k->cfg.check_mode == CHECK_VERIFY))
 		n = 1;
 	else if (!n)
 		n = size > CHECK_SWEEP_MIN ? size : CHECK_SWEEP_MIN;
@@ -704,23 +721,16 @@ static bool sweep_due(struct kernel *k, uint64_t *last, uint64_t size)
 	return true;
 }
 
-/* Objects a page sweep visits: cached pages and inodes. */
-static uint64_t page_sweep_size(const struct kernel *k)
-{
-	return k->stats.nr_cached + k->inodes->len + k->anon_inodes->len;
-}
-
 void check_step(struct kernel *k)
 {
 	bool stepped = k->steps != k->chkq.step;
-	uint64_t size = page_sweep_size(k);
 	bool full;
 
 	k->chkq.step = k->steps;
 	if (k->violation)
 		return;
-	full = sweep_due(k, &k->last_check, size);
-	if (sweeps_only(k, size)) {
+	full = sweep_due(k, &k->last_check, page_sweep_size(k));
+	if (sweeps_only(k)) {
 		if (full)
 			check_all(k);
 		checkq_clear(k);
@@ -741,12 +751,8 @@ void check_step(struct kernel *k)
 
 void check_call(struct kernel *k)
 {
-	const struct block_device *b = &k->bdev;
-
-	/* what a block sweep visits: two forks an inode, the used blocks */
 	if (!k->violation &&
-	    sweep_due(k, &k->last_block_check, 2 * k->inodes->len +
-		      b->nblocks - b->nfree - b->nbusy))
+	    sweep_due(k, &k->last_block_check, block_sweep_size(k)))
 		check_blocks(k);
 }
 
