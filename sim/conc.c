@@ -169,7 +169,8 @@ static int decide(struct conc_run *c)
 
 	if (!n)
 		return kernel_stuck(c->k);
-	sched_set_world(c->s, c->k, progress(c));
+	if (sched_wants_world(c->s))	/* only a hook reads it */
+		sched_set_world(c->s, c->k, progress(c));
 	pick = sched_pick(c->s, cand, n);
 	if (pick == SCHED_STOP)
 		return -1;

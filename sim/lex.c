@@ -111,11 +111,16 @@ static int bad_char(struct lexer *lx, int c, struct lex_error *e)
 	return 0;
 }
 
-/* Context: bad_char() has accepted @c, so @c is not NUL. */
+/*
+ * Context: bad_char() has accepted @c, so @c is not NUL.  Letters and
+ * digits, most of a scenario's bytes, are never special.
+ */
 static int special(struct lexer *lx, int c, bool dquoted, struct lex_error *e)
 {
 	size_t k;
 
+	if (g_ascii_isalnum(c))
+		return 0;
 	for (k = 0; k < G_N_ELEMENTS(lex_specials); k++) {
 		if (!strchr(lex_specials[k].chars, c) ||
 		    (dquoted && !lex_specials[k].in_dquotes))
@@ -128,6 +133,7 @@ static int special(struct lexer *lx, int c, bool dquoted, struct lex_error *e)
 	return 0;
 }
 
+/* The next word of @ws, empty; its buffers are a cleared word's if any. */
 static struct lex_word *new_word(struct lex_words *ws, struct lex_pos at)
 {
 	struct lex_word *w;
@@ -137,12 +143,15 @@ static struct lex_word *new_word(struct lex_words *ws, struct lex_pos at)
 		ws->w = g_renew(struct lex_word, ws->w, ws->cap);
 	}
 	w = &ws->w[ws->n++];
-	w->cap = 16;
+	if (ws->n > ws->nalloc) {
+		ws->nalloc = ws->n;
+		w->cap = 16;
+		w->s = g_malloc(w->cap);
+		w->pos = g_new(struct lex_pos, w->cap);
+	}
 	w->len = 0;
 	w->at = at;
-	w->s = g_malloc(w->cap);
 	w->s[0] = '\0';
-	w->pos = g_new(struct lex_pos, w->cap);
 	return w;
 }
 
@@ -425,28 +434,28 @@ int lex_split(const char *s, const struct lex_pos *pos, struct lex_pos at,
 }
 
 /**
- * lex_words_clear() - free the words of @ws, keeping the array for reuse.
+ * lex_words_clear() - forget the words of @ws, keeping the array and the
+ * words' buffers for the next line's words.
  * @ws: the words.
  */
 void lex_words_clear(struct lex_words *ws)
 {
-	int i;
-
-	for (i = 0; i < ws->n; i++) {
-		g_free(ws->w[i].s);
-		g_free(ws->w[i].pos);
-	}
 	ws->n = 0;
 }
 
 /**
- * lex_words_free() - free the words of @ws and the array.
+ * lex_words_free() - free the words of @ws, their buffers and the array.
  * @ws: the words; left empty and reusable.
  */
 void lex_words_free(struct lex_words *ws)
 {
-	lex_words_clear(ws);
+	int i;
+
+	for (i = 0; i < ws->nalloc; i++) {
+		g_free(ws->w[i].s);
+		g_free(ws->w[i].pos);
+	}
 	g_free(ws->w);
 	ws->w = NULL;
-	ws->cap = 0;
+	ws->n = ws->cap = ws->nalloc = 0;
 }

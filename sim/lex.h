@@ -54,11 +54,12 @@ struct lex_word {
 	struct lex_pos *pos;	/* pos[i]: where s[i] came from */
 };
 
-/* The words of one line. */
+/* The words of one line; w[n..nalloc) are cleared words kept for reuse. */
 struct lex_words {
 	struct lex_word *w;
 	int n;
 	int cap;
+	int nalloc;		/* words whose s and pos are allocated */
 };
 
 /* A lexing error: where, and what. */

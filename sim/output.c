@@ -51,20 +51,32 @@ const char *out_strerror(int err)
 	return strerror_l(err, c_locale);
 }
 
+/* fprintf(), or nothing for a NULL @f (a quiet run). */
+void out_printf(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!f)
+		return;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+}
+
 /**
  * out_perror - print "what: text" as perror(3) would.
- * @f:    output stream.
+ * @f:    output stream, or NULL: nothing.
  * @what: the prefix (a command, an ioctl or a file name).
  * @err:  the errno value.
  */
 void out_perror(FILE *f, const char *what, int err)
 {
-	fprintf(f, "%s: %s\n", what, out_strerror(err));
+	out_printf(f, "%s: %s\n", what, out_strerror(err));
 }
 
 /**
  * out_io_report - xfs_io's report_io_times(), as _filter_xfs_io leaves it.
- * @f:     output stream.
+ * @f:     output stream, or NULL: nothing.
  * @verb:  "wrote", "read", "linked", "deduped".
  * @total: bytes actually transferred.
  * @count: bytes asked for.
@@ -73,6 +85,8 @@ void out_perror(FILE *f, const char *what, int err)
 void out_io_report(FILE *f, const char *verb, uint64_t total, uint64_t count,
 		   uint64_t off)
 {
+	if (!f)
+		return;
 	fprintf(f, "%s %lld/%lld bytes at offset %lld\n", verb,
 		(long long)total, (long long)count, (long long)off);
 	fputs(OUT_XFS_IO_STATS "\n", f);
@@ -97,7 +111,7 @@ void out_md5_hex(const uint8_t md5[16], char hex[33])
 
 /**
  * out_md5sum_line - one line of md5sum(1) output.
- * @f:    output stream.
+ * @f:    output stream, or NULL: nothing.
  * @md5:  the digest.
  * @name: the file name as given on the command line.
  *
@@ -110,6 +124,8 @@ void out_md5sum_line(FILE *f, const uint8_t md5[16], const char *name)
 	char hex[33];
 	const char *s;
 
+	if (!f)
+		return;
 	out_md5_hex(md5, hex);
 	fprintf(f, "%s%s  ", escape ? "\\" : "", hex);
 	for (s = name; *s; s++) {
@@ -201,7 +217,7 @@ static void q_put_single(FILE *f, const char *s)
 
 /**
  * out_quoted - print a file name quoted the way coreutils quotes it.
- * @f:    output stream.
+ * @f:    output stream, or NULL: nothing.
  * @name: the name.
  * @how:  OUT_QUOTE_ALWAYS for quoteaf() (cp, rm), OUT_QUOTE_NEEDED for
  *        quotef() (md5sum).
@@ -211,6 +227,8 @@ static void q_put_single(FILE *f, const char *s)
  */
 void out_quoted(FILE *f, const char *name, enum out_quote how)
 {
+	if (!f)
+		return;
 	if (!q_needed(name)) {
 		if (how == OUT_QUOTE_ALWAYS)
 			fprintf(f, "'%s'", name);

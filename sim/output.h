@@ -41,6 +41,13 @@ enum out_quote {
 	OUT_QUOTE_ALWAYS,	/* quoteaf(): always ('name' at least) */
 };
 
+/*
+ * The tools' messages below (out_printf() to out_quoted()) print nothing
+ * when @f is NULL: the output of a quiet run (fuzz, shrink), which nobody
+ * reads, is not even formatted.
+ */
+void out_printf(FILE *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 const char *out_strerror(int err);
 void out_perror(FILE *f, const char *what, int err);
 void out_io_report(FILE *f, const char *verb, uint64_t total, uint64_t count,

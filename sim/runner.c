@@ -100,12 +100,19 @@ struct run_thread {
  * Section threads are coroutines on one OS thread (sim/conc.h): each one
  * sets @thread_out when it starts a line and again when a call returns to
  * it, and the section leaves it NULL.
+ *
+ * A quiet run's output (fuzz, shrink) is not read, save for the VIOLATION
+ * line, which run_violation() prints to r->out itself: there run_out() is
+ * NULL, its sections have no buffers, and the output helpers (sim/output.h)
+ * format nothing.
  */
 static FILE *thread_out;
 
 static FILE *run_out(const struct run *r)
 {
-	return thread_out ? thread_out : r->out;
+	if (thread_out)
+		return thread_out;
+	return r->opts->quiet ? NULL : r->out;
 }
 
 static enum step run_error(struct run *r, int line, const char *fmt, ...)
@@ -589,25 +596,25 @@ static bool xio_map_range(struct xio *x, uint64_t off, uint64_t len,
 	uint64_t rel = off - m->off;
 
 	if (off < m->off) {
-		fprintf(f, "offset (%lld) is before start of mapping (%lld)\n",
-			(long long)off, (long long)m->off);
+		out_printf(f, "offset (%lld) is before start of mapping "
+			   "(%lld)\n", (long long)off, (long long)m->off);
 		return false;
 	}
 	if (rel > m->len) {
-		fprintf(f, "offset (%lld) is beyond end of mapping (%lld)\n",
-			(long long)rel, (long long)m->off);
+		out_printf(f, "offset (%lld) is beyond end of mapping (%lld)\n",
+			   (long long)rel, (long long)m->off);
 		return false;
 	}
 	if (rel + len > m->off + m->len) {
-		fprintf(f, "range (%lld:%lld) is beyond mapping (%lld:%ld)\n",
-			(long long)off, (long long)rel, (long long)m->off,
-			(long)m->len);
+		out_printf(f, "range (%lld:%lld) is beyond mapping "
+			   "(%lld:%ld)\n", (long long)off, (long long)rel,
+			   (long long)m->off, (long)m->len);
 		return false;
 	}
 	*addr = m->addr + rel;
 	if (pagealign && *addr % x->r->cfg.page_size) {
-		fprintf(f, "offset address (0x%llx) is not page aligned\n",
-			(unsigned long long)*addr);
+		out_printf(f, "offset address (0x%llx) is not page aligned\n",
+			   (unsigned long long)*addr);
 		return false;
 	}
 	return true;
@@ -639,7 +646,7 @@ static enum step xio_maccess(struct xio *x, const struct io_cmd *c)
 	if (xio_sys(x, &req, &res) == STEP_STOP)
 		return STEP_STOP;
 	if (res.sigbus)
-		fputs("Bus error\n", run_out(x->r));
+		out_printf(run_out(x->r), "Bus error\n");
 	return (res.sigbus || res.sigsegv) ? STEP_DIED : STEP_OK;
 }
 
@@ -680,10 +687,11 @@ static void xio_print_map(const struct xio *x, int i)
 		'\0',
 	};
 
-	fprintf(run_out(x->r), "%c%03d%c 0x%lx - 0x%lx %s  %14s (%lld : %ld)\n",
-		cur ? '[' : ' ', i, cur ? ']' : ' ', (unsigned long)m->addr,
-		(unsigned long)(m->addr + m->len), prot, x->file,
-		(long long)m->off, (long)m->len);
+	out_printf(run_out(x->r),
+		   "%c%03d%c 0x%lx - 0x%lx %s  %14s (%lld : %ld)\n",
+		   cur ? '[' : ' ', i, cur ? ']' : ' ', (unsigned long)m->addr,
+		   (unsigned long)(m->addr + m->len), prot, x->file,
+		   (long long)m->off, (long)m->len);
 }
 
 /* xfs_io's maplist_f(): the remaining mappings, current one in brackets. */
@@ -768,8 +776,8 @@ static enum step xio_dedupe_loop(struct xio *x, struct sys_req *req,
 		if (xio_sys(x, req, &res) == STEP_STOP)
 			return STEP_STOP;
 		if (res.err == EBADE) {
-			fputs(DEDUPE_IOCTL ": Extents did not match.\n",
-			      run_out(x->r));
+			out_printf(run_out(x->r),
+				   DEDUPE_IOCTL ": Extents did not match.\n");
 			return STEP_OK;
 		}
 		if (res.err) {
@@ -861,7 +869,8 @@ static enum step xio_cmd(struct xio *x, const struct io_cmd *c)
 	if (!op)
 		return STEP_OK;
 	if (op->needs_map && !x->nmaps) {
-		fputs("no mapped regions, try 'help mmap'\n", run_out(x->r));
+		out_printf(run_out(x->r),
+			   "no mapped regions, try 'help mmap'\n");
 		return STEP_OK;
 	}
 	return op->fn(x, c);
@@ -922,6 +931,8 @@ static enum step line_xfs_io(struct run_thread *t, const struct sc_line *l)
 static void cp_msg(FILE *f, const char *pre, const char *a, const char *mid,
 		   const char *b, const char *post, int err)
 {
+	if (!f)
+		return;		/* a quiet run */
 	fprintf(f, "cp: %s", pre);
 	out_quoted(f, a, OUT_QUOTE_ALWAYS);
 	if (b) {
@@ -1006,6 +1017,8 @@ static enum step line_cp(struct run_thread *t, const struct sc_line *l)
 
 static void md5sum_error(FILE *f, const char *name, int err)
 {
+	if (!f)
+		return;		/* a quiet run */
 	fputs("md5sum: ", f);
 	out_quoted(f, name, OUT_QUOTE_NEEDED);
 	fprintf(f, ": %s\n", out_strerror(err));
@@ -1041,9 +1054,9 @@ static enum step rm_one(struct run *r, struct proc *p, const char *name,
 	if (run_sys(r, p, &req, &res) == STEP_STOP)
 		return STEP_STOP;
 	if (res.err && !(force && res.err == ENOENT)) {
-		fputs("rm: cannot remove ", run_out(r));
+		out_printf(run_out(r), "rm: cannot remove ");
 		out_quoted(run_out(r), name, OUT_QUOTE_ALWAYS);
-		fprintf(run_out(r), ": %s\n", out_strerror(res.err));
+		out_printf(run_out(r), ": %s\n", out_strerror(res.err));
 	}
 	return STEP_OK;
 }
@@ -1067,7 +1080,7 @@ static enum step line_files(struct run_thread *t, const struct sc_line *l)
 
 static enum step line_echo(struct run_thread *t, const struct sc_line *l)
 {
-	fprintf(run_out(t->r), "%s\n", l->u.echo ? l->u.echo : "");
+	out_printf(run_out(t->r), "%s\n", l->u.echo ? l->u.echo : "");
 	return STEP_OK;
 }
 
@@ -1184,12 +1197,12 @@ static bool section_line(void *ctx, int thread, const struct sc_line *l)
 	       r->status == RUN_OK;
 }
 
-/* Each thread's output buffer of a section. */
+/* Each thread's output buffer of a section (none in a quiet run). */
 static void section_buffers_open(struct run *r, int nthreads)
 {
 	int i;
 
-	for (i = 0; i < nthreads; i++) {
+	for (i = 0; i < nthreads && !r->opts->quiet; i++) {
 		struct run_thread *t = &r->threads[i];
 
 		t->out = open_memstream(&t->buf, &t->buflen);
@@ -1203,7 +1216,7 @@ static void section_buffers_flush(struct run *r, int nthreads)
 {
 	int i;
 
-	for (i = 0; i < nthreads; i++) {
+	for (i = 0; i < nthreads && !r->opts->quiet; i++) {
 		struct run_thread *t = &r->threads[i];
 
 		fclose(t->out);
@@ -1327,7 +1340,8 @@ int runner_run(const struct scenario *sc, const struct run_opts *o,
 	if (r.sched && o && o->schedule_out)
 		run_write_schedule(&r, o->schedule_out);
 	if (o && o->schedule_text)
-		*o->schedule_text = r.sched ? run_schedule_text(&r) : NULL;
+		*o->schedule_text = r.sched && r.status == RUN_VIOLATION ?
+				    run_schedule_text(&r) : NULL;
 	if (r.sched && sched_unused_pins(r.sched))	/* a stale schedule */
 		fprintf(err, "%s: %d schedule entries never matched\n",
 			sc->path, sched_unused_pins(r.sched));

@@ -41,7 +41,9 @@ struct run_opts {
 	uint64_t seed;		/* --seed N */
 	const char *schedule;	/* --schedule fifo|rr|random|pct, or NULL */
 	const char *schedule_out; /* --schedule-out PATH, or NULL */
-	char **schedule_text;	/* out: the same lines, g_free() them */
+	char **schedule_text;	/* out: the same lines, g_free() them, of a
+				   run that a violation stopped (only a
+				   repro wants them); else NULL */
 	const struct tracer *tracer; /* --trace-out, or NULL */
 	struct model_cov *cov;	/* note model coverage here, or NULL */
 	const struct sched_hook *hook; /* decides instead of the strategy

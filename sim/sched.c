@@ -5,14 +5,20 @@
  * See sim/sched.h for the strategies and the labels.  Invariants: @last is
  * the thread whose step ran last, or -1 before any step and after an event
  * fired; @cur names that step (valid while @has_label); counts are only
- * looked up, never iterated, so the hash table's order never matters.
+ * looked up, never iterated, so the table's order never matters.
  *
- * Labels are kept as numbers and formatted only when a decision is
- * recorded or a hook asks: op and step names are interned by their text
- * (@names_id; @ptr_cache only remembers which literal had which id, so no
- * result depends on an address), and a step's count key packs (thread,
- * op id, step id).  @pin_keys[i] is pin i's count key.  A @hook, when set,
- * takes the strategy's place; @world and @progress are only handed to it.
+ * Labels are kept as numbers and formatted only when a hook asks or the
+ * recorded schedule is read (sched_recorded()): op and step names are
+ * interned by their text, once per process (@interned below), and a
+ * step's count key packs (thread, op id, step id).  @pin_keys[i] is pin
+ * i's count key.  A decision that differs from fifo is appended to @taken as
+ * (label, choice); sched_recorded() formats those not formatted yet onto
+ * @recorded.  A @hook, when set, takes the strategy's place; @world and
+ * @progress are only handed to it.
+ *
+ * The step counts are an open-addressing table of their own (struct
+ * counts): a run looks one up and bumps it at every step, which a
+ * GHashTable did in two calls, each hashing the key again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,11 +28,26 @@
 
 #define PCT_HORIZON_PER_THREAD 64
 
-/* THREAD@OP/STEP#N as numbers: the op and step ids index @texts. */
+/* THREAD@OP/STEP#N as numbers: the op and step ids index interned.texts. */
 struct step_label {
 	int thread;
 	int op, step;
 	uint64_t n;
+};
+
+/* A recorded decision: after the step @label, @choice ran (or irq). */
+struct decision {
+	struct step_label label;
+	int choice;
+};
+
+/* Step counts by count key; an entry with n == 0 is free. */
+struct counts {
+	struct count_ent {
+		uint64_t key, n;
+	} *ent;
+	size_t mask;			/* capacity - 1, a power of two */
+	size_t used;
 };
 
 struct sched {
@@ -38,14 +59,12 @@ struct sched {
 	bool has_label;			/* a step ran since start or irq */
 	struct step_label cur;		/* the last step's label */
 	char label[160];		/* cur formatted, for the hook */
-	GHashTable *counts;		/* count key -> count */
-	GHashTable *names_id;		/* op/step text -> id + 1 */
-	GPtrArray *texts;		/* id -> text (owned) */
-	struct { const char *ptr; int id; } ptr_cache[256];
+	struct counts counts;		/* count key -> count */
 	struct sched_entry *pins;
 	int npins;
 	bool *used;
-	GPtrArray *recorded;
+	GArray *taken;			/* of struct decision */
+	GPtrArray *recorded;		/* the first ones formatted */
 	int *prio;			/* pct: higher runs first */
 	uint64_t *change_at;		/* pct: decision numbers */
 	int nchange;
@@ -127,30 +146,68 @@ static int thread_index(const struct sched *s, const char *name)
 	return -2;
 }
 
+#define NAMES_CACHE	512	/* a power of two */
+
 /*
- * text_id - the id of an op or step name, by its text.  Names are string
- * literals, so a small cache by address saves the string hash; the id
- * itself always comes from the text.
+ * Op and step names, interned once per process (per OS thread), not per
+ * scheduler: the model's names are a few dozen literals that every run
+ * meets again, and interning them anew cost a fuzz campaign 2% of its
+ * time.  An id only stands for its text (runs compare ids and format their
+ * texts, nothing else), so which run met a name first changes no result.
+ * @cache maps the address of a sched_ran() name, which lives as long as
+ * the process (sim/sched.h), to its id; no other text enters it, so no
+ * address is ever reused for another text and no result depends on one.
  */
-static int text_id(struct sched *s, const char *text)
+static __thread struct {
+	GHashTable *ids;		/* text -> id + 1 (owned keys) */
+	GPtrArray *texts;		/* id -> text: the same keys */
+	struct { const char *ptr; int id; } cache[NAMES_CACHE];
+} interned;
+
+/* The id of an op or step name, by its text. */
+static int text_id(const char *text)
 {
-	unsigned int slot = (unsigned int)((uintptr_t)text >> 3) %
-			    G_N_ELEMENTS(s->ptr_cache);
 	gpointer id;
+	char *copy;
+
+	if (!interned.ids) {
+		interned.ids = g_hash_table_new(g_str_hash, g_str_equal);
+		interned.texts = g_ptr_array_new_with_free_func(g_free);
+	}
+	id = g_hash_table_lookup(interned.ids, text);
+	if (id)
+		return GPOINTER_TO_INT(id) - 1;
+	copy = g_strdup(text);
+	g_ptr_array_add(interned.texts, copy);
+	g_hash_table_insert(interned.ids, copy,
+			    GINT_TO_POINTER((int)interned.texts->len));
+	return (int)interned.texts->len - 1;
+}
+
+/* The id of a sched_ran() name: by its address when the cache knows it. */
+static int literal_id(const char *text)
+{
+	unsigned int slot;
 
 	if (!text)
 		text = "";
-	if (s->ptr_cache[slot].ptr == text)
-		return s->ptr_cache[slot].id;
-	id = g_hash_table_lookup(s->names_id, text);
-	if (!id) {
-		g_ptr_array_add(s->texts, g_strdup(text));
-		id = GINT_TO_POINTER((int)s->texts->len);
-		g_hash_table_insert(s->names_id, g_strdup(text), id);
+	slot = (unsigned int)(((uintptr_t)text * 0x9e3779b97f4a7c15ULL) >> 32) &
+	       (NAMES_CACHE - 1);
+	if (interned.cache[slot].ptr != text) {
+		interned.cache[slot].id = text_id(text);
+		interned.cache[slot].ptr = text;
 	}
-	s->ptr_cache[slot].ptr = text;
-	s->ptr_cache[slot].id = GPOINTER_TO_INT(id) - 1;
-	return s->ptr_cache[slot].id;
+	return interned.cache[slot].id;
+}
+
+/* Free the names at exit, so that memcheck sees nothing held. */
+__attribute__((destructor)) static void names_free(void)
+{
+	if (!interned.ids)
+		return;
+	g_hash_table_destroy(interned.ids);
+	g_ptr_array_free(interned.texts, TRUE);
+	memset(&interned, 0, sizeof(interned));
 }
 
 /* A step count's key: (thread, op, step) packed; thread -2 never runs. */
@@ -165,16 +222,70 @@ static uint64_t label_key(const struct step_label *l)
 	return count_key(l->thread, l->op, l->step);
 }
 
-/* The current label as text, "THREAD@OP/STEP#N". */
+#define COUNTS_MIN	64
+
+static void counts_init(struct counts *c, size_t cap)
+{
+	c->ent = calloc(cap, sizeof(*c->ent));
+	c->mask = cap - 1;
+	c->used = 0;
+}
+
+/* The entry of @key: its own, or the free one where it would go. */
+static struct count_ent *counts_slot(const struct counts *c, uint64_t key)
+{
+	size_t i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 32) & c->mask;
+
+	while (c->ent[i].n && c->ent[i].key != key)
+		i = (i + 1) & c->mask;
+	return &c->ent[i];
+}
+
+static uint64_t counts_get(const struct counts *c, uint64_t key)
+{
+	return counts_slot(c, key)->n;
+}
+
+/* One more step of @key; Return: its count now. */
+static uint64_t counts_bump(struct counts *c, uint64_t key)
+{
+	struct count_ent *e = counts_slot(c, key);
+
+	if (!e->n && 2 * (c->used + 1) > c->mask + 1) {	/* grow first */
+		struct counts old = *c;
+		size_t i;
+
+		counts_init(c, 2 * (old.mask + 1));
+		for (i = 0; i <= old.mask; i++)
+			if (old.ent[i].n)
+				*counts_slot(c, old.ent[i].key) = old.ent[i];
+		c->used = old.used;
+		free(old.ent);
+		e = counts_slot(c, key);
+	}
+	if (!e->n) {
+		e->key = key;
+		c->used++;
+	}
+	return ++e->n;
+}
+
+/* Label @l as text, "THREAD@OP/STEP#N", in @buf of @size bytes. */
+static const char *label_format(const struct sched *s,
+				const struct step_label *l, char *buf,
+				size_t size)
+{
+	const char *const *texts = (const char *const *)interned.texts->pdata;
+
+	snprintf(buf, size, "%s@%s/%s#%llu", s->names[l->thread],
+		 texts[l->op], texts[l->step], (unsigned long long)l->n);
+	return buf;
+}
+
+/* The current label as text. */
 static const char *label_text(struct sched *s)
 {
-	const struct step_label *l = &s->cur;
-
-	snprintf(s->label, sizeof(s->label), "%s@%s/%s#%llu",
-		 s->names[l->thread], (const char *)s->texts->pdata[l->op],
-		 (const char *)s->texts->pdata[l->step],
-		 (unsigned long long)l->n);
-	return s->label;
+	return label_format(s, &s->cur, s->label, sizeof(s->label));
 }
 
 struct sched *sched_new(enum sched_strategy strategy, uint64_t seed,
@@ -191,10 +302,7 @@ struct sched *sched_new(enum sched_strategy strategy, uint64_t seed,
 	for (i = 0; i < nthreads; i++)
 		s->names[i] = g_strdup(names[i]);
 	s->last = -1;
-	s->counts = g_hash_table_new(g_direct_hash, g_direct_equal);
-	s->names_id = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-					    NULL);
-	s->texts = g_ptr_array_new_with_free_func(g_free);
+	counts_init(&s->counts, COUNTS_MIN);
 	s->pins = calloc(npins + 1, sizeof(*s->pins));
 	s->used = calloc(npins + 1, sizeof(*s->used));
 	s->pin_keys = calloc(npins + 1, sizeof(*s->pin_keys));
@@ -207,9 +315,10 @@ struct sched *sched_new(enum sched_strategy strategy, uint64_t seed,
 	}
 	s->npins = npins;
 	for (i = 0; i < npins; i++)
-		s->pin_keys[i] = count_key(thread_index(s, pins[i].thread),
-					   text_id(s, pins[i].op),
-					   text_id(s, pins[i].step));
+		s->pin_keys[i] = count_key(thread_index(s, s->pins[i].thread),
+					   text_id(s->pins[i].op),
+					   text_id(s->pins[i].step));
+	s->taken = g_array_new(FALSE, FALSE, sizeof(struct decision));
 	s->recorded = g_ptr_array_new_with_free_func(g_free);
 	if (strategy == SCHEDULE_PCT)
 		pct_init(s, pct_depth > 0 ? pct_depth : 3);
@@ -236,9 +345,8 @@ void sched_free(struct sched *s)
 	free(s->used);
 	free(s->prio);
 	free(s->change_at);
-	g_hash_table_destroy(s->counts);
-	g_hash_table_destroy(s->names_id);
-	g_ptr_array_free(s->texts, TRUE);
+	free(s->counts.ent);
+	g_array_free(s->taken, TRUE);
 	g_ptr_array_free(s->recorded, TRUE);
 	free(s);
 }
@@ -355,8 +463,7 @@ static uint64_t pins_digest(const struct sched *s)
 	int i;
 
 	for (i = 0; i < s->npins; i++) {
-		count = GPOINTER_TO_SIZE(g_hash_table_lookup(s->counts,
-					GSIZE_TO_POINTER(s->pin_keys[i])));
+		count = counts_get(&s->counts, s->pin_keys[i]);
 		if (count > s->pins[i].n)
 			count = s->pins[i].n;
 		x = h ^ (s->used[i] ? UINT64_MAX : (uint64_t)count);
@@ -397,11 +504,11 @@ int sched_pick(struct sched *s, const int *cand, int n)
 	}
 	if (choice == -2)
 		choice = pick_strategy(s, cand, n);
-	if (choice != fifo)
-		g_ptr_array_add(s->recorded, g_strdup_printf("%s->%s",
-					label_text(s),
-					choice == SCHED_IRQ ? "irq" :
-					s->names[choice]));
+	if (choice != fifo) {
+		struct decision d = { .label = s->cur, .choice = choice };
+
+		g_array_append_val(s->taken, d);
+	}
 	if (choice == SCHED_IRQ) {
 		s->last = -1;
 		s->has_label = false;
@@ -412,21 +519,35 @@ int sched_pick(struct sched *s, const int *cand, int n)
 void sched_ran(struct sched *s, int thread, const char *op, const char *step)
 {
 	struct step_label *l = &s->cur;
-	gpointer key;
 
 	l->thread = thread;
-	l->op = text_id(s, op);
-	l->step = text_id(s, step);
-	key = GSIZE_TO_POINTER(label_key(l));
-	l->n = GPOINTER_TO_SIZE(g_hash_table_lookup(s->counts, key)) + 1;
-	g_hash_table_insert(s->counts, key, GSIZE_TO_POINTER(l->n));
+	l->op = literal_id(op);
+	l->step = literal_id(step);
+	l->n = counts_bump(&s->counts, label_key(l));
 	s->has_label = true;
 	s->last = thread;
 }
 
-GPtrArray *sched_recorded(const struct sched *s)
+GPtrArray *sched_recorded(struct sched *s)
 {
+	char buf[sizeof(s->label)];
+	guint i;
+
+	for (i = s->recorded->len; i < s->taken->len; i++) {
+		const struct decision *d = &g_array_index(s->taken,
+							  struct decision, i);
+
+		g_ptr_array_add(s->recorded, g_strdup_printf("%s->%s",
+				label_format(s, &d->label, buf, sizeof(buf)),
+				d->choice == SCHED_IRQ ? "irq" :
+				s->names[d->choice]));
+	}
 	return s->recorded;
+}
+
+bool sched_wants_world(const struct sched *s)
+{
+	return s->hook != NULL;
 }
 
 bool sched_stopped(const struct sched *s)

@@ -125,11 +125,24 @@ void sched_set_world(struct sched *s, const struct kernel *k,
  */
 int sched_pick(struct sched *s, const int *cand, int n);
 
-/* Thread @thread ran a step named @step of call @op. */
+/*
+ * sched_wants_world - does a hook read what sched_set_world() gives?  If
+ * not, the caller need not compute it.
+ */
+bool sched_wants_world(const struct sched *s);
+
+/*
+ * Thread @thread ran a step named @step of call @op.  The names must live
+ * as long as the process (the model's are literals): a cache of names by
+ * address outlives @s.
+ */
 void sched_ran(struct sched *s, int thread, const char *op, const char *step);
 
-/* The decisions recorded so far, as schedule entries "T@OP/STEP#N->U". */
-GPtrArray *sched_recorded(const struct sched *s);	/* of char *, owned */
+/*
+ * The decisions recorded so far, as schedule entries "T@OP/STEP#N->U"
+ * (formatted when asked for, not when taken).
+ */
+GPtrArray *sched_recorded(struct sched *s);	/* of char *, owned */
 /* Did a hook stop the run (SCHED_STOP)? */
 bool sched_stopped(const struct sched *s);
 /* Pinned entries that never matched (a stale schedule). */
