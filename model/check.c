@@ -549,7 +549,11 @@ static void touched_block(struct kernel *k, uint64_t block)
 		touched_page_ptes(k, pfn);
 }
 
-/* One pass over the queue for the marks of @kind. */
+/*
+ * One pass over the queue: the marks of @kind (CM_NONE: of every kind, in
+ * queue order, each page's slots and PTEs at once - the probe's pass, for
+ * which the order does not matter).
+ */
 static void touched_pass(struct kernel *k, uint32_t kind, bool ptes)
 {
 	GArray *a = k->chkq.marks;
@@ -560,17 +564,17 @@ static void touched_pass(struct kernel *k, uint32_t kind, bool ptes)
 			&g_array_index(a, struct check_mark, i);
 		struct touched c = { k, m->obj, 0 };
 
-		if (m->kind != kind)
+		if (m->kind != kind && kind != CM_NONE)
 			continue;
-		switch (kind) {
+		switch (m->kind) {
 		case CM_SLOT:
 			touched_slot(k, m->obj, m->idx);
 			break;
 		case CM_PAGE:
-			if (ptes)
-				touched_page_ptes(k, m->obj);
-			else
+			if (!ptes || kind == CM_NONE)
 				page_for_each_owner(m->obj, owner_slot, &c);
+			if (ptes || kind == CM_NONE)
+				touched_page_ptes(k, m->obj);
 			break;
 		case CM_INODE:
 			touched_inode(k, m->obj);
@@ -587,6 +591,10 @@ static void touched_pass(struct kernel *k, uint32_t kind, bool ptes)
 
 static void touched_run(struct kernel *k)
 {
+	if (k->chkq.probing) {
+		touched_pass(k, CM_NONE, true);
+		return;
+	}
 	touched_pass(k, CM_SLOT, false);
 	touched_pass(k, CM_PAGE, false);
 	touched_pass(k, CM_INODE, false);

@@ -91,9 +91,16 @@ void check_mark_inode(struct kernel *k, struct inode *inode)
 void check_mark_slot(struct kernel *k, struct address_space *m,
 		     uint64_t index)
 {
+	GArray *a = k->chkq.marks;
+	const struct check_mark *last;
+
 	if (!k->chkq.on)
 		return;
-	mark(k, CM_SLOT, m, index);
+	last = a->len ? &g_array_index(a, struct check_mark, a->len - 1) :
+			NULL;
+	if (!last || last->kind != CM_SLOT || last->obj != m ||
+	    last->idx != index)		/* a slot's tag and store, once */
+		mark(k, CM_SLOT, m, index);
 	check_mark_inode(k, m->host);
 }
 
