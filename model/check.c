@@ -193,8 +193,8 @@ static void check_pte(struct kernel *k, struct vm_area_struct *vma,
 			    folio_nr_owners(p));
 }
 
-/* Each PTE: counted in its page's check_ptes (@count), or the count reset. */
-static void walk_ptes(struct kernel *k, struct mm_struct *mm, bool count)
+/* Each PTE of @mm inside a VMA, checked. */
+static void walk_ptes(struct kernel *k, struct mm_struct *mm)
 {
 	struct vm_area_struct *vma;
 
@@ -204,20 +204,61 @@ static void walk_ptes(struct kernel *k, struct mm_struct *mm, bool count)
 		void *e;
 
 		xa_for_each_range(&mm->ptes, vpn, e, first, last, XA_PRESENT) {
-			struct page *p = pte_page((pte_t)e);
-
-			if (!count) {
-				p->check_ptes = 0;
-				continue;
-			}
-			p->check_ptes++;
-			if (!stopped(k))
-				check_pte(k, vma, vpn, (pte_t)e);
+			check_pte(k, vma, vpn, (pte_t)e);
+			if (stopped(k))
+				return;
 		}
 	}
 }
 
-/* refcounts: page->mapcount equals the number of PTEs mapping it. */
+/* The PTEs that map @p, found through rmap; @check_each: check_pte() each. */
+struct rmap_count {
+	struct kernel *k;
+	struct page *p;
+	bool check_each;
+	uint32_t ptes;
+};
+
+static bool owner_ptes(struct page_owner *o, void *arg)
+{
+	struct rmap_count *c = arg;
+	struct kernel *k = c->k;
+	struct itree_node *n;
+
+	itree_for_each(n, &o->mapping->i_mmap, o->index, o->index) {
+		struct vm_area_struct *vma =
+			container_of(n, struct vm_area_struct, shared);
+		uint64_t vpn = (vma->vm_start >> k->page_shift) +
+			       (o->index - vma->vm_pgoff);
+		pte_t pte = (pte_t)xa_load(&vma->vm_mm->ptes, vpn);
+
+		if (!pte || pte_page(pte) != c->p)
+			continue;
+		c->ptes++;
+		if (c->check_each)
+			check_pte(k, vma, vpn, pte);
+		if (stopped(k))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * refcounts: page->mapcount equals the number of PTEs mapping @p.  They
+ * are counted through rmap: where every PTE is reachable that way
+ * (rmap-complete), those are all of them.
+ */
+static void check_page_ptes(struct kernel *k, struct page *p, bool check_each)
+{
+	struct rmap_count c = { k, p, check_each, 0 };
+
+	page_for_each_owner(p, owner_ptes, &c);
+	if (!stopped(k) && c.ptes != (uint32_t)p->mapcount)
+		PAGE_REPORT(k, "refcounts", p, "mapcount %d but %u PTEs",
+			    p->mapcount, c.ptes);
+}
+
+/* check_page_ptes() of every cached page, once the PTEs are known good. */
 static void check_mapcounts(struct kernel *k)
 {
 	guint i;
@@ -228,12 +269,9 @@ static void check_mapcounts(struct kernel *k)
 		struct page *p;
 
 		xa_for_each(&inode->i_mapping->i_pages, index, p) {
-			if (p->check_ptes != (uint32_t)p->mapcount) {
-				PAGE_REPORT(k, "refcounts", p,
-					    "mapcount %d but %u PTEs",
-					    p->mapcount, p->check_ptes);
+			check_page_ptes(k, p, false);
+			if (stopped(k))
 				break;
-			}
 		}
 	}
 }
@@ -253,11 +291,10 @@ int check_all(struct kernel *k)
 		check_mapping(k, g_ptr_array_index(k->anon_inodes, i));
 	if (!stopped(k)) {
 		list_for_each_entry(mm, &k->mms, mm_list)
-			walk_ptes(k, mm, true);
+			if (!stopped(k))
+				walk_ptes(k, mm);
 		if (!stopped(k))
 			check_mapcounts(k);
-		list_for_each_entry(mm, &k->mms, mm_list)
-			walk_ptes(k, mm, false);
 	}
 	if (!stopped(k) && k->stats.file_views != file_page_views(k))
 		check_report(k, "refcounts", "file page views %llu, counted %llu",
@@ -443,7 +480,6 @@ int check_blocks_full(struct kernel *k)
 struct touched {
 	struct kernel *k;
 	struct page *p;
-	uint32_t ptes;		/* PTEs of @p found through rmap */
 };
 
 /* Is @m one the sweep visits: a live inode's i_mapping or a shared one? */
@@ -469,42 +505,6 @@ static bool owner_slot(struct page_owner *o, void *arg)
 	if (xa_load(&o->mapping->i_pages, o->index) == c->p)
 		touched_slot(c->k, o->mapping, o->index);
 	return stopped(c->k);
-}
-
-/* Each PTE mapping @c->p at owner @o's index: checked and counted. */
-static bool owner_ptes(struct page_owner *o, void *arg)
-{
-	struct touched *c = arg;
-	struct kernel *k = c->k;
-	struct itree_node *n;
-
-	itree_for_each(n, &o->mapping->i_mmap, o->index, o->index) {
-		struct vm_area_struct *vma =
-			container_of(n, struct vm_area_struct, shared);
-		uint64_t vpn = (vma->vm_start >> k->page_shift) +
-			       (o->index - vma->vm_pgoff);
-		pte_t pte = (pte_t)xa_load(&vma->vm_mm->ptes, vpn);
-
-		if (!pte || pte_page(pte) != c->p)
-			continue;
-		c->ptes++;
-		check_pte(k, vma, vpn, pte);
-		if (stopped(k))
-			return true;
-	}
-	return false;
-}
-
-/* refcounts: every PTE of @p is reachable through rmap and counted. */
-static void touched_page_ptes(struct kernel *k, struct page *p)
-{
-	struct touched c = { k, p, 0 };
-
-	page_for_each_owner(p, owner_ptes, &c);
-	if (!stopped(k) && c.ptes != (uint32_t)p->mapcount)
-		PAGE_REPORT(k, "refcounts", p,
-			    "mapcount %d but %u PTEs reachable through i_mmap",
-			    p->mapcount, c.ptes);
 }
 
 static void touched_inode(struct kernel *k, struct inode *inode)
@@ -546,7 +546,7 @@ static void touched_block(struct kernel *k, uint64_t block)
 			     (unsigned long long)block, blk->state,
 			     blk->refcount);
 	else if (pfn)		/* dax-entry depends on the refcount */
-		touched_page_ptes(k, pfn);
+		check_page_ptes(k, pfn, true);
 }
 
 /*
@@ -562,7 +562,7 @@ static void touched_pass(struct kernel *k, uint32_t kind, bool ptes)
 	for (i = 0; i < a->len && !stopped(k); i++) {
 		const struct check_mark *m =
 			&g_array_index(a, struct check_mark, i);
-		struct touched c = { k, m->obj, 0 };
+		struct touched c = { k, m->obj };
 
 		if (m->kind != kind && kind != CM_NONE)
 			continue;
@@ -574,7 +574,7 @@ static void touched_pass(struct kernel *k, uint32_t kind, bool ptes)
 			if (!ptes || kind == CM_NONE)
 				page_for_each_owner(m->obj, owner_slot, &c);
 			if (ptes || kind == CM_NONE)
-				touched_page_ptes(k, m->obj);
+				check_page_ptes(k, m->obj, true);
 			break;
 		case CM_INODE:
 			touched_inode(k, m->obj);

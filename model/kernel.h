@@ -116,26 +116,35 @@ struct page_owner {
  * through a writable PTE are the exception, as in the kernel).
  * @refcount: one for each i_pages slot that holds it, one per PTE (so it is
  * >= @mapcount), one per task reference (task->pages).  Freed at zero.
+ *
+ * Size: 72 bytes, an 80-byte malloc chunk (docs/PERFORMANCE.md); bit
+ * fields hold what fits, and a DAX pfn, never on the LRU, keeps its block
+ * where a page cache page keeps its LRU link.
  */
+#define PAGE_ID_BITS 40		/* 10^12 page allocations a run */
+#define PAGE_XOWNERS_MAX ((1u << 24) - 1)
+
 struct page {
-	uint64_t id;			/* allocation order: stable name */
-	uint32_t flags : 8;		/* PG_* bits (fewer than 8) */
-	uint32_t check_slot : 24;	/* 1 + position in the incremental
+	uint64_t id : PAGE_ID_BITS;	/* allocation order: stable name */
+	uint64_t check_slot : 24;	/* 1 + position in the incremental
 					   checker's queue, 0 if not queued
 					   (model/checkq.c) */
+	uint32_t flags : 8;		/* PG_* bits (fewer than 8) */
+	uint32_t nxowners : 24;		/* entries in @xowners */
 	int refcount;
 	int mapcount;			/* PTEs mapping this page */
 	int locker;			/* task id holding PG_locked, -1 */
-	uint32_t nxowners;		/* entries in @xowners */
-	uint32_t check_ptes;		/* check_all()'s PTE count; 0 outside it */
 	const struct content *content;	/* the page's bytes */
 	struct address_space *mapping;	/* primary owner; NULL once truncated */
 	pgoff_t index;			/* primary owner's index */
 	struct page_owner *xowners;	/* additional owners (sharing designs) */
-	uint64_t dax_block;		/* PG_dax: the block this pfn is, or
+	union {
+		struct list_head lru;	/* kernel->lru, oldest first */
+		uint64_t dax_block;	/* PG_dax: the block this pfn is, or
 					   DAX_HOLE for a hole's zero pfn */
-	struct list_head lru;		/* kernel->lru, oldest first */
+	};
 };
+_Static_assert(sizeof(struct page) == 72, "struct page grew: see above");
 
 static inline bool page_test(const struct page *p, enum pageflags f)
 {

@@ -27,6 +27,8 @@ struct page *page_alloc(struct kernel *k, const struct content *c)
 
 	if (NEVER(!p))
 		abort();
+	if (NEVER(k->next_page_id + 1 >= 1ULL << PAGE_ID_BITS))
+		abort();
 	p->id = ++k->next_page_id;
 	p->refcount = 1;
 	p->locker = -1;
@@ -233,6 +235,8 @@ void filemap_add_folio(struct kernel *k, struct address_space *m,
 		p->mapping = m;
 		p->index = index;
 	} else {
+		if (NEVER(p->nxowners == PAGE_XOWNERS_MAX))
+			abort();
 		p->xowners = realloc(p->xowners,
 				     (p->nxowners + 1) * sizeof(*p->xowners));
 		if (NEVER(!p->xowners))
