@@ -16,12 +16,19 @@
  *     (inner node).  Setting and clearing walk upward only as far as a
  *     bitmap changes between empty and non-empty.
  *
- * Memory: a node is 16 bytes of header, 32 bytes of bitmaps and 512 bytes of
- * slots, i.e. 8.75 bytes per entry for a dense leaf, plus 1/64 of that for
- * each level above it.  Nodes come from g_malloc0(), which aborts on
- * exhaustion like the rest of the simulator.
+ * Memory: a node is 16 bytes of header, 32 bytes of bitmaps and room for
+ * @cap slots, @cap the smallest power of two (at least XA_MIN_CAP) above
+ * the highest slot it ever used; it grows (g_realloc, relinking parent and
+ * children) when a store needs a higher slot and never shrinks.  A dense
+ * leaf is 8.75 bytes per entry, as the kernel's; the roots of small trees
+ * (a 100-page file's has two children) and the leaves of small files cost
+ * 80-176 bytes instead of 560.  Nodes come from g_malloc0(), which aborts
+ * on exhaustion like the rest of the simulator.
  */
 #include "model/xarray.h"
+
+#include <stddef.h>
+#include <string.h>
 
 #include <glib.h>
 
@@ -30,11 +37,14 @@
 #define XA_BITMAPS	(XA_BM_PRESENT + 1)
 #define XA_SLOT_MASK	(XA_CHUNK_SIZE - 1)
 #define XA_MAX_SHIFT	60
+#define XA_MIN_CAP	4
 
 /**
  * struct xa_node - one level-chunk of the radix tree.
  * @shift: index bits below this node's slot number (0 for leaves).
  * @offset: slot of this node in @parent (0 for the root).
+ * @cap: slots allocated (a power of two, XA_MIN_CAP..XA_CHUNK_SIZE); slots
+ *       at and above it are empty.
  * @parent: node one level up, NULL for the root.
  * @bits: XA_MARK_0..XA_MARK_MAX bitmaps, then XA_BM_PRESENT.
  * @slots: children (inner node) or caller entries (leaf).
@@ -44,10 +54,32 @@
 struct xa_node {
 	unsigned char shift;
 	unsigned char offset;
+	unsigned char cap;
 	struct xa_node *parent;
 	uint64_t bits[XA_BITMAPS];
-	void *slots[XA_CHUNK_SIZE];
+	void *slots[];
 };
+
+static size_t xa_node_size(unsigned int cap)
+{
+	return offsetof(struct xa_node, slots) + cap * sizeof(void *);
+}
+
+/* The capacity a node needs for slot @off. */
+static unsigned int xa_cap_for(unsigned int off)
+{
+	unsigned int cap = XA_MIN_CAP;
+
+	while (cap <= off)
+		cap <<= 1;
+	return cap;
+}
+
+/* Slot @off of @node: NULL beyond its capacity. */
+static void *xa_slot(const struct xa_node *node, unsigned int off)
+{
+	return off < node->cap ? node->slots[off] : NULL;
+}
 
 /* Mask of the index bits covered by one node at @shift. */
 static uint64_t xa_span_mask(unsigned int shift)
@@ -77,23 +109,55 @@ static int xa_filter_bitmap(xa_mark_t filter)
 	return -1;
 }
 
+/* A node at @shift, in slot @offset of @parent, with room for slot @first. */
 static struct xa_node *xa_node_alloc(struct xarray *xa, unsigned int shift,
 				     unsigned int offset,
-				     struct xa_node *parent)
+				     struct xa_node *parent, unsigned int first)
 {
-	struct xa_node *node = g_new0(struct xa_node, 1);
+	unsigned int cap = xa_cap_for(first);
+	struct xa_node *node = g_malloc0(xa_node_size(cap));
 
 	node->shift = (unsigned char)shift;
 	node->offset = (unsigned char)offset;
+	node->cap = (unsigned char)cap;
 	node->parent = parent;
 	xa->xa_nodes++;
+	xa->xa_bytes += xa_node_size(cap);
 	return node;
 }
 
 static void xa_node_free(struct xarray *xa, struct xa_node *node)
 {
+	xa->xa_bytes -= xa_node_size(node->cap);
 	g_free(node);
 	xa->xa_nodes--;
+}
+
+/*
+ * Make room for slot @off in @node: a larger copy, linked in place of it
+ * (parent slot or xa_head, and the children's parent pointers).
+ * Return: the node, moved or not.
+ */
+static struct xa_node *xa_node_fit(struct xarray *xa, struct xa_node *node,
+				   unsigned int off)
+{
+	unsigned int old = node->cap, cap, i;
+
+	if (off < old)
+		return node;
+	cap = xa_cap_for(off);
+	node = g_realloc(node, xa_node_size(cap));
+	memset(&node->slots[old], 0, (cap - old) * sizeof(void *));
+	node->cap = (unsigned char)cap;
+	xa->xa_bytes += xa_node_size(cap) - xa_node_size(old);
+	if (node->parent)
+		node->parent->slots[node->offset] = node;
+	else
+		xa->xa_head = node;
+	for (i = 0; node->shift && i < old; i++)
+		if (node->slots[i])
+			((struct xa_node *)node->slots[i])->parent = node;
+	return node;
 }
 
 /* Set bit @offset of bitmap @b in @node and as far up as needed. */
@@ -128,7 +192,7 @@ static struct xa_node *xa_leaf(const struct xarray *xa, uint64_t index)
 	if (!node || index > xa_span_mask(node->shift))
 		return NULL;
 	while (node && node->shift)
-		node = node->slots[xa_offset(index, node->shift)];
+		node = xa_slot(node, xa_offset(index, node->shift));
 	return node;
 }
 
@@ -141,7 +205,7 @@ static struct xa_node *xa_marks_leaf(const struct xarray *xa, uint64_t index,
 	if (mark > XA_MARK_MAX)
 		return NULL;
 	leaf = xa_leaf(xa, index);
-	if (!leaf || !leaf->slots[index & XA_SLOT_MASK])
+	if (!leaf || !xa_slot(leaf, index & XA_SLOT_MASK))
 		return NULL;
 	return leaf;
 }
@@ -155,11 +219,13 @@ static void xa_grow(struct xarray *xa, uint64_t index)
 	if (!head) {
 		while (index > xa_span_mask(shift))
 			shift += XA_CHUNK_SHIFT;
-		xa->xa_head = xa_node_alloc(xa, shift, 0, NULL);
+		xa->xa_head = xa_node_alloc(xa, shift, 0, NULL,
+					    xa_offset(index, shift));
 		return;
 	}
 	while (index > xa_span_mask(head->shift)) {
-		node = xa_node_alloc(xa, head->shift + XA_CHUNK_SHIFT, 0, NULL);
+		node = xa_node_alloc(xa, head->shift + XA_CHUNK_SHIFT, 0, NULL,
+				     0);
 		for (b = 0; b < XA_BITMAPS; b++)
 			node->bits[b] = head->bits[b] ? 1 : 0;
 		node->slots[0] = head;
@@ -224,6 +290,7 @@ void xa_init(struct xarray *xa)
 	xa->xa_head = NULL;
 	xa->xa_count = 0;
 	xa->xa_nodes = 0;
+	xa->xa_bytes = 0;
 }
 
 /**
@@ -251,7 +318,7 @@ void *xa_load(const struct xarray *xa, uint64_t index)
 {
 	struct xa_node *leaf = xa_leaf(xa, index);
 
-	return leaf ? leaf->slots[index & XA_SLOT_MASK] : NULL;
+	return leaf ? xa_slot(leaf, index & XA_SLOT_MASK) : NULL;
 }
 
 /**
@@ -278,16 +345,20 @@ void *xa_store(struct xarray *xa, uint64_t index, void *entry)
 	node = xa->xa_head;
 	while (node->shift) {
 		off = xa_offset(index, node->shift);
-		child = node->slots[off];
+		child = xa_slot(node, off);
 		if (!child) {
+			node = xa_node_fit(xa, node, off);
 			child = xa_node_alloc(xa, node->shift - XA_CHUNK_SHIFT,
-					      off, node);
+					      off, node,
+					      xa_offset(index, node->shift -
+							XA_CHUNK_SHIFT));
 			node->slots[off] = child;
 			node->bits[XA_BM_PRESENT] |= xa_bit(off);
 		}
 		node = child;
 	}
 	off = index & XA_SLOT_MASK;
+	node = xa_node_fit(xa, node, off);
 	old = node->slots[off];
 	node->slots[off] = entry;
 	if (!old) {
@@ -314,7 +385,7 @@ void *xa_erase(struct xarray *xa, uint64_t index)
 	unsigned int off = index & XA_SLOT_MASK, b;
 	void *old;
 
-	if (!leaf || !leaf->slots[off])
+	if (!leaf || !xa_slot(leaf, off))
 		return NULL;
 	old = leaf->slots[off];
 	leaf->slots[off] = NULL;
@@ -512,26 +583,32 @@ bool xa_empty(const struct xarray *xa)
  */
 size_t xa_mem_bytes(const struct xarray *xa)
 {
-	return xa->xa_nodes * sizeof(struct xa_node);
+	return xa->xa_bytes;
 }
+
+/* What xa_check() counts on its walk. */
+struct xa_tally {
+	uint64_t entries;
+	size_t nodes;
+	size_t bytes;
+};
 
 static int xa_check_node(const struct xa_node *node,
 			 const struct xa_node *parent, unsigned int offset,
-			 unsigned int shift, uint64_t *entries, size_t *nodes);
+			 unsigned int shift, struct xa_tally *t);
 
 /* Check the children of inner node @node and its bitmaps against them. */
-static int xa_check_children(const struct xa_node *node, uint64_t *entries,
-			     size_t *nodes)
+static int xa_check_children(const struct xa_node *node, struct xa_tally *t)
 {
 	unsigned int i, b, shift = node->shift - XA_CHUNK_SHIFT;
 	const struct xa_node *child;
 	int ret;
 
 	for (i = 0; i < XA_CHUNK_SIZE; i++) {
-		child = node->slots[i];
+		child = xa_slot(node, i);
 		if (!child)
 			continue;
-		ret = xa_check_node(child, node, i, shift, entries, nodes);
+		ret = xa_check_node(child, node, i, shift, t);
 		if (ret)
 			return ret;
 		for (b = 0; b < XA_BM_PRESENT; b++)
@@ -544,26 +621,28 @@ static int xa_check_children(const struct xa_node *node, uint64_t *entries,
 /* Check one node and its subtree; accumulates entries and nodes seen. */
 static int xa_check_node(const struct xa_node *node,
 			 const struct xa_node *parent, unsigned int offset,
-			 unsigned int shift, uint64_t *entries, size_t *nodes)
+			 unsigned int shift, struct xa_tally *t)
 {
 	uint64_t present = node->bits[XA_BM_PRESENT];
 	unsigned int i, b;
 
 	if (node->parent != parent || node->offset != offset ||
-	    node->shift != shift)
+	    node->shift != shift || node->cap < XA_MIN_CAP ||
+	    node->cap > XA_CHUNK_SIZE || (node->cap & (node->cap - 1)))
 		return -1;
 	if (!present)
 		return -3;
-	(*nodes)++;
+	t->nodes++;
+	t->bytes += xa_node_size(node->cap);
 	for (i = 0; i < XA_CHUNK_SIZE; i++)
-		if (!(present & xa_bit(i)) != !node->slots[i])
+		if (!(present & xa_bit(i)) != !xa_slot(node, i))
 			return -2;
 	if (shift)
-		return xa_check_children(node, entries, nodes);
+		return xa_check_children(node, t);
 	for (b = 0; b < XA_BM_PRESENT; b++)
 		if (node->bits[b] & ~present)
 			return -2;
-	*entries += (uint64_t)__builtin_popcountll(present);
+	t->entries += (uint64_t)__builtin_popcountll(present);
 	return 0;
 }
 
@@ -581,20 +660,20 @@ static int xa_check_node(const struct xa_node *node,
 int xa_check(const struct xarray *xa)
 {
 	const struct xa_node *head = xa->xa_head;
-	uint64_t entries = 0;
-	size_t nodes = 0;
+	struct xa_tally t = { 0, 0, 0 };
 	int ret;
 
 	if (!head)
-		return xa->xa_count || xa->xa_nodes ? -4 : 0;
+		return xa->xa_count || xa->xa_nodes || xa->xa_bytes ? -4 : 0;
 	if (head->shift % XA_CHUNK_SHIFT || head->shift > XA_MAX_SHIFT)
 		return -1;
 	if (head->shift && head->bits[XA_BM_PRESENT] == 1)
 		return -3;
-	ret = xa_check_node(head, NULL, 0, head->shift, &entries, &nodes);
+	ret = xa_check_node(head, NULL, 0, head->shift, &t);
 	if (ret)
 		return ret;
-	if (entries != xa->xa_count || nodes != xa->xa_nodes)
+	if (t.entries != xa->xa_count || t.nodes != xa->xa_nodes ||
+	    t.bytes != xa->xa_bytes)
 		return -4;
 	return 0;
 }

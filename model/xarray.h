@@ -7,7 +7,7 @@
  * struct page) and any other sparse u64-keyed map of the model.  It stores
  * the caller's non-NULL pointers and never dereferences them.
  *
- * Shape: a radix tree of 64-slot nodes (XA_CHUNK_SHIFT 6).  A node at
+ * Shape: a radix tree of nodes of up to 64 slots (XA_CHUNK_SHIFT 6).  A node at
  * level shift S maps bits [S, S + 6) of the index; leaves have shift 0 and
  * hold entries, inner nodes hold child nodes.  Each node carries one bitmap
  * per mark plus a "present" bitmap of occupied slots; a bit in an inner node
@@ -21,7 +21,9 @@
  *     only slot 0 occupied is collapsed into its child (but a non-empty
  *     array always has at least one node);
  *   - every mark bitmap and the present bitmap agree with the slots below;
- *   - xa_count is the number of entries, xa_nodes the number of nodes.
+ *   - xa_count is the number of entries, xa_nodes the number of nodes,
+ *     xa_bytes their size; a node's capacity is a power of two that holds
+ *     every slot it uses.
  *
  * Determinism: iteration is in index order; nothing depends on addresses.
  *
@@ -54,7 +56,8 @@ struct xa_node;
  * struct xarray - the root of an xarray; embed it by value.
  * @xa_head: root node, NULL when the array is empty.
  * @xa_count: number of entries stored.
- * @xa_nodes: number of nodes allocated (for xa_mem_bytes()).
+ * @xa_nodes: number of nodes allocated.
+ * @xa_bytes: their bytes (xa_mem_bytes()).
  *
  * All fields are owned by the xa_* functions; callers only read xa_count
  * through xa_count().
@@ -63,9 +66,10 @@ struct xarray {
 	struct xa_node *xa_head;
 	uint64_t xa_count;
 	size_t xa_nodes;
+	size_t xa_bytes;
 };
 
-#define XARRAY_INIT	{ NULL, 0, 0 }
+#define XARRAY_INIT	{ NULL, 0, 0, 0 }
 
 void xa_init(struct xarray *xa);
 void xa_destroy(struct xarray *xa);

@@ -127,6 +127,15 @@ static void test_single_entry_lifecycle(void **state)
 	}
 }
 
+/*
+ * Bytes of a node with room for @cap slots, from the smallest (4 slots,
+ * @node bytes): one pointer per slot more.
+ */
+static size_t cap_bytes(size_t node, unsigned int cap)
+{
+	return node + (cap - 4) * sizeof(void *);
+}
+
 static void test_grow_and_shrink(void **state)
 {
 	struct xarray xa = XARRAY_INIT;
@@ -142,9 +151,10 @@ static void test_grow_and_shrink(void **state)
 	xa_store(&xa, UINT64_C(1) << 40, ENT(1));
 	/*
 	 * Root at shift 36 (covers 2^42): seven levels down to index 0, six
-	 * more nodes below the root down to 2^40.
+	 * more nodes below the root down to 2^40, all using slot 0 only but
+	 * the root, whose slot 16 needs a capacity of 32.
 	 */
-	assert_int_equal(xa_mem_bytes(&xa), 13 * node);
+	assert_int_equal(xa_mem_bytes(&xa), 12 * node + cap_bytes(node, 32));
 	assert_int_equal(xa_check(&xa), 0);
 	xa_erase(&xa, UINT64_C(1) << 40);
 	assert_int_equal(xa_mem_bytes(&xa), node);
@@ -154,9 +164,47 @@ static void test_grow_and_shrink(void **state)
 	/* Erasing index 0 of a tall tree frees the whole left spine. */
 	xa_store(&xa, UINT64_MAX, ENT(2));
 	xa_erase(&xa, 0);
-	assert_int_equal(xa_mem_bytes(&xa), 11 * node);
+	/* the root's slot 15 (capacity 16), then slot 63 ten times down */
+	assert_int_equal(xa_mem_bytes(&xa),
+			 cap_bytes(node, 16) + 10 * cap_bytes(node, 64));
 	assert_int_equal(xa_check(&xa), 0);
 	xa_erase(&xa, UINT64_MAX);
+	assert_int_equal(xa_mem_bytes(&xa), 0);
+}
+
+/*
+ * A node holds the slots it uses: it grows by powers of two as higher
+ * slots are stored (relinking parent and children), never shrinks, and the
+ * tree stays consistent and searchable through each move.
+ */
+static void test_node_capacity(void **state)
+{
+	struct xarray xa = XARRAY_INIT;
+	size_t node = one_node_bytes();
+	uint64_t i, index;
+
+	(void)state;
+	for (i = 0; i < 64; i++) {
+		xa_store(&xa, 64 + i, ENT(64 + i));	/* a leaf under a root */
+		if (i % 4 == 0)
+			xa_set_mark(&xa, 64 + i, XA_MARK_1);
+		assert_int_equal(xa_check(&xa), 0);
+	}
+	/* root: slot 1 (4 slots); leaf: 64 slots */
+	assert_int_equal(xa_mem_bytes(&xa), node + cap_bytes(node, 64));
+	xa_store(&xa, 64 * 40, ENT(1));		/* root grows to 64 slots */
+	assert_int_equal(xa_check(&xa), 0);
+	assert_int_equal(xa_mem_bytes(&xa),
+			 cap_bytes(node, 64) * 2 + node);
+	index = 0;
+	assert_ptr_equal(xa_find(&xa, &index, UINT64_MAX, XA_MARK_1), ENT(64));
+	index = 65;
+	assert_ptr_equal(xa_find(&xa, &index, UINT64_MAX, XA_MARK_1), ENT(68));
+	for (i = 0; i < 63; i++)
+		xa_erase(&xa, 64 + i);
+	assert_int_equal(xa_check(&xa), 0);	/* no shrinking below use */
+	assert_ptr_equal(xa_load(&xa, 127), ENT(127));
+	xa_destroy(&xa);
 	assert_int_equal(xa_mem_bytes(&xa), 0);
 }
 
@@ -612,6 +660,7 @@ int main(void)
 		cmocka_unit_test(test_edge_indices),
 		cmocka_unit_test(test_single_entry_lifecycle),
 		cmocka_unit_test(test_grow_and_shrink),
+		cmocka_unit_test(test_node_capacity),
 		cmocka_unit_test(test_marks),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_find_across_nodes),
