@@ -33,6 +33,7 @@
 
 #include "model/bstream.h"
 #include "model/check.h"
+#include "model/slab.h"
 #include "model/kernel.h"
 #include "model/perf.h"
 #include "model/sys.h"
@@ -307,6 +308,7 @@ struct kernel {
 	uint64_t last_check;		/* steps at the last full sweep */
 	uint64_t last_block_check;	/* steps at the last block sweep */
 	struct check_queue chkq;	/* touched since the last check */
+	struct page_slab *slab;		/* struct page frames (model/slab.c) */
 };
 
 /*

@@ -23,10 +23,8 @@
 
 struct page *page_alloc(struct kernel *k, const struct content *c)
 {
-	struct page *p = calloc(1, sizeof(*p));
+	struct page *p = page_slab_get(k->slab);
 
-	if (NEVER(!p))
-		abort();
 	if (NEVER(k->next_page_id + 1 >= 1ULL << PAGE_ID_BITS))
 		abort();
 	p->id = ++k->next_page_id;
@@ -77,7 +75,7 @@ void put_page(struct kernel *k, struct page *p)
 	content_put(k->pool, p->content);
 	free(p->xowners);
 	k->nr_pages_alloc--;
-	free(p);
+	page_slab_put(k->slab, p);
 }
 
 struct page *filemap_get_page(struct address_space *m, pgoff_t index)

@@ -46,6 +46,7 @@ struct kernel *kernel_new(const struct kconfig *cfg)
 	eventq_init(&k->events);
 	xa_init(&k->dax_pages);
 	checkq_init(&k->chkq, cfg->check_mode != CHECK_FULL);
+	k->slab = page_slab_new();
 	bdev_init(k, cfg->disk_size >> k->page_shift);
 	if (k->policy->init)
 		k->policy->init(k);
@@ -108,6 +109,7 @@ void kernel_free(struct kernel *k)
 	bdev_destroy(k);
 	eventq_destroy(&k->events);
 	checkq_destroy(&k->chkq);
+	page_slab_free(k->slab);	/* after every page went */
 	free(k->violation);
 	perf_free(&k->perf);
 	content_pool_free(k->pool);
