@@ -17,8 +17,8 @@
  *     bitmap changes between empty and non-empty.
  *
  * Memory: a node is 16 bytes of header, 32 bytes of bitmaps and room for
- * @cap slots, @cap the smallest power of two (at least XA_MIN_CAP) above
- * the highest slot it ever used; it grows (g_realloc, relinking parent and
+ * @cap slots, @cap the smallest of 4, 8, 16, 24, ... 64 above the highest
+ * slot it ever used; it grows (g_realloc, relinking parent and
  * children) when a store needs a higher slot and never shrinks.  A dense
  * leaf is 8.75 bytes per entry, as the kernel's; the roots of small trees
  * (a 100-page file's has two children) and the leaves of small files cost
@@ -43,7 +43,7 @@
  * struct xa_node - one level-chunk of the radix tree.
  * @shift: index bits below this node's slot number (0 for leaves).
  * @offset: slot of this node in @parent (0 for the root).
- * @cap: slots allocated (a power of two, XA_MIN_CAP..XA_CHUNK_SIZE); slots
+ * @cap: slots allocated (4 or a multiple of 8 up to XA_CHUNK_SIZE); slots
  *       at and above it are empty.
  * @parent: node one level up, NULL for the root.
  * @bits: XA_MARK_0..XA_MARK_MAX bitmaps, then XA_BM_PRESENT.
@@ -65,14 +65,15 @@ static size_t xa_node_size(unsigned int cap)
 	return offsetof(struct xa_node, slots) + cap * sizeof(void *);
 }
 
-/* The capacity a node needs for slot @off. */
+/*
+ * The capacity a node needs for slot @off: 4 or 8, then multiples of 8 (a
+ * file of 100 pages has a second leaf of 40 slots, not 64).
+ */
 static unsigned int xa_cap_for(unsigned int off)
 {
-	unsigned int cap = XA_MIN_CAP;
-
-	while (cap <= off)
-		cap <<= 1;
-	return cap;
+	if (off < XA_MIN_CAP)
+		return XA_MIN_CAP;
+	return (off | 7) + 1;
 }
 
 /* Slot @off of @node: NULL beyond its capacity. */
@@ -628,7 +629,8 @@ static int xa_check_node(const struct xa_node *node,
 
 	if (node->parent != parent || node->offset != offset ||
 	    node->shift != shift || node->cap < XA_MIN_CAP ||
-	    node->cap > XA_CHUNK_SIZE || (node->cap & (node->cap - 1)))
+	    node->cap > XA_CHUNK_SIZE ||
+	    (node->cap != XA_MIN_CAP && node->cap % 8))
 		return -1;
 	if (!present)
 		return -3;

@@ -22,7 +22,7 @@
  *     array always has at least one node);
  *   - every mark bitmap and the present bitmap agree with the slots below;
  *   - xa_count is the number of entries, xa_nodes the number of nodes,
- *     xa_bytes their size; a node's capacity is a power of two that holds
+ *     xa_bytes their size; a node's capacity (4 or a multiple of 8) holds
  *     every slot it uses.
  *
  * Determinism: iteration is in index order; nothing depends on addresses.
