@@ -116,6 +116,12 @@ void bdev_get(struct kernel *k, uint64_t block)
 	if (blk->state != BLK_USED)
 		kernel_report(k, "refcounts", "reference to free block %llu",
 			      (unsigned long long)block);
+	if (blk->refcount == BLOCK_REFCOUNT_MAX) {
+		kernel_report(k, "refcounts",
+			      "block %llu: more than %u references (pcsim's limit)",
+			      (unsigned long long)block, BLOCK_REFCOUNT_MAX);
+		return;
+	}
 	blk->refcount++;
 	check_mark_block(k, block);
 }

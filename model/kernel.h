@@ -257,13 +257,21 @@ enum block_state {
 	BLK_BUSY,	/* freed, but not reusable until the free is logged */
 };
 
+/*
+ * 12 bytes a block (packed: the content pointer is 4-byte aligned), so a
+ * disk of millions of blocks costs little more than their pages' content.
+ */
+#define BLOCK_REFCOUNT_MAX ((1u << 22) - 1)
+
 struct block {
 	const struct content *content;	/* what the disk holds; NULL: zeroes,
 					   never written (bdev_read()) */
-	uint32_t refcount;		/* extent references (refcount btree) */
-	uint8_t state;			/* enum block_state */
-	uint8_t inflight;		/* write bios in flight to it */
-};
+	uint32_t refcount : 22;		/* extent references (refcount btree) */
+	uint32_t state : 2;		/* enum block_state */
+	uint32_t inflight : 8;		/* write bios in flight to it (fewer
+					   than the queue depth) */
+} __attribute__((packed, aligned(4)));
+_Static_assert(sizeof(struct block) == 12, "struct block is 12 bytes");
 
 /*
  * struct block_device - the disk, with XFS's free-space accounting folded in.
