@@ -32,6 +32,7 @@
 #include <stdarg.h>
 
 #include "model/bstream.h"
+#include "model/cmap.h"
 #include "model/content.h"
 #include "model/hashmix.h"
 #include "model/xarray.h"
@@ -41,11 +42,11 @@ static char modified_tag;
 
 struct ofile {
 	uint64_t size;			/* i_size */
-	struct xarray pages;		/* index -> content ref, never zero */
+	struct cmap pages;		/* index -> content ref, never zero */
 	bool durable;			/* an fsync point exists */
 	bool size_changed;		/* size changed since the fsync point */
 	uint64_t dsize;			/* size at the fsync point */
-	struct xarray dpages;		/* pages at the fsync point, unless */
+	struct cmap dpages;		/* pages at the fsync point, unless */
 	bool dshared;			/* nothing changed since it: then they
 					   are @pages, copied to @dpages at the
 					   next change (ofile_mut) */
@@ -83,45 +84,18 @@ static uint32_t chunk_len(const struct oracle *o, uint64_t pos, uint64_t left)
 
 /* The content of page @index of @xa: borrowed, the zero page for a hole. */
 static const struct content *page_load(const struct oracle *o,
-				       const struct xarray *xa, uint64_t index)
+				       const struct cmap *m, uint64_t index)
 {
-	const struct content *c = xa_load(xa, index);
+	const struct content *c = cmap_load(m, index);
 
 	return c ? c : content_zero(o->pool);
 }
 
-/* Replace page @index of @xa by @c, consuming the reference @c. */
-static void page_set(struct oracle *o, struct xarray *xa, uint64_t index,
+/* Replace page @index of @m by @c, consuming the reference @c. */
+static void page_set(struct oracle *o, struct cmap *m, uint64_t index,
 		     const struct content *c)
 {
-	const struct content *old;
-
-	if (c == content_zero(o->pool))
-		old = xa_erase(xa, index);
-	else
-		old = xa_store(xa, index, (void *)c);
-	content_put(o->pool, old);
-}
-
-/* Drop every reference held by @xa and empty it. */
-static void pages_drop(struct oracle *o, struct xarray *xa)
-{
-	const struct content *c;
-	uint64_t index;
-
-	xa_for_each(xa, index, c)
-		content_put(o->pool, c);
-	xa_destroy(xa);
-}
-
-/* Make the empty @dst share every page of @src. */
-static void pages_copy(struct xarray *dst, const struct xarray *src)
-{
-	const struct content *c;
-	uint64_t index;
-
-	xa_for_each(src, index, c)
-		xa_store(dst, index, (void *)content_get(c));
+	cmap_set(o->pool, m, index, c == content_zero(o->pool) ? NULL : c);
 }
 
 /* Offset of the first byte that differs in two ranges known to differ. */
@@ -157,14 +131,14 @@ static struct ofile *ofile_mut(const struct oracle *o, uint64_t id,
 	if (f)
 		f->gen++;
 	if (f && f->dshared) {
-		pages_copy(&f->dpages, &f->pages);
+		cmap_copy(&f->dpages, &f->pages);
 		f->dshared = false;
 	}
 	return f;
 }
 
 /* The pages at @f's fsync point. */
-static const struct xarray *durable_pages(const struct ofile *f)
+static const struct cmap *durable_pages(const struct ofile *f)
 {
 	return f->dshared ? &f->pages : &f->dpages;
 }
@@ -192,8 +166,8 @@ static void ofile_remove(struct oracle *o, uint64_t id)
 {
 	struct ofile *f = xa_erase(&o->files, id);
 
-	pages_drop(o, &f->pages);
-	pages_drop(o, &f->dpages);
+	cmap_drop(o->pool, &f->pages);
+	cmap_drop(o->pool, &f->dpages);
 	xa_destroy(&f->modified);
 	g_free(f);
 }
@@ -202,7 +176,7 @@ static void ofile_remove(struct oracle *o, uint64_t id)
 static void ofile_fsync(struct oracle *o, struct ofile *f, uint64_t epoch)
 {
 	f->depoch = epoch;
-	pages_drop(o, &f->dpages);
+	cmap_drop(o->pool, &f->dpages);
 	f->dshared = true;	/* copied when @f next changes */
 	xa_destroy(&f->modified);
 	f->dsize = f->size;
@@ -243,8 +217,7 @@ static void zero_range(struct oracle *o, struct ofile *f, uint64_t off,
 	const struct content *c;
 
 	touch(o, f, off, len);
-	xa_for_each_range(&f->pages, index, c, off >> o->page_shift, last,
-			  XA_PRESENT) {
+	cmap_for_each_range(&f->pages, index, c, off >> o->page_shift, last) {
 		uint64_t start = MAX(off, index << o->page_shift);
 		uint32_t n = chunk_len(o, start, end - start);
 
@@ -326,14 +299,14 @@ void oracle_free(struct oracle *o)
 	g_free(o);
 }
 
-/* Fold the pages of @xa (index, content hash), in index order, into @h. */
-static uint64_t pages_hash(uint64_t h, const struct xarray *xa)
+/* Fold the pages of @m (index, content hash), in index order, into @h. */
+static uint64_t pages_hash(uint64_t h, const struct cmap *m)
 {
 	const struct content *c;
 	uint64_t index;
 
-	h = hash_mix(h, xa_count(xa));
-	xa_for_each(xa, index, c) {
+	h = hash_mix(h, m->npages);
+	cmap_for_each(m, index, c) {
 		h = hash_mix(h, index);
 		h = hash_mix(h, content_hash(c));
 	}
@@ -767,7 +740,7 @@ static int G_GNUC_PRINTF(2, 3) crash_fail(GString *why, const char *fmt, ...)
  * of each side in turn covers every difference.
  */
 static uint64_t first_lost_byte(const struct oracle *o, const struct ofile *f,
-				const struct xarray *a, const struct xarray *b,
+				const struct cmap *a, const struct cmap *b,
 				uint64_t limit)
 {
 	const struct content *ca, *cb;
@@ -776,8 +749,7 @@ static uint64_t first_lost_byte(const struct oracle *o, const struct ofile *f,
 
 	if (!limit)
 		return UINT64_MAX;
-	xa_for_each_range(a, index, ca, 0, (limit - 1) >> o->page_shift,
-			  XA_PRESENT) {
+	cmap_for_each_range(a, index, ca, 0, (limit - 1) >> o->page_shift) {
 		if (xa_load(&f->modified, index))
 			continue;
 		pos = index << o->page_shift;
@@ -791,7 +763,7 @@ static uint64_t first_lost_byte(const struct oracle *o, const struct ofile *f,
 
 /* Check that what @f made durable survived in @rec of @rsize bytes. */
 static int crash_check(const struct oracle *o, uint64_t id,
-		       const struct ofile *f, const struct xarray *rec,
+		       const struct ofile *f, const struct cmap *rec,
 		       uint64_t rsize, GString *why)
 {
 	uint64_t limit = MIN(f->dsize, rsize), bad, in;
@@ -819,7 +791,7 @@ static int crash_check(const struct oracle *o, uint64_t id,
 
 /* Read the recovered pages of @id into the empty @rec, clean tail. */
 static void crash_read(struct oracle *o, uint64_t id, uint64_t rsize,
-		       oracle_read_fn read, void *ctx, struct xarray *rec)
+		       oracle_read_fn read, void *ctx, struct cmap *rec)
 {
 	uint64_t index, npages = pages_of(o, rsize);
 	uint32_t tail = (uint32_t)(rsize & page_mask(o));
@@ -857,7 +829,7 @@ int oracle_check_durable(struct oracle *o, uint64_t id, uint64_t epoch,
 			 GString *why)
 {
 	struct ofile *f = xa_load(&o->files, id);
-	struct xarray rec = XARRAY_INIT;
+	struct cmap rec = CMAP_INIT;
 	uint64_t limit, bad;
 	int ret = 0;
 
@@ -871,7 +843,7 @@ int oracle_check_durable(struct oracle *o, uint64_t id, uint64_t epoch,
 		ret = crash_fail(why, "file %" PRIu64 ": offset %" PRIu64
 				 " differs from what sync made durable", id,
 				 bad);
-	pages_drop(o, &rec);
+	cmap_drop(o->pool, &rec);
 	return ret;
 }
 
@@ -900,7 +872,7 @@ int oracle_crash(struct oracle *o, uint64_t id, bool exists,
 		 GString *why)
 {
 	struct ofile *f;
-	struct xarray rec = XARRAY_INIT;
+	struct cmap rec = CMAP_INIT;
 	int ret = 0;
 
 	g_return_val_if_fail(o && (read || !exists), -1);
@@ -918,7 +890,7 @@ int oracle_crash(struct oracle *o, uint64_t id, bool exists,
 		f = ofile_add(o, id);
 	else if (f->durable)
 		ret = crash_check(o, id, f, &rec, recovered_size, why);
-	pages_drop(o, &f->pages);
+	cmap_drop(o->pool, &f->pages);
 	f->pages = rec;
 	f->size = recovered_size;
 	ofile_fsync(o, f, ++o->epoch);
