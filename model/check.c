@@ -519,11 +519,16 @@ static void touched_inode(struct kernel *k, struct inode *inode)
 			     (unsigned long long)inode->i_ino,
 			     (unsigned long long)m->nrpages,
 			     (unsigned long long)xa_count(&m->i_pages));
-	else if (itree_check(&m->i_mmap))
-		check_report(k, "rmap-complete", "inode %llu: i_mmap corrupt",
-			     (unsigned long long)inode->i_ino);
 	else
 		check_eof(k, inode);
+}
+
+/* rmap-complete (structure): the interval tree of a touched i_mmap. */
+static void touched_immap(struct kernel *k, struct address_space *m)
+{
+	if (itree_check(&m->i_mmap))
+		check_report(k, "rmap-complete", "inode %llu: i_mmap corrupt",
+			     (unsigned long long)m->host->i_ino);
 }
 
 /* A PTE the sweep would visit (inside a VMA): checked as it would be. */
@@ -585,6 +590,9 @@ static void touched_pass(struct kernel *k, uint32_t kind, bool ptes)
 		case CM_BLOCK:
 			touched_block(k, m->idx);
 			break;
+		case CM_IMMAP:
+			touched_immap(k, m->obj);
+			break;
 		}
 	}
 }
@@ -598,6 +606,7 @@ static void touched_run(struct kernel *k)
 	touched_pass(k, CM_SLOT, false);
 	touched_pass(k, CM_PAGE, false);
 	touched_pass(k, CM_INODE, false);
+	touched_pass(k, CM_IMMAP, false);
 	touched_pass(k, CM_PTE, false);
 	touched_pass(k, CM_PAGE, true);
 	touched_pass(k, CM_BLOCK, false);

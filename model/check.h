@@ -73,9 +73,10 @@ enum check_mark_kind {
 	CM_NONE = 0,	/* forgotten (its object was freed) */
 	CM_PAGE,	/* @obj: struct page *: flags, owners, counts */
 	CM_SLOT,	/* @obj: struct address_space *, @idx: i_pages index */
-	CM_INODE,	/* @obj: struct inode *: size, locks, i_mmap, nrpages */
+	CM_INODE,	/* @obj: struct inode *: size, locks, nrpages */
 	CM_PTE,		/* @obj: struct mm_struct *, @idx: virtual page */
 	CM_BLOCK,	/* @idx: disk block: refcount, state, DAX pfn */
+	CM_IMMAP,	/* @obj: struct address_space *: its i_mmap tree */
 };
 
 struct check_mark {
@@ -113,7 +114,9 @@ void check_mark_slot(struct kernel *k, struct address_space *m,
 void check_mark_inode(struct kernel *k, struct inode *inode);
 void check_mark_pte(struct kernel *k, struct mm_struct *mm, uint64_t vpn);
 void check_mark_block(struct kernel *k, uint64_t block);
-/* Every PTE in @vma's range (its i_mmap linkage changed). */
+/* @m's i_mmap changed (a VMA came or went). */
+void check_mark_immap(struct kernel *k, struct address_space *m);
+/* Every PTE in @vma's range and its i_mmap (its linkage changed). */
 void check_mark_vma(struct kernel *k, struct vm_area_struct *vma);
 /* i_size changes from @old: pages between old and new EOF and the inode. */
 void check_mark_size(struct kernel *k, struct inode *inode, uint64_t old);

@@ -116,6 +116,12 @@ void check_mark_block(struct kernel *k, uint64_t block)
 		mark(k, CM_BLOCK, NULL, block);
 }
 
+void check_mark_immap(struct kernel *k, struct address_space *m)
+{
+	if (k->chkq.on)
+		mark(k, CM_IMMAP, m, 0);
+}
+
 void check_mark_vma(struct kernel *k, struct vm_area_struct *vma)
 {
 	uint64_t vpn, first = vma->vm_start >> k->page_shift;
@@ -126,8 +132,7 @@ void check_mark_vma(struct kernel *k, struct vm_area_struct *vma)
 		return;
 	xa_for_each_range(&vma->vm_mm->ptes, vpn, e, first, last, XA_PRESENT)
 		mark(k, CM_PTE, vma->vm_mm, vpn);
-	if (vma->vm_inode)
-		check_mark_inode(k, vma->vm_inode);
+	check_mark_immap(k, vma->mapping);
 }
 
 /*

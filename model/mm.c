@@ -75,7 +75,7 @@ static void vma_link(struct kernel *k, struct vm_area_struct *vma)
 	vma->shared.id = vma->id;
 	itree_insert(&m->i_mmap, &vma->shared);
 	list_add_tail(&vma->vma_list, &vma->vm_mm->mmap);
-	check_mark_inode(k, m->host);
+	check_mark_immap(k, m);
 }
 
 /**

@@ -132,7 +132,7 @@ static void move_vmas(struct kernel *k, struct inode *inode,
 		vma->mapping = to;
 		itree_insert(&to->i_mmap, &vma->shared);
 		check_mark_vma(k, vma);	/* its PTEs' rmap changed */
-		check_mark_inode(k, from->host);
+		check_mark_immap(k, from);
 	}
 }
 

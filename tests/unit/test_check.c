@@ -859,6 +859,11 @@ static void touch_inode_a(struct env *e)
 	check_mark_inode(e->k, e->a);
 }
 
+static void touch_immap_a(struct env *e)
+{
+	check_mark_immap(e->k, e->a->i_mapping);
+}
+
 static void touch_last_block(struct env *e)
 {
 	check_mark_block(e->k, e->k->bdev.nblocks - 1);
@@ -890,7 +895,7 @@ static const struct inc_breakage inc_breakages[] = {
 	I(pte_at_wrong_index, "rmap-complete", touch_stray_pte,
 	  stray_pte_undo),
 	I(vma_off_i_mmap, "rmap-complete", touch_vma_a, vma_off_i_mmap_undo),
-	I(i_mmap_corrupt, "rmap-complete", touch_inode_a,
+	I(i_mmap_corrupt, "rmap-complete", touch_immap_a,
 	  i_mmap_corrupt_undo),
 	I(page_ref_lost, "refcounts", touch_mapped_page, page_ref_lost_undo),
 	I(mapcount_no_pte, "refcounts", touch_cached_page,
