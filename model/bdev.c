@@ -39,13 +39,15 @@ void bdev_init(struct kernel *k, uint64_t nblocks)
 	b->busy = g_array_new(FALSE, FALSE, sizeof(uint64_t));
 }
 
+/*
+ * Context: the kernel is being freed, and its content pool with it
+ * (kernel_free()), so the blocks' contents are not put one by one: the
+ * pool frees every content it holds.
+ */
 void bdev_destroy(struct kernel *k)
 {
 	struct block_device *b = &k->bdev;
-	uint64_t i;
 
-	for (i = 0; i < b->hwm; i++)
-		content_put(k->pool, b->blocks[i].content);
 	free(b->blocks);
 	g_array_free(b->busy, TRUE);
 	b->blocks = NULL;

@@ -112,11 +112,12 @@ int cov_step_index(const char *name)
 }
 
 /*
- * Step names are string literals: a small cache keyed by the literal's
- * address saves the search.  The address only selects a cache slot; the
+ * Step names are string literals: a cache keyed by the literal's address
+ * saves the search.  The address only selects a cache slot (a Fibonacci
+ * hash of it, so that neighbouring literals do not evict each other); the
  * index always comes from the table, so no result depends on it.
  */
-#define COV_CACHE 64
+#define COV_CACHE 256	/* a power of two */
 
 static __thread struct {
 	const char *name;
@@ -125,29 +126,22 @@ static __thread struct {
 
 static int step_index_cached(const char *name)
 {
-	unsigned int slot = (unsigned int)(((uintptr_t)name >> 3) % COV_CACHE);
+	unsigned int slot;
 
-	if (!name || cache[slot].name != name) {
-		if (!name)
-			return NR_STEPS - 1;
+	if (!name)
+		return NR_STEPS - 1;
+	slot = (unsigned int)(((uintptr_t)name * 0x9e3779b97f4a7c15ULL) >> 32) &
+	       (COV_CACHE - 1);
+	if (cache[slot].name != name) {
 		cache[slot].name = name;
 		cache[slot].index = cov_step_index(name);
 	}
 	return cache[slot].index;
 }
 
-void cov_note(struct model_cov *c, const char *name, const struct page *p)
+/* Step @i ran with page @p: the states @p was in. */
+static void note_page(struct model_cov *c, int i, const struct page *p)
 {
-	c->runs[step_index_cached(name)]++;
-	if (p)
-		cov_note_page(c, name, p);
-}
-
-void cov_note_page(struct model_cov *c, const char *name,
-		   const struct page *p)
-{
-	int i = step_index_cached(name);
-
 	c->hits[i][page_test(p, PG_dirty) ? COV_DIRTY : COV_CLEAN]++;
 	if (page_test(p, PG_writeback))
 		c->hits[i][COV_WRITEBACK]++;
@@ -155,6 +149,21 @@ void cov_note_page(struct model_cov *c, const char *name,
 		c->hits[i][COV_MAPPED]++;
 	if (folio_shared(p))
 		c->hits[i][COV_SHARED]++;
+}
+
+void cov_note(struct model_cov *c, const char *name, const struct page *p)
+{
+	int i = step_index_cached(name);
+
+	c->runs[i]++;
+	if (p)
+		note_page(c, i, p);
+}
+
+void cov_note_page(struct model_cov *c, const char *name,
+		   const struct page *p)
+{
+	note_page(c, step_index_cached(name), p);
 }
 
 uint64_t cov_pairs(const struct model_cov *c)

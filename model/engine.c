@@ -313,17 +313,25 @@ bool kernel_done(const struct proc *p, struct sys_res *res)
 	return true;
 }
 
+/*
+ * task_wait_ready() without the call for a task that waits for nothing,
+ * most of them: the scheduler asks about every task at every decision.
+ */
+static bool wait_ready(const struct task *t)
+{
+	return t->wait.kind == WAIT_NONE || task_wait_ready(t);
+}
+
 int kernel_runnable(struct kernel *k, struct proc **out, int max)
 {
+	struct proc **procs = (struct proc **)k->procs->pdata;
+	guint i, len = k->procs->len;
 	int n = 0;
-	guint i;
 
-	for (i = 0; i < k->procs->len && n < max; i++) {
-		struct proc *p = g_ptr_array_index(k->procs, i);
-
-		if (p->task.state == TASK_RUNNING && task_wait_ready(&p->task))
-			out[n++] = p;
-	}
+	for (i = 0; i < len && n < max; i++)
+		if (procs[i]->task.state == TASK_RUNNING &&
+		    wait_ready(&procs[i]->task))
+			out[n++] = procs[i];
 	return n;
 }
 
@@ -610,7 +618,7 @@ int kernel_syscall(struct kernel *k, struct proc *p, const struct sys_req *req,
 		return -1;
 	kernel_submit(k, p, req);
 	while (!kernel_done(p, res) && !k->violation) {
-		if (task_wait_ready(&p->task))
+		if (wait_ready(&p->task))
 			kernel_step(k, p);
 		else if (kernel_runnable(k, run, 8))
 			kernel_step(k, run[0]);

@@ -11,7 +11,9 @@
  * what the call returned: everything that decides what the thread does next
  * outside the kernel, since a thread's lines are fixed and the runner is a
  * function of the results it got.  The scheduler gets it with the kernel
- * (sched_set_world()) for a hook that hashes states.
+ * (sched_set_world()) for a hook that hashes states; without a hook it is
+ * not kept (it stays 0).  @nready and @ndone count the threads READY and
+ * DONE.
  *
  * Locking: none; coroutines switch only at conc_syscall() and at the end
  * of a thread's lines.
@@ -45,6 +47,8 @@ struct conc_run {
 	const struct conc_ops *ops;
 	void *ctx;
 	bool stop;
+	bool wants_world;		/* sched_wants_world(), fixed */
+	int nready, ndone;		/* threads READY, DONE */
 };
 
 static __thread struct cthread *self;
@@ -72,7 +76,8 @@ int conc_syscall(struct kernel *k, struct proc *p, const struct sys_req *req,
 		return -1;
 	}
 	kernel_done(p, res);
-	ct->digest = kernel_call_hash(ct->digest, req, res);
+	if (c->wants_world)	/* only progress() reads it, for a hook */
+		ct->digest = kernel_call_hash(ct->digest, req, res);
 	return 0;
 }
 
@@ -93,20 +98,30 @@ static void thread_main(void *arg)
 	self = NULL;
 	c->stop |= failed;
 	ct->state = CT_DONE;
+	c->ndone++;
 }
 
-/* Let every READY thread run until it waits in a call or is done. */
+static void set_ready(struct conc_run *c, struct cthread *ct)
+{
+	ct->state = CT_READY;
+	c->nready++;
+}
+
+/*
+ * Let every READY thread run, in thread order, until it waits in a call or
+ * is done (a thread makes no other one READY).  Return: all are DONE.
+ */
 static bool run_ready(struct conc_run *c)
 {
-	bool all_done = true;
 	int i;
 
-	for (i = 0; i < c->sec->nthreads; i++) {
-		if (c->t[i].state == CT_READY)
-			coro_resume(c->t[i].co);
-		all_done &= c->t[i].state == CT_DONE;
+	for (i = 0; i < c->sec->nthreads && c->nready; i++) {
+		if (c->t[i].state != CT_READY)
+			continue;
+		c->nready--;
+		coro_resume(c->t[i].co);
 	}
-	return all_done;
+	return c->ndone == c->sec->nthreads;
 }
 
 /* The run stopped: wake every waiting thread so that it unwinds. */
@@ -118,26 +133,36 @@ static void kill_waiting(struct conc_run *c)
 		if (c->t[i].state != CT_WAITING)
 			continue;
 		c->t[i].killed = true;
-		c->t[i].state = CT_READY;
+		set_ready(c, &c->t[i]);
 	}
+}
+
+/* Is @p one of the @nr processes of @run (each process at most once)? */
+static bool proc_in(struct proc *const *run, int nr, const struct proc *p)
+{
+	int j;
+
+	for (j = 0; j < nr; j++)
+		if (run[j] == p)
+			return true;
+	return false;
 }
 
 /* The threads whose process can take a step, then irq if I/O is pending. */
 static int candidates(struct conc_run *c, int *cand)
 {
+	const struct conc_section *sec = c->sec;
+	const struct cthread *t = c->t;
+	int n = 0, nr, i, nthreads = sec->nthreads;
 	struct proc *run[64];
-	int n = 0, nr, i, j;
 
 	nr = kernel_runnable(c->k, run, 64);
-	for (i = 0; i < c->sec->nthreads; i++)
-		for (j = 0; j < nr; j++)
-			if (c->t[i].state == CT_WAITING &&
-			    c->t[i].proc == run[j])
-				cand[n++] = i;
-	for (i = 0; i < c->sec->nkthreads; i++)
-		for (j = 0; j < nr; j++)
-			if (c->sec->kthreads[i] == run[j])
-				cand[n++] = c->sec->nthreads + i;
+	for (i = 0; i < nthreads && nr; i++)
+		if (t[i].state == CT_WAITING && proc_in(run, nr, t[i].proc))
+			cand[n++] = i;
+	for (i = 0; i < sec->nkthreads && nr; i++)
+		if (proc_in(run, nr, sec->kthreads[i]))
+			cand[n++] = nthreads + i;
 	if (kernel_has_events(c->k))
 		cand[n++] = SCHED_IRQ;
 	return n;
@@ -169,7 +194,7 @@ static int decide(struct conc_run *c)
 
 	if (!n)
 		return kernel_stuck(c->k);
-	if (sched_wants_world(c->s))	/* only a hook reads it */
+	if (c->wants_world)	/* only a hook reads it */
 		sched_set_world(c->s, c->k, progress(c));
 	pick = sched_pick(c->s, cand, n);
 	if (pick == SCHED_STOP)
@@ -183,7 +208,7 @@ static int decide(struct conc_run *c)
 		return -1;
 	sched_ran(c->s, pick, op, kernel_proc_step(p));
 	if (pick < c->sec->nthreads && kernel_done(p, NULL))
-		c->t[pick].state = CT_READY;
+		set_ready(c, &c->t[pick]);
 	return 0;
 }
 
@@ -192,7 +217,8 @@ int conc_run_section(struct kernel *k, struct sched *s,
 		     const struct conc_ops *ops, void *ctx)
 {
 	struct conc_run c = { .k = k, .s = s, .sec = sec, .ops = ops,
-			      .ctx = ctx };
+			      .ctx = ctx, .wants_world = sched_wants_world(s),
+			      .nready = sec->nthreads };
 	int i;
 
 	c.t = calloc(sec->nthreads, sizeof(*c.t));

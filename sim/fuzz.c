@@ -33,6 +33,21 @@ static const char *const strategies[] = { "random", "pct" };
 
 typedef unsigned long long ull;
 
+/*
+ * A memstream kept open across runs, so that a run does not pay for
+ * creating and closing two streams: each run's text starts at @start and
+ * is NUL-terminated at @len after a flush.  Quiet runs print little (a
+ * VIOLATION line, runtime errors); past CAPTURE_MAX bytes the stream is
+ * opened afresh.
+ */
+struct capture {
+	FILE *f;
+	char *buf;
+	size_t len, start;
+};
+
+#define CAPTURE_MAX	(1u << 20)
+
 /* A campaign: its options, the run in progress and what it found. */
 struct fuzz {
 	const struct fuzz_opts *o;
@@ -41,8 +56,8 @@ struct fuzz {
 	uint64_t run, seed, schedules;
 	const char *strategy;		/* of the run in progress */
 	char *text;			/* the generated scenario */
-	char *out, *err;		/* its output and runtime errors */
-	size_t outlen, errlen;
+	const char *out, *err;		/* its output and runtime errors */
+	struct capture outc, errc;	/* where they are written */
 	char *sched;			/* the schedule it recorded */
 	struct model_cov cov, total;	/* this run's, the campaign's */
 	unsigned int bias[GK_NR];	/* gen_opts.bias */
@@ -246,12 +261,47 @@ static int generator_bug(const struct fuzz *z, const char *why)
 
 /* --------------------------------------------------------------- run --- */
 
+static void capture_close(struct capture *c)
+{
+	if (c->f)
+		fclose(c->f);
+	free(c->buf);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The stream for the next run, which writes from @c->start on. */
+static FILE *capture_begin(struct capture *c)
+{
+	if (c->f && c->len > CAPTURE_MAX)
+		capture_close(c);
+	if (!c->f)
+		c->f = open_memstream(&c->buf, &c->len);
+	if (NEVER(!c->f))
+		abort();
+	fflush(c->f);
+	c->start = c->len;
+	return c->f;
+}
+
+/* What the run wrote, valid until the next capture_begin(). */
+static const char *capture_end(struct capture *c)
+{
+	fflush(c->f);
+	return c->buf + c->start;
+}
+
 static void run_clear(struct fuzz *z)
 {
-	free(z->out);
-	free(z->err);
 	g_free(z->sched);
 	z->out = z->err = z->sched = NULL;
+}
+
+/* The end of the campaign: run_clear() and the streams closed. */
+static void fuzz_clear(struct fuzz *z)
+{
+	run_clear(z);
+	capture_close(&z->outc);
+	capture_close(&z->errc);
 }
 
 /* Run @sc once under @strategy (NULL: the file's); a runner status. */
@@ -269,18 +319,14 @@ static int run_once(struct fuzz *z, const struct scenario *sc,
 		.check_mode = z->o->check_mode ? z->o->check_mode :
 						 "incremental",
 	};
-	FILE *out, *err;
 	int st;
 
 	run_clear(z);
 	z->strategy = strategy ? strategy : "of the input";
-	out = open_memstream(&z->out, &z->outlen);
-	err = open_memstream(&z->err, &z->errlen);
-	if (NEVER(!out || !err))
-		abort();
-	st = runner_run(sc, &ro, out, err, NULL);
-	fclose(out);
-	fclose(err);
+	st = runner_run(sc, &ro, capture_begin(&z->outc),
+			capture_begin(&z->errc), NULL);
+	z->out = capture_end(&z->outc);
+	z->err = capture_end(&z->errc);
 	z->schedules++;
 	return st;
 }
@@ -414,7 +460,7 @@ int fuzz_run(const struct fuzz_opts *o, FILE *progress)
 	st = campaign(&z);
 	if (st != FUZZ_BAD)
 		summary(&z, st == 1);
-	run_clear(&z);
+	fuzz_clear(&z);
 	return st;
 }
 
@@ -431,7 +477,7 @@ int fuzz_campaign(const struct fuzz_opts *o, FILE *progress,
 	res->runs = z.run;
 	res->schedules = z.schedules;
 	res->cov = z.total;
-	run_clear(&z);
+	fuzz_clear(&z);
 	return res->status;
 }
 

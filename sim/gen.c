@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "model/never.h"
 #include "sim/gen.h"
@@ -14,12 +15,18 @@
 #define GEN_SPAN	65536ull	/* offsets and sizes within 0..64k */
 #define GEN_BLOCK	4096ull
 
+/* The text written so far: malloc'ed, NUL-terminated. */
+struct text {
+	char *s;
+	size_t len, cap;
+};
+
 struct gen {
 	uint64_t rng;			/* splitmix64 state */
 	bool from_bytes;		/* choices come from @bytes */
 	const uint8_t *bytes;
 	size_t nbytes;
-	FILE *f;			/* the text */
+	struct text t;			/* the text */
 	const char *indent;		/* "\t" inside a thread block */
 	int nfiles;
 	uint64_t floor[GEN_MAX_FILES];	/* no file is ever smaller */
@@ -128,6 +135,65 @@ static uint64_t gen_len_grow(struct gen *g, int f, uint64_t off)
 
 typedef unsigned long long ull;
 
+/* Room for @n more bytes and the NUL. */
+static void text_reserve(struct text *t, size_t n)
+{
+	while (t->len + n + 1 > t->cap)
+		t->cap *= 2;
+	t->s = realloc(t->s, t->cap);
+	if (NEVER(!t->s))
+		abort();
+}
+
+static void text_vprintf(struct gen *g, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+/*
+ * Append to the text.  A fuzz campaign generates a scenario per run: this
+ * costs a vsnprintf(), where a memstream cost creating the stream and its
+ * buffer each time.
+ */
+static void text_vprintf(struct gen *g, const char *fmt, va_list ap)
+{
+	struct text *t = &g->t;
+	va_list again;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
+	if (NEVER(n < 0))
+		abort();
+	if ((size_t)n >= t->cap - t->len) {
+		text_reserve(t, (size_t)n);
+		vsnprintf(t->s + t->len, t->cap - t->len, fmt, again);
+	}
+	va_end(again);
+	t->len += (size_t)n;
+}
+
+/* Append @str as it is. */
+static void text_puts(struct gen *g, const char *str)
+{
+	size_t n = strlen(str);
+
+	if (g->t.len + n + 1 > g->t.cap)
+		text_reserve(&g->t, n);
+	memcpy(g->t.s + g->t.len, str, n + 1);
+	g->t.len += n;
+}
+
+static void out(struct gen *g, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void out(struct gen *g, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	text_vprintf(g, fmt, ap);
+	va_end(ap);
+}
+
 static void line(struct gen *g, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -136,11 +202,11 @@ static void line(struct gen *g, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs(g->indent, g->f);
+	text_puts(g, g->indent);
 	va_start(ap, fmt);
-	vfprintf(g->f, fmt, ap);
+	text_vprintf(g, fmt, ap);
 	va_end(ap);
-	fputc('\n', g->f);
+	text_puts(g, "\n");
 }
 
 /*
@@ -518,12 +584,12 @@ static void emit_section(struct gen *g, int threads, int ops)
 	for (i = 0; i < ops || i < threads; i++)
 		n[i < threads ? i : (int)below(g, threads)]++;
 	for (t = 0; t < threads; t++) {
-		fprintf(g->f, "thread T%d\n", t + 1);
+		out(g, "thread T%d\n", t + 1);
 		g->indent = "\t";
 		for (i = 0; i < n[t]; i++)
 			emit_op(g);
 		g->indent = "";
-		fputs("end\n", g->f);
+		text_puts(g, "end\n");
 	}
 	free(n);
 }
@@ -532,13 +598,13 @@ static void emit_final_md5sum(struct gen *g)
 {
 	int f;
 
-	fputs("md5sum", g->f);
+	text_puts(g, "md5sum");
 	for (f = 0; f < g->nfiles; f++)
-		fprintf(g->f, " f%d", f);
+		out(g, " f%d", f);
 	for (f = 0; f < g->nfiles; f++)
 		if (g->cp_dst & (1u << f))
-			fprintf(g->f, " c%d", f);
-	fputc('\n', g->f);
+			out(g, " c%d", f);
+	text_puts(g, "\n");
 }
 
 /* The body after the header line: settings, files, operations, md5sum. */
@@ -558,17 +624,16 @@ static void emit_body(struct gen *g, int threads, int ops,
 	emit_final_md5sum(g);
 }
 
-static void text_open(struct gen *g, char **text, size_t *len)
-{
-	g->f = open_memstream(text, len);
-	if (NEVER(!g->f))
-		abort();
-}
+#define TEXT_MIN	1024	/* a fuzz scenario's size */
 
-static void text_close(struct gen *g)
+static void text_open(struct gen *g)
 {
-	if (fclose(g->f))	/* a memstream: only out of memory */
+	g->t.cap = TEXT_MIN;
+	g->t.len = 0;
+	g->t.s = malloc(g->t.cap);
+	if (NEVER(!g->t.s))
 		abort();
+	g->t.s[0] = '\0';
 }
 
 char *gen_scenario(uint64_t seed, struct gen_opts *o)
@@ -578,21 +643,18 @@ char *gen_scenario(uint64_t seed, struct gen_opts *o)
 		.nkinds = o && o->kernel ? GK_NR : GK_NR_FUZZ,
 	};
 	int threads = o && !o->kernel ? o->threads : 1, ops = o ? o->ops : 8;
-	char *text = NULL;
-	size_t len = 0;
 
-	text_open(&g, &text, &len);
+	text_open(&g);
 	if (g.kernel)
-		fprintf(g.f, "# pcsim gen --kernel: seed %llu, %d ops\n",
-			(ull)seed, ops);
+		out(&g, "# pcsim gen --kernel: seed %llu, %d ops\n",
+		    (ull)seed, ops);
 	else
-		fprintf(g.f, "# pcsim fuzz: seed %llu, %d threads, %d ops\n",
-			(ull)seed, threads, ops);
+		out(&g, "# pcsim fuzz: seed %llu, %d threads, %d ops\n",
+		    (ull)seed, threads, ops);
 	emit_body(&g, threads, ops, o ? o->bias : NULL);
 	if (o)
 		o->swarm = swarm_mask(&g);
-	text_close(&g);
-	return text;
+	return g.t.s;	/* the caller frees it */
 }
 
 char *gen_scenario_bytes(const uint8_t *data, size_t size)
@@ -604,14 +666,11 @@ char *gen_scenario_bytes(const uint8_t *data, size_t size)
 	int threads = 1 + (int)below(&g, 4), ops = 1 + (int)below(&g, 16);
 	bool pct = coin(&g);
 	uint64_t seed = take_bytes(&g, 8);
-	char *text = NULL;
-	size_t len = 0;
 
-	text_open(&g, &text, &len);
-	fprintf(g.f, "# pcsim fuzz: %zu input bytes, %d threads, %d ops\n"
-		"set schedule %s\nset seed %llu\n", size, threads, ops,
-		pct ? "pct" : "random", (ull)seed);
+	text_open(&g);
+	out(&g, "# pcsim fuzz: %zu input bytes, %d threads, %d ops\n"
+	    "set schedule %s\nset seed %llu\n", size, threads, ops,
+	    pct ? "pct" : "random", (ull)seed);
 	emit_body(&g, threads, ops, NULL);
-	text_close(&g);
-	return text;
+	return g.t.s;	/* the caller frees it */
 }

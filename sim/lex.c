@@ -19,6 +19,7 @@
 
 #include <glib.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -155,18 +156,93 @@ static struct lex_word *new_word(struct lex_words *ws, struct lex_pos at)
 	return w;
 }
 
+/* Room in @w for @n more bytes and the NUL. */
+static void word_reserve(struct lex_word *w, size_t n)
+{
+	int cap = w->cap;
+
+	while ((size_t)w->len + n + 1 > (size_t)cap)
+		cap *= 2;
+	if (cap == w->cap)
+		return;
+	w->cap = cap;
+	w->s = g_realloc(w->s, w->cap);
+	w->pos = g_renew(struct lex_pos, w->pos, w->cap);
+}
+
 /* Append the next input byte to @w and move past it. */
 static void take(struct lexer *lx, struct lex_word *w)
 {
-	if (w->len + 2 > w->cap) {
-		w->cap *= 2;
-		w->s = g_realloc(w->s, w->cap);
-		w->pos = g_renew(struct lex_pos, w->pos, w->cap);
-	}
+	word_reserve(w, 1);
 	w->pos[w->len] = here(lx);
 	w->s[w->len++] = lx->s[lx->i];
 	w->s[w->len] = '\0';
 	adv(lx);
+}
+
+/*
+ * Bytes that stand for themselves wherever they are, outside quotes
+ * (@dquoted false) or inside "..." (true): neither bad_char() nor
+ * special() refuses them, and no quoting, escaping, blank or newline rule
+ * applies to them.  Most of a scenario's bytes are such; they are taken a
+ * run at a time (take_run()).
+ */
+#define BIT(c)		(1ULL << ((c) & 63))
+#define ASCII_20_3F	0xffffffff00000000ULL	/* ' ' .. '?' */
+#define ASCII_21_3F	0xfffffffe00000000ULL	/* '!' .. '?' */
+
+/* literal_byte()'s bytes below 0x80: [0] 0x00-0x3f, [1] 0x40-0x7f. */
+static const uint64_t literal_mask[2][2] = {
+	{	/* unquoted: no blank, control, quote or special */
+		ASCII_21_3F & ~(BIT('"') | BIT('$') | BIT('&') | BIT('\'') |
+				BIT('(') | BIT(')') | BIT('*') | BIT(';') |
+				BIT('<') | BIT('>') | BIT('?')),
+		~(BIT('[') | BIT('\\') | BIT('`') | BIT('|') | BIT(0x7f)),
+	},
+	{	/* in "...": a tab or a blank is literal too */
+		(ASCII_20_3F | BIT('\t')) & ~(BIT('"') | BIT('$')),
+		~(BIT('\\') | BIT('`') | BIT(0x7f)),
+	},
+};
+
+static bool literal_byte(int c, bool dquoted)
+{
+	if (c >= 0x80)
+		return true;
+	return literal_mask[dquoted][c >> 6] >> (c & 63) & 1;
+}
+
+/*
+ * take() for the run of literal bytes from the next one on, as many as
+ * peek() would return before the line limit (a run holds no newline).
+ * Return: whether it took any.
+ */
+static bool take_run(struct lexer *lx, struct lex_word *w, bool dquoted)
+{
+	size_t end = lx->n, j, k, n;
+
+	if (lx->file && lx->line_start + LEX_MAX_LINE < end)
+		end = lx->line_start + LEX_MAX_LINE;
+	for (j = lx->i; j < end && literal_byte((unsigned char)lx->s[j],
+						dquoted); j++)
+		;
+	n = j - lx->i;
+	if (!n)
+		return false;
+	word_reserve(w, n);
+	memcpy(w->s + w->len, lx->s + lx->i, n);
+	if (lx->map) {
+		memcpy(w->pos + w->len, lx->map + lx->i, n * sizeof(*w->pos));
+	} else {
+		for (k = 0; k < n; k++)
+			w->pos[w->len + k] = (struct lex_pos){
+				lx->cur.line, lx->cur.col + (int)k };
+		lx->cur.col += (int)n;
+	}
+	w->len += (int)n;
+	w->s[w->len] = '\0';
+	lx->i = j;
+	return true;
 }
 
 static int lex_squote(struct lexer *lx, struct lex_word *w,
@@ -216,6 +292,8 @@ static int lex_dquote(struct lexer *lx, struct lex_word *w,
 		if (c == LEX_END || c == '\n')
 			return lex_fail(e, open, "unterminated quote");
 		if (c == '\\' && dq_backslash(lx, w))
+			continue;
+		if (take_run(lx, w, true))
 			continue;
 		if (bad_char(lx, c, e) || special(lx, c, true, e))
 			return -1;
@@ -282,7 +360,7 @@ static int lex_word(struct lexer *lx, struct lex_words *ws,
 		lx->text_start = lx->i;
 	w = new_word(ws, here(lx));
 	while ((c = peek(lx)) != LEX_END && !is_blank(c) && c != '\n')
-		if (lex_char(lx, w, c, e))
+		if (!take_run(lx, w, false) && lex_char(lx, w, c, e))
 			return -1;
 	lx->text_end = lx->i;
 	if (ws->n == 1)

@@ -79,6 +79,7 @@ struct parser {
 	int thread_lines;	/* lines in the open block so far */
 	int section_threads;	/* threads in the last section so far */
 	bool after_end;		/* nothing but comments since an "end" */
+	struct lex_words split;	/* an xfs_io -c argument's words */
 };
 
 /* An argument: a whole word, or the tail of one ("-S0x61"). */
@@ -88,10 +89,20 @@ struct arg {
 	struct lex_pos at;		/* where the argument starts */
 };
 
+#define OPERANDS_SMALL	8
+
+/* Operands: in @small when they fit (most lines), else g_malloc'ed. */
 struct operands {
 	struct arg *v;
 	int n;
+	struct arg small[OPERANDS_SMALL];
 };
+
+static void operands_free(struct operands *ops)
+{
+	if (ops->v != ops->small)
+		g_free(ops->v);
+}
 
 static int __attribute__((format(printf, 3, 4)))
 perr(struct parser *p, struct lex_pos pos, const char *fmt, ...)
@@ -111,6 +122,12 @@ perr(struct parser *p, struct lex_pos pos, const char *fmt, ...)
 		p->err = NULL;
 	free(msg);
 	return -1;
+}
+
+/* strcmp() == 0, without the call for most misses: table lookups. */
+static bool same_word(const char *a, const char *b)
+{
+	return a[0] == b[0] && !strcmp(a, b);
 }
 
 static struct arg word_arg(const struct lex_word *w)
@@ -268,13 +285,23 @@ static int pattern_arg(struct parser *p, const struct arg *a, int *pat)
 	return 0;
 }
 
+static bool name_char(char c)
+{
+	return g_ascii_isalnum(c) || c == '.' || c == '_' || c == '+' ||
+	       c == '-';
+}
+
 static bool good_component(const char *s, size_t n)
 {
+	size_t i;
+
 	if (!n || n > SC_MAX_NAME || !strncmp(s, ".", n) ||
 	    !strncmp(s, "..", n))
 		return false;
-	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		      "0123456789._+-") == n;
+	for (i = 0; i < n; i++)
+		if (!name_char(s[i]))
+			return false;
+	return true;
 }
 
 /* [A-Za-z0-9._+-]+ components joined by '/', none empty, "." or "..". */
@@ -384,8 +411,8 @@ static bool is_option(const struct lex_word *w)
 }
 
 /*
- * Options and operands of words [first, n).  Operands go to @ops
- * (g_malloc'ed, even on error: the caller frees ops->v).
+ * Options and operands of words [first, n).  Operands go to @ops (even on
+ * error: the caller calls operands_free()).
  */
 static int get_opts(struct parser *p, const struct cmd_syntax *cs,
 		    const struct lex_words *ws, int first, void *obj,
@@ -394,7 +421,8 @@ static int get_opts(struct parser *p, const struct cmd_syntax *cs,
 	bool dashdash = !cs->opts;
 	int i, ret = 0;
 
-	ops->v = g_new(struct arg, ws->n);
+	ops->v = ws->n <= OPERANDS_SMALL ? ops->small :
+					   g_new(struct arg, ws->n);
 	ops->n = 0;
 	for (i = first; i < ws->n && !ret; i++) {
 		const struct lex_word *w = &ws->w[i];
@@ -539,8 +567,8 @@ static const struct io_spec *find_io_spec(const char *name)
 	const struct io_spec *sp;
 
 	for (sp = io_specs; sp < io_specs + G_N_ELEMENTS(io_specs); sp++)
-		if (!strcmp(sp->syn.name, name) ||
-		    (sp->alt && !strcmp(sp->alt, name)))
+		if (same_word(sp->syn.name, name) ||
+		    (sp->alt && same_word(sp->alt, name)))
 			return sp;
 	return NULL;
 }
@@ -645,7 +673,7 @@ static int parse_io_cmd(struct parser *p, const struct lex_words *ws,
 	      io_operands(p, sp, c, &ops) || io_ranges(p, sp, c, &ops);
 	if (!(c->flags & sp->def_flags))
 		c->flags |= sp->def_flags;
-	g_free(ops.v);
+	operands_free(&ops);
 	return ret ? -1 : 0;
 }
 
@@ -653,18 +681,17 @@ static int parse_io_cmd(struct parser *p, const struct lex_words *ws,
 static int xio_cmd(struct parser *p, void *obj, const struct arg *a)
 {
 	struct sc_line *l = obj;
-	struct lex_words ws = { 0 };
+	struct lex_words *ws = &p->split;	/* its buffers are reused */
 	struct lex_error le;
 	struct io_cmd c = { 0 };
 	int ret;
 
-	if (lex_split(a->s, a->pos, a->at, &ws, &le))
+	if (lex_split(a->s, a->pos, a->at, ws, &le))
 		ret = perr(p, le.pos, "%s", le.msg);
-	else if (!ws.n)
+	else if (!ws->n)
 		ret = perr(p, a->at, "empty xfs_io command");
 	else
-		ret = parse_io_cmd(p, &ws, &c);
-	lex_words_free(&ws);
+		ret = parse_io_cmd(p, ws, &c);
 	if (ret) {
 		g_free(c.src);
 		return -1;
@@ -737,7 +764,7 @@ static int parse_xfs_io(struct parser *p, const struct verb *v,
 		ret = file_arg(p, &ops.v[0], &l->u.xio.file);
 	if (!ret && !l->u.xio.ncmds)
 		ret = perr(p, at, "xfs_io needs at least one -c command");
-	g_free(ops.v);
+	operands_free(&ops);
 	return ret;
 }
 
@@ -784,7 +811,7 @@ static int parse_cp(struct parser *p, const struct verb *v,
 		       file_arg(p, &ops.v[1], &l->u.cp.dst)) ? -1 : 0;
 	l->u.cp.preserve = flags & CP_PRESERVE;
 	l->u.cp.force = flags & CP_FORCE;
-	g_free(ops.v);
+	operands_free(&ops);
 	return ret;
 }
 
@@ -807,7 +834,7 @@ static int parse_files(struct parser *p, const struct verb *v,
 	for (i = 0; !ret && i < ops.n; i++)
 		ret = file_arg(p, &ops.v[i], &l->u.files.files[i]);
 	l->u.files.force = flags & 1;
-	g_free(ops.v);
+	operands_free(&ops);
 	return ret;
 }
 
@@ -1367,7 +1394,7 @@ static const struct directive *find_directive(const char *name)
 	size_t k;
 
 	for (k = 0; k < G_N_ELEMENTS(directives); k++)
-		if (!strcmp(directives[k].name, name))
+		if (same_word(directives[k].name, name))
 			return &directives[k];
 	return NULL;
 }
@@ -1385,7 +1412,7 @@ static int parse_line(struct parser *p, const struct lex_words *ws,
 	l->lineno = ws->w[0].at.line;
 	l->text = text;
 	for (k = 0; k < G_N_ELEMENTS(verbs); k++) {
-		if (strcmp(verbs[k].name, ws->w[0].s))
+		if (!same_word(verbs[k].name, ws->w[0].s))
 			continue;
 		l->kind = (enum sc_kind)k;
 		l->thread = p->thread;
@@ -1441,6 +1468,7 @@ static void parse_all(struct parser *p, const char *buf, size_t len,
 	else if (!p->failed)
 		finish(p);
 	lex_words_free(&ws);
+	lex_words_free(&p->split);
 	g_free(p->decl);
 	g_free(p->target_at);
 }

@@ -4,8 +4,8 @@
  *
  * See sim/sched.h for the strategies and the labels.  Invariants: @last is
  * the thread whose step ran last, or -1 before any step and after an event
- * fired; @cur names that step (valid while @has_label); counts are only
- * looked up, never iterated, so the table's order never matters.
+ * fired; @cur names the last step settled (below); counts are only looked
+ * up, never iterated, so the table's order never matters.
  *
  * Labels are kept as numbers and formatted only when a hook asks or the
  * recorded schedule is read (sched_recorded()): op and step names are
@@ -16,14 +16,25 @@
  * @recorded.  A @hook, when set, takes the strategy's place; @world and
  * @progress are only handed to it.
  *
+ * Labels are worked out late: sched_ran() only appends the step to @log,
+ * and settle() interns the names, bumps the counts and labels the decisions
+ * taken meanwhile when a label is read (pins, a hook, sched_recorded()) or
+ * the log is full.  A fuzz run reads none, and interning and counting at
+ * every step, each a probe of a table the model's step had evicted from
+ * the cache, was a tenth of its scheduling time.  Steps [0, @log_base) are
+ * settled; so are decisions [0, @settled), the others name a step of the
+ * log by number.
+ *
  * The step counts are an open-addressing table of their own (struct
- * counts): a run looks one up and bumps it at every step, which a
- * GHashTable did in two calls, each hashing the key again.
+ * counts), allocated at the first settled step: settling a step looks one
+ * up and bumps it, which a GHashTable did in two calls, each hashing the
+ * key again.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/never.h"
 #include "sim/sched.h"
 
 #define PCT_HORIZON_PER_THREAD 64
@@ -37,8 +48,24 @@ struct step_label {
 
 /* A recorded decision: after the step @label, @choice ran (or irq). */
 struct decision {
-	struct step_label label;
+	struct step_label label;	/* once settled */
+	uint64_t step;			/* until then: which step */
 	int choice;
+};
+
+/* A step not settled yet: sched_ran()'s arguments. */
+struct step_rec {
+	const char *op, *step;
+	int thread;
+};
+
+#define LOG_MIN		64
+#define LOG_MAX		1024	/* steps logged before they are settled */
+
+/* The decisions taken, in order (a random schedule takes one in five). */
+struct decisions {
+	struct decision *v;
+	size_t n, cap;
 };
 
 /* Step counts by count key; an entry with n == 0 is free. */
@@ -57,13 +84,17 @@ struct sched {
 	char **names;
 	int last;
 	bool has_label;			/* a step ran since start or irq */
-	struct step_label cur;		/* the last step's label */
+	struct step_label cur;		/* the last settled step's label */
 	char label[160];		/* cur formatted, for the hook */
 	struct counts counts;		/* count key -> count */
 	struct sched_entry *pins;
 	int npins;
 	bool *used;
-	GArray *taken;			/* of struct decision */
+	struct decisions taken;
+	size_t settled;			/* decisions with their label */
+	struct step_rec *log;		/* steps not settled */
+	size_t nlog, logcap;
+	uint64_t log_base;		/* the number of log[0] */
 	GPtrArray *recorded;		/* the first ones formatted */
 	int *prio;			/* pct: higher runs first */
 	uint64_t *change_at;		/* pct: decision numbers */
@@ -200,6 +231,37 @@ static int literal_id(const char *text)
 	return interned.cache[slot].id;
 }
 
+#define PAIRS_CACHE	512	/* a power of two */
+
+/*
+ * The ids of a step's (op, step) names, as literal_id() gives them, by
+ * the pair of addresses: settle() labels every step, and one probe for
+ * both costs half of two.  Like @interned.cache, an address only selects
+ * the entry that remembers its ids.
+ */
+static __thread struct {
+	const char *op, *step;
+	int op_id, step_id;
+} pairs[PAIRS_CACHE];
+
+static void pair_ids(const char *op, const char *step, int *op_id,
+		     int *step_id)
+{
+	uint64_t h = (uintptr_t)op * 0x9e3779b97f4a7c15ULL ^
+		     (uintptr_t)step * 0xc2b2ae3d27d4eb4fULL;
+	unsigned int slot = (unsigned int)(h >> 32) & (PAIRS_CACHE - 1);
+
+	if (pairs[slot].op != op || pairs[slot].step != step ||
+	    !pairs[slot].op) {	/* an empty entry, or NULL names */
+		pairs[slot].op = op;
+		pairs[slot].step = step;
+		pairs[slot].op_id = literal_id(op);
+		pairs[slot].step_id = literal_id(step);
+	}
+	*op_id = pairs[slot].op_id;
+	*step_id = pairs[slot].step_id;
+}
+
 /* Free the names at exit, so that memcheck sees nothing held. */
 __attribute__((destructor)) static void names_free(void)
 {
@@ -208,6 +270,7 @@ __attribute__((destructor)) static void names_free(void)
 	g_hash_table_destroy(interned.ids);
 	g_ptr_array_free(interned.texts, TRUE);
 	memset(&interned, 0, sizeof(interned));
+	memset(pairs, 0, sizeof(pairs));
 }
 
 /* A step count's key: (thread, op, step) packed; thread -2 never runs. */
@@ -222,7 +285,7 @@ static uint64_t label_key(const struct step_label *l)
 	return count_key(l->thread, l->op, l->step);
 }
 
-#define COUNTS_MIN	64
+#define COUNTS_MIN	256	/* what a fuzz run's section needs */
 
 static void counts_init(struct counts *c, size_t cap)
 {
@@ -243,13 +306,17 @@ static struct count_ent *counts_slot(const struct counts *c, uint64_t key)
 
 static uint64_t counts_get(const struct counts *c, uint64_t key)
 {
-	return counts_slot(c, key)->n;
+	return c->ent ? counts_slot(c, key)->n : 0;
 }
 
 /* One more step of @key; Return: its count now. */
 static uint64_t counts_bump(struct counts *c, uint64_t key)
 {
-	struct count_ent *e = counts_slot(c, key);
+	struct count_ent *e;
+
+	if (!c->ent)		/* the first settled step */
+		counts_init(c, COUNTS_MIN);
+	e = counts_slot(c, key);
 
 	if (!e->n && 2 * (c->used + 1) > c->mask + 1) {	/* grow first */
 		struct counts old = *c;
@@ -302,7 +369,6 @@ struct sched *sched_new(enum sched_strategy strategy, uint64_t seed,
 	for (i = 0; i < nthreads; i++)
 		s->names[i] = g_strdup(names[i]);
 	s->last = -1;
-	counts_init(&s->counts, COUNTS_MIN);
 	s->pins = calloc(npins + 1, sizeof(*s->pins));
 	s->used = calloc(npins + 1, sizeof(*s->used));
 	s->pin_keys = calloc(npins + 1, sizeof(*s->pin_keys));
@@ -318,7 +384,6 @@ struct sched *sched_new(enum sched_strategy strategy, uint64_t seed,
 		s->pin_keys[i] = count_key(thread_index(s, s->pins[i].thread),
 					   text_id(s->pins[i].op),
 					   text_id(s->pins[i].step));
-	s->taken = g_array_new(FALSE, FALSE, sizeof(struct decision));
 	s->recorded = g_ptr_array_new_with_free_func(g_free);
 	if (strategy == SCHEDULE_PCT)
 		pct_init(s, pct_depth > 0 ? pct_depth : 3);
@@ -340,13 +405,14 @@ void sched_free(struct sched *s)
 		g_free(s->pins[i].target);
 	}
 	free(s->pin_keys);
+	free(s->log);
 	free(s->names);
 	free(s->pins);
 	free(s->used);
 	free(s->prio);
 	free(s->change_at);
 	free(s->counts.ent);
-	g_array_free(s->taken, TRUE);
+	free(s->taken.v);
 	g_ptr_array_free(s->recorded, TRUE);
 	free(s);
 }
@@ -488,6 +554,48 @@ static int pick_hook(struct sched *s, const int *cand, int n, int fifo)
 	return has(cand, n, choice) ? choice : fifo;
 }
 
+/*
+ * Label the logged steps, in order, and the decisions taken after them;
+ * @cur is then the last step's label.
+ */
+static void settle(struct sched *s)
+{
+	struct step_label *l = &s->cur;
+	size_t i, j = s->settled;
+
+	for (i = 0; i < s->nlog; i++) {
+		l->thread = s->log[i].thread;
+		pair_ids(s->log[i].op, s->log[i].step, &l->op, &l->step);
+		l->n = counts_bump(&s->counts, label_key(l));
+		for (; j < s->taken.n && s->taken.v[j].step == s->log_base + i;
+		     j++)
+			s->taken.v[j].label = *l;
+	}
+	s->settled = j;
+	s->log_base += s->nlog;
+	s->nlog = 0;
+}
+
+/* Record @choice, taken after the last step. */
+static void decisions_add(struct sched *s, int choice)
+{
+	struct decisions *ds = &s->taken;
+
+	if (ds->n == ds->cap) {
+		ds->cap = ds->cap ? 2 * ds->cap : 64;
+		ds->v = realloc(ds->v, ds->cap * sizeof(*ds->v));
+		if (NEVER(!ds->v))
+			abort();
+	}
+	ds->v[ds->n].step = s->log_base + s->nlog - 1;
+	ds->v[ds->n].choice = choice;
+	if (!s->nlog) {		/* that step is settled, so are the others */
+		ds->v[ds->n].label = s->cur;
+		s->settled++;
+	}
+	ds->n++;
+}
+
 int sched_pick(struct sched *s, const int *cand, int n)
 {
 	int fifo = pick_fifo(s, cand, n), choice;
@@ -495,6 +603,8 @@ int sched_pick(struct sched *s, const int *cand, int n)
 	s->decisions++;
 	if (!s->has_label)		/* no step yet since start or irq */
 		return fifo;
+	if (s->npins || s->hook)	/* they read the label */
+		settle(s);
 	choice = pick_pinned(s, cand, n);
 	if (choice == -2 && s->hook)
 		choice = pick_hook(s, cand, n, fifo);
@@ -504,11 +614,8 @@ int sched_pick(struct sched *s, const int *cand, int n)
 	}
 	if (choice == -2)
 		choice = pick_strategy(s, cand, n);
-	if (choice != fifo) {
-		struct decision d = { .label = s->cur, .choice = choice };
-
-		g_array_append_val(s->taken, d);
-	}
+	if (choice != fifo)
+		decisions_add(s, choice);
 	if (choice == SCHED_IRQ) {
 		s->last = -1;
 		s->has_label = false;
@@ -516,14 +623,26 @@ int sched_pick(struct sched *s, const int *cand, int n)
 	return choice;
 }
 
+/* Grow the log up to LOG_MAX steps, then settle them. */
+static void log_make_room(struct sched *s)
+{
+	if (s->logcap == LOG_MAX) {
+		settle(s);
+		return;
+	}
+	s->logcap = s->logcap ? 2 * s->logcap : LOG_MIN;
+	s->log = realloc(s->log, s->logcap * sizeof(*s->log));
+	if (NEVER(!s->log))
+		abort();
+}
+
 void sched_ran(struct sched *s, int thread, const char *op, const char *step)
 {
-	struct step_label *l = &s->cur;
-
-	l->thread = thread;
-	l->op = literal_id(op);
-	l->step = literal_id(step);
-	l->n = counts_bump(&s->counts, label_key(l));
+	if (s->nlog == s->logcap)
+		log_make_room(s);
+	s->log[s->nlog].op = op;
+	s->log[s->nlog].step = step;
+	s->log[s->nlog++].thread = thread;
 	s->has_label = true;
 	s->last = thread;
 }
@@ -533,9 +652,9 @@ GPtrArray *sched_recorded(struct sched *s)
 	char buf[sizeof(s->label)];
 	guint i;
 
-	for (i = s->recorded->len; i < s->taken->len; i++) {
-		const struct decision *d = &g_array_index(s->taken,
-							  struct decision, i);
+	settle(s);
+	for (i = s->recorded->len; i < s->taken.n; i++) {
+		const struct decision *d = &s->taken.v[i];
 
 		g_ptr_array_add(s->recorded, g_strdup_printf("%s->%s",
 				label_format(s, &d->label, buf, sizeof(buf)),
