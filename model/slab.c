@@ -16,10 +16,13 @@
  * under AddressSanitizer frames come from calloc/free directly (so a use
  * after put_page is caught), and valgrind is told of each frame as a
  * malloc-like block (leaks and uses after free are reported per page).
- * Chunks are freed with the slab, when the kernel is.
+ * Chunks are mmap()ed, not malloc()ed, so that no frame starts where a
+ * heap block of valgrind's own does (it would take the frame's free for
+ * the chunk's).  Chunks are unmapped with the slab, when the kernel is.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <glib.h>
 
@@ -46,6 +49,7 @@
 #endif
 
 #define SLAB_CHUNK 16384	/* frames a chunk: 1.1 MiB */
+#define SLAB_CHUNK_BYTES (SLAB_CHUNK * sizeof(struct page))
 
 /*
  * struct page_slab - @chunks: every chunk, in allocation order; @next: the
@@ -63,12 +67,16 @@ struct page_slab *page_slab_new(void)
 {
 	struct page_slab *s = g_new0(struct page_slab, 1);
 
-	s->chunks = g_ptr_array_new_with_free_func(free);
+	s->chunks = g_ptr_array_new();
 	return s;
 }
 
 void page_slab_free(struct page_slab *s)
 {
+	guint i;
+
+	for (i = 0; i < s->chunks->len; i++)
+		munmap(g_ptr_array_index(s->chunks, i), SLAB_CHUNK_BYTES);
 	g_ptr_array_free(s->chunks, TRUE);
 	g_free(s);
 }
@@ -102,11 +110,11 @@ static struct page *slab_frame(struct page_slab *s)
 		return p;
 	}
 	if (!s->left) {
-		s->next = malloc(SLAB_CHUNK * sizeof(struct page));
-		if (NEVER(!s->next))
+		s->next = mmap(NULL, SLAB_CHUNK_BYTES, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (NEVER(s->next == MAP_FAILED))
 			abort();
-		VALGRIND_MAKE_MEM_NOACCESS(s->next,
-					   SLAB_CHUNK * sizeof(struct page));
+		VALGRIND_MAKE_MEM_NOACCESS(s->next, SLAB_CHUNK_BYTES);
 		g_ptr_array_add(s->chunks, s->next);
 		s->left = SLAB_CHUNK;
 	}
