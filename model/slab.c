@@ -7,7 +7,11 @@
  * SLAB_CHUNK frames carved in order, freed frames reused last-in first-out
  * through a free list threaded through them.  A frame costs sizeof(struct
  * page) (72 bytes) instead of malloc's 80-byte chunk, and a million pages
- * need 64 allocations instead of a million.
+ * need about 70 mappings instead of a million allocations.  Chunks grow
+ * from SLAB_FIRST frames (a fuzz run's kernel needs one of those) to
+ * SLAB_CHUNK; a few first chunks are kept per OS thread for the next
+ * kernel, so that a campaign of small runs makes no mmap/munmap calls and
+ * no page faults after its first runs.
  *
  * Nothing depends on where a frame is: pages are named by page->id, never
  * ordered by address, so reuse order cannot change a run.
@@ -48,8 +52,46 @@
 #define VALGRIND_MAKE_MEM_DEFINED(a, n) ((void)(a))
 #endif
 
-#define SLAB_CHUNK 16384	/* frames a chunk: 1.1 MiB */
-#define SLAB_CHUNK_BYTES (SLAB_CHUNK * sizeof(struct page))
+#define SLAB_FIRST 512		/* frames of the first chunk: 36 KiB */
+#define SLAB_CHUNK 16384	/* frames of the largest chunks: 1.1 MiB */
+#define SLAB_CACHE 4		/* first chunks kept for the next kernel */
+
+/* Frames of chunk @i of a slab: doubling from SLAB_FIRST to SLAB_CHUNK. */
+static size_t chunk_frames(guint i)
+{
+	return i >= 5 ? SLAB_CHUNK : (size_t)SLAB_FIRST << i;
+}
+
+static size_t chunk_bytes(guint i)
+{
+	return chunk_frames(i) * sizeof(struct page);
+}
+
+/*
+ * Kept first chunks, by their end address: a pointer to a chunk's start
+ * would be one to its first frame, and valgrind would call a frame leaked
+ * there "still reachable" instead of lost.
+ */
+static __thread struct {
+	char *end[SLAB_CACHE];
+	int n;
+} first_cache;
+
+static void chunk_unmap(guint i, void *c)
+{
+	if (!i && first_cache.n < SLAB_CACHE)
+		first_cache.end[first_cache.n++] = (char *)c + chunk_bytes(0);
+	else
+		munmap(c, chunk_bytes(i));
+}
+
+/* The kept chunks go at exit (mappings are not leak-checked: tidiness). */
+__attribute__((destructor)) static void first_cache_free(void)
+{
+	while (first_cache.n)
+		munmap(first_cache.end[--first_cache.n] - chunk_bytes(0),
+		       chunk_bytes(0));
+}
 
 /*
  * struct page_slab - @chunks: every chunk, in allocation order; @next: the
@@ -76,7 +118,7 @@ void page_slab_free(struct page_slab *s)
 	guint i;
 
 	for (i = 0; i < s->chunks->len; i++)
-		munmap(g_ptr_array_index(s->chunks, i), SLAB_CHUNK_BYTES);
+		chunk_unmap(i, g_ptr_array_index(s->chunks, i));
 	g_ptr_array_free(s->chunks, TRUE);
 	g_free(s);
 }
@@ -98,6 +140,21 @@ void page_slab_put(struct page_slab *s, struct page *p)
 	free(p);
 }
 #else
+/* Chunk @i: a first chunk from the cache, or a new mapping (no access). */
+static void *chunk_map(guint i)
+{
+	void *c;
+
+	if (!i && first_cache.n)
+		c = first_cache.end[--first_cache.n] - chunk_bytes(0);
+	else if ((c = mmap(NULL, chunk_bytes(i), PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
+		c = NULL;
+	if (c)
+		VALGRIND_MAKE_MEM_NOACCESS(c, chunk_bytes(i));
+	return c;
+}
+
 /* A frame from the free list, the last chunk, or a new chunk. */
 static struct page *slab_frame(struct page_slab *s)
 {
@@ -110,13 +167,11 @@ static struct page *slab_frame(struct page_slab *s)
 		return p;
 	}
 	if (!s->left) {
-		s->next = mmap(NULL, SLAB_CHUNK_BYTES, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (NEVER(s->next == MAP_FAILED))
+		s->next = chunk_map(s->chunks->len);
+		if (NEVER(!s->next))
 			abort();
-		VALGRIND_MAKE_MEM_NOACCESS(s->next, SLAB_CHUNK_BYTES);
+		s->left = chunk_frames(s->chunks->len);
 		g_ptr_array_add(s->chunks, s->next);
-		s->left = SLAB_CHUNK;
 	}
 	s->left--;
 	return s->next++;
