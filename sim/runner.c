@@ -265,6 +265,9 @@ static enum step set_apply(struct run *r, const struct sc_line *l)
 	case SET_DIRTY_EXPIRE:
 		r->cfg.dirty_expire_ns = l->u.set.num;
 		break;
+	case SET_QUEUE_DEPTH:
+		r->cfg.queue_depth = (uint32_t)l->u.set.num;
+		break;
 	case SET_CHECK_MODE:
 		r->cfg.check_mode = check_mode_parse(l->u.set.str);
 		break;

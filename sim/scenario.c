@@ -1009,6 +1009,7 @@ static const struct set_key set_keys[] = {
 	[SET_STEP_BOUND] = { "step-bound", set_range, 1, UINT64_MAX },
 	[SET_STEP_COST] = { "step-cost", set_duration },
 	[SET_CHECK_MODE] = { "check-mode", set_word, .words = check_modes },
+	[SET_QUEUE_DEPTH] = { "queue-depth", set_range, 1, 4096 },
 };
 
 static int parse_set(struct parser *p, const struct verb *v G_GNUC_UNUSED,

@@ -148,6 +148,7 @@ enum sc_set_key {
 	SET_STEP_BOUND,		/* set step-bound N     (livelock bound, steps, >= 1) */
 	SET_STEP_COST,		/* set step-cost DURATION (virtual time per kernel step; 0) */
 	SET_CHECK_MODE,		/* set check-mode auto|full|incremental|verify (string) */
+	SET_QUEUE_DEPTH,	/* set queue-depth N    (bios in flight, 1..4096; 128) */
 };
 
 struct sc_line {

@@ -271,6 +271,46 @@ static void test_crash_forgets_delalloc(void **state)
 	kernel_free(k);
 }
 
+/*
+ * fsync of @pages dirty pages with @depth request tags: the most bios in
+ * flight at any moment (checked after every step and event).
+ */
+static uint64_t fsync_peak_bios(uint32_t depth, uint64_t pages)
+{
+	struct kconfig cfg = {
+		.page_size = 4096, .disk_size = 64 << 20, .io_latency = 100000,
+		.queue_depth = depth,
+	};
+	struct kernel *k = kernel_new(&cfg);
+	struct proc *p = proc_new(k, "t"), *run[8];
+	int a = open_file(k, p, "a");
+	uint64_t peak = 0;
+
+	sys_xwrite(k, p, a, 0, pages * 4096, 0x61);
+	kernel_submit(k, p, &(struct sys_req){ .kind = SYS_FSYNC, .fd = a });
+	while (!kernel_done(p, NULL)) {
+		if (kernel_runnable(k, run, 8))
+			assert_int_equal(kernel_step(k, run[0]), 0);
+		else
+			assert_int_equal(kernel_fire_event(k), 0);
+		if (k->nr_bios > peak)
+			peak = k->nr_bios;
+	}
+	assert_int_equal(k->stats.wb_ios, pages);
+	proc_exit(k, p);
+	assert_int_equal(kernel_check_final(k), 0);
+	kernel_free(k);
+	return peak;
+}
+
+/* At most queue_depth bios in flight (blk_mq_get_tag); 128 by default. */
+static void test_request_tags(void **state)
+{
+	assert_int_equal(fsync_peak_bios(3, 32), 3);
+	assert_int_equal(fsync_peak_bios(0, 32), 32);
+	assert_int_equal(fsync_peak_bios(0, 300), 128);
+}
+
 /* The flusher writes back what has been dirty for dirty_expire. */
 static void test_flusher_writes_expired_inodes(void **state)
 {
@@ -357,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_memory_limit_reclaims_clean_pages),
 		cmocka_unit_test(test_crash_forgets_delalloc),
 		cmocka_unit_test(test_flusher_writes_expired_inodes),
+		cmocka_unit_test(test_request_tags),
 		cmocka_unit_test(test_kswapd_background_reclaim),
 		cmocka_unit_test(test_livelock_bound),
 	};
