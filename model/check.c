@@ -219,28 +219,22 @@ struct rmap_count {
 	uint32_t ptes;
 };
 
+static bool count_pte(struct kernel *k, struct vm_area_struct *vma,
+		      uint64_t vpn, pte_t pte, void *arg)
+{
+	struct rmap_count *c = arg;
+
+	c->ptes++;
+	if (c->check_each)
+		check_pte(k, vma, vpn, pte);
+	return stopped(k);
+}
+
 static bool owner_ptes(struct page_owner *o, void *arg)
 {
 	struct rmap_count *c = arg;
-	struct kernel *k = c->k;
-	struct itree_node *n;
 
-	itree_for_each(n, &o->mapping->i_mmap, o->index, o->index) {
-		struct vm_area_struct *vma =
-			container_of(n, struct vm_area_struct, shared);
-		uint64_t vpn = (vma->vm_start >> k->page_shift) +
-			       (o->index - vma->vm_pgoff);
-		pte_t pte = (pte_t)xa_load(&vma->vm_mm->ptes, vpn);
-
-		if (!pte || pte_page(pte) != c->p)
-			continue;
-		c->ptes++;
-		if (c->check_each)
-			check_pte(k, vma, vpn, pte);
-		if (stopped(k))
-			return true;
-	}
-	return false;
+	return owner_for_each_pte(c->k, o, c->p, count_pte, c);
 }
 
 /*
@@ -554,12 +548,41 @@ static void touched_block(struct kernel *k, uint64_t block)
 		check_page_ptes(k, pfn, true);
 }
 
-/*
- * One pass over the queue: the marks of @kind (CM_NONE: of every kind, in
- * queue order, each page's slots and PTEs at once - the probe's pass, for
- * which the order does not matter).
- */
-static void touched_pass(struct kernel *k, uint32_t kind, bool ptes)
+/* What of a touched page to check: its owners' slots, its PTEs. */
+enum { TOUCHED_SLOTS = 1, TOUCHED_PTES = 2, TOUCHED_ALL = 3 };
+
+static void touched_one(struct kernel *k, const struct check_mark *m,
+			unsigned int what)
+{
+	struct touched c = { k, m->obj };
+
+	switch (m->kind) {
+	case CM_SLOT:
+		touched_slot(k, m->obj, m->idx);
+		break;
+	case CM_PAGE:
+		if (what & TOUCHED_SLOTS)
+			page_for_each_owner(m->obj, owner_slot, &c);
+		if (what & TOUCHED_PTES && !stopped(k))
+			check_page_ptes(k, m->obj, true);
+		break;
+	case CM_INODE:
+		touched_inode(k, m->obj);
+		break;
+	case CM_PTE:
+		touched_pte(k, m->obj, m->idx);
+		break;
+	case CM_BLOCK:
+		touched_block(k, m->idx);
+		break;
+	case CM_IMMAP:
+		touched_immap(k, m->obj);
+		break;
+	}
+}
+
+/* One pass over the queue: the marks of @kind (CM_NONE: every mark). */
+static void touched_pass(struct kernel *k, uint32_t kind, unsigned int what)
 {
 	GArray *a = k->chkq.marks;
 	guint i;
@@ -567,49 +590,29 @@ static void touched_pass(struct kernel *k, uint32_t kind, bool ptes)
 	for (i = 0; i < a->len && !stopped(k); i++) {
 		const struct check_mark *m =
 			&g_array_index(a, struct check_mark, i);
-		struct touched c = { k, m->obj };
 
-		if (m->kind != kind && kind != CM_NONE)
-			continue;
-		switch (m->kind) {
-		case CM_SLOT:
-			touched_slot(k, m->obj, m->idx);
-			break;
-		case CM_PAGE:
-			if (!ptes || kind == CM_NONE)
-				page_for_each_owner(m->obj, owner_slot, &c);
-			if (ptes || kind == CM_NONE)
-				check_page_ptes(k, m->obj, true);
-			break;
-		case CM_INODE:
-			touched_inode(k, m->obj);
-			break;
-		case CM_PTE:
-			touched_pte(k, m->obj, m->idx);
-			break;
-		case CM_BLOCK:
-			touched_block(k, m->idx);
-			break;
-		case CM_IMMAP:
-			touched_immap(k, m->obj);
-			break;
-		}
+		if (kind == CM_NONE || m->kind == kind)
+			touched_one(k, m, what);
 	}
 }
 
+/*
+ * The probe checks each mark once, in queue order (a hit is named by the
+ * sweep anyway); a report of its own follows the sweep's order.
+ */
 static void touched_run(struct kernel *k)
 {
 	if (k->chkq.probing) {
-		touched_pass(k, CM_NONE, true);
+		touched_pass(k, CM_NONE, TOUCHED_ALL);
 		return;
 	}
-	touched_pass(k, CM_SLOT, false);
-	touched_pass(k, CM_PAGE, false);
-	touched_pass(k, CM_INODE, false);
-	touched_pass(k, CM_IMMAP, false);
-	touched_pass(k, CM_PTE, false);
-	touched_pass(k, CM_PAGE, true);
-	touched_pass(k, CM_BLOCK, false);
+	touched_pass(k, CM_SLOT, TOUCHED_ALL);
+	touched_pass(k, CM_PAGE, TOUCHED_SLOTS);
+	touched_pass(k, CM_INODE, TOUCHED_ALL);
+	touched_pass(k, CM_IMMAP, TOUCHED_ALL);
+	touched_pass(k, CM_PTE, TOUCHED_ALL);
+	touched_pass(k, CM_PAGE, TOUCHED_PTES);
+	touched_pass(k, CM_BLOCK, TOUCHED_ALL);
 }
 
 int check_touched(struct kernel *k)

@@ -467,6 +467,10 @@ void set_pte(struct kernel *k, struct vm_area_struct *vma, uint64_t addr,
 void unmap_mapping_range(struct kernel *k, struct address_space *m,
 			 pgoff_t first, pgoff_t last, bool even_cows);
 void folio_mkclean(struct kernel *k, struct page *p);
+typedef bool (*pte_fn)(struct kernel *k, struct vm_area_struct *vma,
+		       uint64_t vpn, pte_t pte, void *arg);
+bool owner_for_each_pte(struct kernel *k, const struct page_owner *o,
+			const struct page *p, pte_fn fn, void *arg);
 bool folio_mapped(const struct page *p);
 
 /* ---- model/writeback.c */

@@ -229,33 +229,54 @@ void unmap_mapping_range(struct kernel *k, struct address_space *m,
 	}
 }
 
-struct mkclean_ctx {
-	struct kernel *k;
-	struct page *page;
-};
-
-/* Write-protect and clean the PTEs of one owner's VMAs mapping the page. */
-static bool mkclean_owner(struct page_owner *o, void *arg)
+/**
+ * owner_for_each_pte - call @fn for each PTE that maps @p at owner @o's
+ * index: the VMAs of o->mapping's i_mmap that cover o->index, each at the
+ * address of that index (page_vma_mapped_walk for one owner).
+ * Return: true if @fn returned true, which stops the walk.
+ */
+bool owner_for_each_pte(struct kernel *k, const struct page_owner *o,
+			const struct page *p, pte_fn fn, void *arg)
 {
-	struct mkclean_ctx *c = arg;
 	struct itree_node *n;
 
 	itree_for_each(n, &o->mapping->i_mmap, o->index, o->index) {
 		struct vm_area_struct *vma =
 			itree_entry(n, struct vm_area_struct, shared);
-		uint64_t vpn = (vma->vm_start >> c->k->page_shift) +
+		uint64_t vpn = (vma->vm_start >> k->page_shift) +
 			       (o->index - vma->vm_pgoff);
 		pte_t pte = (pte_t)xa_load(&vma->vm_mm->ptes, vpn);
 
-		if (!pte || pte_page(pte) != c->page)
-			continue;
-		if (pte & PTE_DIRTY)
-			folio_mark_dirty(c->k, c->page);
-		pte &= ~(PTE_WRITE | PTE_DIRTY);
-		xa_store(&vma->vm_mm->ptes, vpn, (void *)pte);
-		check_mark_pte(c->k, vma->vm_mm, vpn);
+		if (pte && pte_page(pte) == p && fn(k, vma, vpn, pte, arg))
+			return true;
 	}
 	return false;
+}
+
+struct mkclean_ctx {
+	struct kernel *k;
+	struct page *page;
+};
+
+/* Write-protect and clean one PTE, moving its dirty bit to the page. */
+static bool mkclean_pte(struct kernel *k, struct vm_area_struct *vma,
+			uint64_t vpn, pte_t pte, void *arg)
+{
+	(void)arg;
+	if (pte & PTE_DIRTY)
+		folio_mark_dirty(k, pte_page(pte));
+	pte &= ~(PTE_WRITE | PTE_DIRTY);
+	xa_store(&vma->vm_mm->ptes, vpn, (void *)pte);
+	check_mark_pte(k, vma->vm_mm, vpn);
+	return false;
+}
+
+/* Write-protect and clean the PTEs of one owner's VMAs mapping the page. */
+static bool mkclean_owner(struct page_owner *o, void *arg)
+{
+	struct mkclean_ctx *c = arg;
+
+	return owner_for_each_pte(c->k, o, c->page, mkclean_pte, NULL);
 }
 
 /**

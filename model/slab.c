@@ -32,15 +32,8 @@
 
 #include "model/kernel.h"
 #include "model/never.h"
+#include "model/sanitizer.h"
 #include "model/slab.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define SLAB_MALLOC 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SLAB_MALLOC 1
-#endif
-#endif
 
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/memcheck.h>
@@ -123,7 +116,7 @@ void page_slab_free(struct page_slab *s)
 	g_free(s);
 }
 
-#ifdef SLAB_MALLOC
+#if PCSIM_ASAN
 struct page *page_slab_get(struct page_slab *s)
 {
 	struct page *p = calloc(1, sizeof(*p));

@@ -19,6 +19,7 @@
 #include "model/oracle.h"
 #include "model/policy.h"
 #include "model/remap.h"
+#include "model/sanitizer.h"
 #include "model/sysops.h"
 
 #define MAX_LFS_FILESIZE ((1ULL << 63) - 1)
@@ -215,16 +216,7 @@ struct proc *kthread_new(struct kernel *k, const char *comm)
  * malloc's fast paths (each calloc() of one also had malloc consolidate its
  * free lists).  None under AddressSanitizer, which must see every free.
  */
-#if defined(__SANITIZE_ADDRESS__)
-#define PROC_CACHE	0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PROC_CACHE	0
-#endif
-#endif
-#ifndef PROC_CACHE
-#define PROC_CACHE	8
-#endif
+#define PROC_CACHE	(PCSIM_ASAN ? 0 : 8)
 
 static __thread struct {
 	struct proc *p[PROC_CACHE + 1];

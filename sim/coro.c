@@ -25,16 +25,10 @@
 #include <unistd.h>
 
 #include "model/never.h"
+#include "model/sanitizer.h"
 #include "sim/coro.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define CORO_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CORO_ASAN 1
-#endif
-#endif
-#ifdef CORO_ASAN
+#if PCSIM_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif
 #if __has_include(<valgrind/valgrind.h>)
@@ -210,7 +204,7 @@ static void stack_put(struct stack *s)
 /* ASan: about to leave the current stack for [@bottom, +@size). */
 static void asan_leave(void **fake, const void *bottom, size_t size)
 {
-#ifdef CORO_ASAN
+#if PCSIM_ASAN
 	__sanitizer_start_switch_fiber(fake, bottom, size);
 #else
 	(void)fake, (void)bottom, (void)size;
@@ -221,7 +215,7 @@ static void asan_leave(void **fake, const void *bottom, size_t size)
 static void asan_arrive(void *fake, const void **from_bottom,
 			size_t *from_size)
 {
-#ifdef CORO_ASAN
+#if PCSIM_ASAN
 	__sanitizer_finish_switch_fiber(fake, from_bottom, from_size);
 #else
 	(void)fake, (void)from_bottom, (void)from_size;

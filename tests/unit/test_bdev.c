@@ -159,6 +159,30 @@ static void test_refcount_misuse(void **state)
 	}
 }
 
+/*
+ * A block's refcount field holds BLOCK_REFCOUNT_MAX references: one more
+ * stops the run cleanly (a violation naming pcsim's limit), leaving the
+ * count where it was.
+ */
+static void test_refcount_limit(void **state)
+{
+	struct kernel *k = boot(NBLOCKS);
+	struct block *blk = &k->bdev.blocks[3];
+
+	(void)state;
+	blk->state = BLK_USED;
+	blk->refcount = BLOCK_REFCOUNT_MAX - 1;
+	bdev_get(k, 3);
+	assert_null(kernel_violation(k));
+	assert_int_equal(blk->refcount, BLOCK_REFCOUNT_MAX);
+	bdev_get(k, 3);
+	assert_non_null(strstr(kernel_violation(k), "pcsim's limit"));
+	assert_int_equal(blk->refcount, BLOCK_REFCOUNT_MAX);
+	blk->refcount = 0;
+	blk->state = BLK_FREE;
+	kernel_free(k);
+}
+
 /* Busy blocks are not reused until a log force, by either entry point. */
 static void (*const log_forces[])(struct kernel *) = {
 	bdev_log_force, xfs_log_force,
@@ -342,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_next_fit_deterministic),
 		cmocka_unit_test(test_refcounts),
 		cmocka_unit_test(test_refcount_misuse),
+		cmocka_unit_test(test_refcount_limit),
 		cmocka_unit_test(test_busy_until_log_force),
 		cmocka_unit_test(test_busy_not_reused),
 		cmocka_unit_test(test_alloc_forces_log),
