@@ -61,6 +61,13 @@ struct bmap {
 	 * inode's lock, held by every caller.
 	 */
 	GTree	*tree;
+	/*
+	 * The node bmap_first_from() found last, or NULL: a cache that
+	 * makes the sequential walks of writeback, reads and the checker
+	 * O(1) a block.  It never changes a result; bmap_insert() and
+	 * bmap_remove() drop it (a tree node may go away or move).
+	 */
+	GTreeNode *hint;
 };
 
 #define bmap_for_each_node(node, map) \
@@ -145,17 +152,48 @@ static bool irec_mergeable(const struct bmap_irec *left,
 }
 
 /*
+ * bmap_first_from() answered from the hint: the hint itself if it is
+ * the first extent ending after @off, else its successor if that one
+ * is; @found is false when neither can be told without a search.
+ */
+static GTreeNode *bmap_hint_from(const struct bmap *map, uint64_t off,
+				 bool *found)
+{
+	GTreeNode *h = map->hint, *n;
+
+	*found = false;
+	if (!h)
+		return NULL;
+	if (irec_end(node_rec(h)) > off) {
+		n = node_rec(h)->br_startoff > off ? g_tree_node_previous(h) :
+						      NULL;
+		*found = !n || irec_end(node_rec(n)) <= off;
+		return h;
+	}
+	n = g_tree_node_next(h);
+	*found = !n || irec_end(node_rec(n)) > off;
+	return n;
+}
+
+/*
  * The first extent that ends after @off: the one containing @off if any,
  * else the first one after it; NULL if none.
  */
 static GTreeNode *bmap_first_from(const struct bmap *map, uint64_t off)
 {
-	GTreeNode *next = g_tree_upper_bound(map->tree, &off);
-	GTreeNode *prev;
+	GTreeNode *next, *prev;
+	bool found;
 
+	next = bmap_hint_from(map, off, &found);
+	if (found)
+		goto out;
+	next = g_tree_upper_bound(map->tree, &off);
 	prev = next ? g_tree_node_previous(next) : g_tree_node_last(map->tree);
 	if (prev && irec_end(node_rec(prev)) > off)
-		return prev;
+		next = prev;
+out:
+	if (next)	/* a cache, not the map's state: const stays true */
+		((struct bmap *)map)->hint = next;
 	return next;
 }
 
@@ -175,6 +213,7 @@ static struct bmap_irec *bmap_insert(struct bmap *map,
 	struct bmap_irec *new = g_new(struct bmap_irec, 1);
 
 	*new = *rec;
+	map->hint = NULL;
 	g_tree_insert(map->tree, &new->br_startoff, new);
 	return new;
 }
@@ -183,6 +222,7 @@ static void bmap_remove(struct bmap *map, struct bmap_irec *rec)
 {
 	uint64_t key = rec->br_startoff;
 
+	map->hint = NULL;
 	g_tree_remove(map->tree, &key);
 }
 
@@ -197,6 +237,7 @@ struct bmap *bmap_new(void)
 	struct bmap *map = g_new(struct bmap, 1);
 
 	map->tree = g_tree_new_full(bmap_key_cmp, NULL, NULL, g_free);
+	map->hint = NULL;
 	return map;
 }
 

@@ -59,27 +59,25 @@ static bool stopped(const struct kernel *k)
 static void check_page(struct kernel *k, struct address_space *m,
 		       uint64_t index, struct page *p)
 {
-	struct xarray *xa = &m->i_pages;
+	unsigned int marks = xa_get_marks(&m->i_pages, index);
+	bool dirty_tag = marks & (1U << PAGECACHE_TAG_DIRTY);
+	bool wb_tag = marks & (1U << PAGECACHE_TAG_WRITEBACK);
 
 	if (!folio_has_owner(p, m, index))
 		PAGE_REPORT(k, "index-consistent",
 			    p, "found at index %llu of inode %llu",
 			    (unsigned long long)index,
 			    (unsigned long long)m->host->i_ino);
-	else if (page_test(p, PG_dirty) !=
-		 xa_get_mark(xa, index, PAGECACHE_TAG_DIRTY) &&
+	else if (page_test(p, PG_dirty) != dirty_tag &&
 		 !(index >= i_blocks_end(k, m->host->i_size) &&
 		   !page_test(p, PG_dirty)))
 		PAGE_REPORT(k, "dirty-consistency", p,
 			    "PG_dirty %d but DIRTY tag %d",
-			    page_test(p, PG_dirty),
-			    xa_get_mark(xa, index, PAGECACHE_TAG_DIRTY));
-	else if (page_test(p, PG_writeback) !=
-		 xa_get_mark(xa, index, PAGECACHE_TAG_WRITEBACK))
+			    page_test(p, PG_dirty), dirty_tag);
+	else if (page_test(p, PG_writeback) != wb_tag)
 		PAGE_REPORT(k, "dirty-consistency", p,
 			    "PG_writeback %d but WRITEBACK tag %d",
-			    page_test(p, PG_writeback),
-			    xa_get_mark(xa, index, PAGECACHE_TAG_WRITEBACK));
+			    page_test(p, PG_writeback), wb_tag);
 	else if ((page_test(p, PG_dirty) || page_test(p, PG_writeback)) &&
 		 folio_shared(p) && !page_test(p, PG_dax) &&
 		 !(k->policy->flags & POLICY_ALLHOST_WRITEBACK))
@@ -483,13 +481,32 @@ static bool mapping_swept(const struct address_space *m)
 	       (m->host->i_mapping == m && !m->host->evicted);
 }
 
+/*
+ * check_page() of the page in slot @index of @m, once per check: a step
+ * that touches a page marks the page and its slot, and both lead here.
+ * Nothing changes during a check, so a second look finds what the first
+ * found (@seen_m/@seen_index of the queue remember the last slot).
+ */
+static void touched_page_at(struct kernel *k, struct address_space *m,
+			    uint64_t index, struct page *p)
+{
+	struct check_queue *q = &k->chkq;
+
+	if (q->seen_m == m && q->seen_index == index)
+		return;
+	q->seen_m = m;
+	q->seen_index = index;
+	if (mapping_swept(m))
+		check_page(k, m, index, p);
+}
+
 static void touched_slot(struct kernel *k, struct address_space *m,
 			 uint64_t index)
 {
 	struct page *p = xa_load(&m->i_pages, index);
 
-	if (p && mapping_swept(m))
-		check_page(k, m, index, p);
+	if (p)
+		touched_page_at(k, m, index, p);
 }
 
 static bool owner_slot(struct page_owner *o, void *arg)
@@ -497,7 +514,7 @@ static bool owner_slot(struct page_owner *o, void *arg)
 	struct touched *c = arg;
 
 	if (xa_load(&o->mapping->i_pages, o->index) == c->p)
-		touched_slot(c->k, o->mapping, o->index);
+		touched_page_at(c->k, o->mapping, o->index, c->p);
 	return stopped(c->k);
 }
 
@@ -584,12 +601,11 @@ static void touched_one(struct kernel *k, const struct check_mark *m,
 /* One pass over the queue: the marks of @kind (CM_NONE: every mark). */
 static void touched_pass(struct kernel *k, uint32_t kind, unsigned int what)
 {
-	GArray *a = k->chkq.marks;
-	guint i;
+	const struct check_queue *q = &k->chkq;
+	uint32_t i;
 
-	for (i = 0; i < a->len && !stopped(k); i++) {
-		const struct check_mark *m =
-			&g_array_index(a, struct check_mark, i);
+	for (i = 0; i < q->len && !stopped(k); i++) {
+		const struct check_mark *m = &q->marks[i];
 
 		if (kind == CM_NONE || m->kind == kind)
 			touched_one(k, m, what);
@@ -602,6 +618,7 @@ static void touched_pass(struct kernel *k, uint32_t kind, unsigned int what)
  */
 static void touched_run(struct kernel *k)
 {
+	k->chkq.seen_m = NULL;
 	if (k->chkq.probing) {
 		touched_pass(k, CM_NONE, TOUCHED_ALL);
 		return;

@@ -87,20 +87,26 @@ struct check_mark {
 
 /*
  * struct check_queue - what the steps since the last check touched.
- * @marks: struct check_mark in marking order; pages appear once
- *         (page->check_slot), inodes once (inode->check_queued).
+ * @marks: @len marks in marking order (room for @cap); pages appear
+ *         once (page->check_slot), inodes once (inode->check_queued).
+ *         A plain vector: appending is the hottest call of the checker.
  * @on: marks are recorded (any mode but CHECK_FULL).
  * @probing: check_touched() runs as a probe: a broken rule sets @hit
  *           instead of reporting (check_step() then lets the full sweep
  *           name it as a sweep after every step would).
  */
 struct check_queue {
-	GArray *marks;
+	struct check_mark *marks;
+	uint32_t len;
+	uint32_t cap;
 	bool on;
 	bool probing;
 	bool hit;
 	bool overflow;		/* marks were lost: sweep (model/checkq.c) */
 	uint64_t step;		/* kernel.steps at the last check_step() */
+	/* the slot check_touched() looked at last (model/check.c) */
+	const struct address_space *seen_m;
+	uint64_t seen_index;
 };
 
 void checkq_init(struct check_queue *q, bool on);

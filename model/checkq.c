@@ -27,32 +27,34 @@
 
 void checkq_init(struct check_queue *q, bool on)
 {
-	q->marks = g_array_new(FALSE, FALSE, sizeof(struct check_mark));
+	q->marks = NULL;
+	q->len = q->cap = 0;
 	q->on = on;
 	q->probing = q->hit = q->overflow = false;
 }
 
 void checkq_destroy(struct check_queue *q)
 {
-	g_array_free(q->marks, TRUE);
+	g_free(q->marks);
 	q->marks = NULL;
+	q->len = q->cap = 0;
 }
 
 void checkq_clear(struct kernel *k)
 {
-	GArray *a = k->chkq.marks;
-	guint i;
+	struct check_queue *q = &k->chkq;
+	uint32_t i;
 
-	for (i = 0; i < a->len; i++) {
-		struct check_mark *m = &g_array_index(a, struct check_mark, i);
+	for (i = 0; i < q->len; i++) {
+		struct check_mark *m = &q->marks[i];
 
 		if (m->kind == CM_PAGE)
 			((struct page *)m->obj)->check_slot = 0;
 		else if (m->kind == CM_INODE)
 			((struct inode *)m->obj)->check_queued = false;
 	}
-	g_array_set_size(a, 0);
-	k->chkq.overflow = false;
+	q->len = 0;
+	q->overflow = false;
 }
 
 /*
@@ -63,13 +65,16 @@ void checkq_clear(struct kernel *k)
 static bool mark(struct kernel *k, uint32_t kind, void *obj, uint64_t idx)
 {
 	struct check_queue *q = &k->chkq;
-	struct check_mark m = { kind, obj, idx };
 
-	if (q->marks->len >= CHECK_SLOT_MAX)
+	if (q->len >= CHECK_SLOT_MAX)
 		q->overflow = true;
 	if (q->overflow)
 		return false;
-	g_array_append_val(q->marks, m);
+	if (q->len == q->cap) {
+		q->cap = q->cap ? 2 * q->cap : 64;
+		q->marks = g_renew(struct check_mark, q->marks, q->cap);
+	}
+	q->marks[q->len++] = (struct check_mark){ kind, obj, idx };
 	return true;
 }
 
@@ -78,7 +83,7 @@ void check_mark_page(struct kernel *k, struct page *p)
 	if (!k->chkq.on || p->check_slot)
 		return;
 	if (mark(k, CM_PAGE, p, 0))
-		p->check_slot = k->chkq.marks->len;
+		p->check_slot = k->chkq.len;
 }
 
 void check_mark_inode(struct kernel *k, struct inode *inode)
@@ -91,13 +96,12 @@ void check_mark_inode(struct kernel *k, struct inode *inode)
 void check_mark_slot(struct kernel *k, struct address_space *m,
 		     uint64_t index)
 {
-	GArray *a = k->chkq.marks;
+	const struct check_queue *q = &k->chkq;
 	const struct check_mark *last;
 
-	if (!k->chkq.on)
+	if (!q->on)
 		return;
-	last = a->len ? &g_array_index(a, struct check_mark, a->len - 1) :
-			NULL;
+	last = q->len ? &q->marks[q->len - 1] : NULL;
 	if (!last || last->kind != CM_SLOT || last->obj != m ||
 	    last->idx != index)		/* a slot's tag and store, once */
 		mark(k, CM_SLOT, m, index);
@@ -160,18 +164,17 @@ void check_forget_page(struct kernel *k, struct page *p)
 {
 	if (!p->check_slot)
 		return;
-	g_array_index(k->chkq.marks, struct check_mark,
-		      p->check_slot - 1).kind = CM_NONE;
+	k->chkq.marks[p->check_slot - 1].kind = CM_NONE;
 	p->check_slot = 0;
 }
 
 void check_forget(struct kernel *k, const void *obj)
 {
-	GArray *a = k->chkq.marks;
-	guint i;
+	struct check_queue *q = &k->chkq;
+	uint32_t i;
 
-	for (i = 0; a && i < a->len; i++) {
-		struct check_mark *m = &g_array_index(a, struct check_mark, i);
+	for (i = 0; i < q->len; i++) {
+		struct check_mark *m = &q->marks[i];
 
 		if (m->obj == obj && m->kind != CM_PAGE && m->kind != CM_INODE)
 			m->kind = CM_NONE;

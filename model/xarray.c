@@ -450,6 +450,25 @@ bool xa_get_mark(const struct xarray *xa, uint64_t index, xa_mark_t mark)
 }
 
 /**
+ * xa_get_marks() - every mark of the entry at @index, in one descent.
+ * @xa: the xarray.
+ * @index: any index.
+ *
+ * Return: bit N set iff the entry has XA_MARK_N; 0 if there is no entry.
+ */
+unsigned int xa_get_marks(const struct xarray *xa, uint64_t index)
+{
+	struct xa_node *leaf = xa_marks_leaf(xa, index, XA_MARK_0);
+	uint64_t bit = xa_bit(index & XA_SLOT_MASK);
+	unsigned int mark, marks = 0;
+
+	for (mark = 0; leaf && mark <= XA_MARK_MAX; mark++)
+		if (leaf->bits[mark] & bit)
+			marks |= 1U << mark;
+	return marks;
+}
+
+/**
  * xa_marked() - does any entry have @mark?
  * @xa: the xarray.
  * @mark: XA_MARK_0..XA_MARK_MAX, or XA_PRESENT ("is there any entry").

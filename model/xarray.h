@@ -79,6 +79,7 @@ void *xa_erase(struct xarray *xa, uint64_t index);
 void xa_set_mark(struct xarray *xa, uint64_t index, xa_mark_t mark);
 void xa_clear_mark(struct xarray *xa, uint64_t index, xa_mark_t mark);
 bool xa_get_mark(const struct xarray *xa, uint64_t index, xa_mark_t mark);
+unsigned int xa_get_marks(const struct xarray *xa, uint64_t index);
 bool xa_marked(const struct xarray *xa, xa_mark_t mark);
 void *xa_find(const struct xarray *xa, uint64_t *indexp, uint64_t max,
 	      xa_mark_t filter);

@@ -946,9 +946,9 @@ static void test_incremental_clean(void **state)
 	struct env *e = env_new();
 
 	touch_everything(e);
-	assert_int_not_equal(e->k->chkq.marks->len, 0);
+	assert_int_not_equal(e->k->chkq.len, 0);
 	assert_int_equal(check_touched(e->k), 0);
-	assert_int_equal(e->k->chkq.marks->len, 0);
+	assert_int_equal(e->k->chkq.len, 0);
 	assert_int_equal(page_of(e, IDX_DIRTY)->check_slot, 0);
 	assert_null(kernel_violation(e->k));
 	env_free(e);
