@@ -226,6 +226,14 @@ static void test_marks(void **state)
 	assert_true(xa_get_mark(&xa, 4096, XA_MARK_0));
 	assert_false(xa_get_mark(&xa, 4096, XA_MARK_2));
 	assert_false(xa_get_mark(&xa, 10, XA_MARK_0));
+	/* All marks of a slot at once: the same answers, one bit each. */
+	xa_set_mark(&xa, 4096, XA_MARK_1);
+	assert_int_equal(xa_get_marks(&xa, 4096), 0x3);
+	assert_int_equal(xa_get_marks(&xa, 10), 0x4);
+	assert_int_equal(xa_get_marks(&xa, 11), 0);	/* no entry */
+	assert_int_equal(xa_get_marks(&xa, 1U << 20), 0); /* no leaf */
+	xa_clear_mark(&xa, 4096, XA_MARK_1);
+	assert_int_equal(xa_get_marks(&xa, 4096), 0x1);
 	assert_int_equal(xa_check(&xa), 0);
 	/* Replacing keeps marks. */
 	xa_store(&xa, 4096, ENT(1));
