@@ -561,6 +561,12 @@ static void check_all(const struct bmap *map, const struct ref *ref,
 	size_t k;
 
 	assert_int_equal(bmap_nextents(map), ref_min_extents(ref));
+	/* every block forwards and backwards: the lookup hint's paths */
+	for (k = 0; k < WINDOW; k += 1 + rnd(s, 3))
+		check_lookup(map, ref, k);
+	for (k = WINDOW; k-- > 0;)
+		if (!rnd(s, 4))
+			check_lookup(map, ref, k);
 	check_walk(map, ref, 0, WINDOW);
 	check_walk(map, ref, i, rnd(s, WINDOW - i + 1));
 	for (k = 0; k < WINDOW; k++) {
