@@ -91,6 +91,19 @@ struct wait {
 	void *obj;
 };
 
+struct bio;
+
+/*
+ * struct iomap_writepage_ctx - writeback's context across its steps (the
+ * kernel's wpc): @ioend, the run of pages under writeback not submitted
+ * yet, or NULL, and its last bio @tail.  Its pages hold PG_writeback and
+ * a reference each.
+ */
+struct iomap_writepage_ctx {
+	struct bio *ioend;
+	struct bio *tail;
+};
+
 /* Locals of the frames that iterate over a byte range of one inode. */
 struct range_locals {
 	struct inode *inode;
@@ -105,6 +118,7 @@ struct range_locals {
 	struct bstream *md5;	/* FN_BUFFERED_READ for md5sum: the bytes
 				   read so far (model/bstream.h), else NULL */
 	struct rwsem *ilock;	/* invalidate_lock taken (truncate, falloc) */
+	struct iomap_writepage_ctx wpc;	/* FN_WRITEPAGES: the open ioend */
 };
 
 /*
@@ -238,6 +252,15 @@ struct bio {
 	uint64_t end_off;		/* write: byte end of valid data */
 	struct page_owner *owners;	/* all-host writeback: every owner */
 	uint32_t nowners;		/* (each remapped at completion) */
+	/*
+	 * Buffered writeback gathers the pages of a file- and disk-
+	 * contiguous run into one ioend (model/writeback.c): the bio of
+	 * its first page is the head, which is submitted, takes the
+	 * request tag and completes; @io_next chains the pages' bios in
+	 * index order and @io_count (head only) counts them.
+	 */
+	struct bio *io_next;
+	uint32_t io_count;
 };
 
 enum kevent_type {
@@ -477,6 +500,7 @@ bool folio_mapped(const struct page *p);
 void submit_bio(struct kernel *k, struct bio *bio);
 void bio_end_io(struct kernel *k, struct bio *bio);
 void bio_discard(struct kernel *k, struct bio *bio);
+void iomap_discard_ioend(struct kernel *k, struct iomap_writepage_ctx *wpc);
 void kernel_discard_io(struct kernel *k, bool keep_timers);
 int xfs_map_blocks(struct kernel *k, struct inode *inode, pgoff_t index,
 		   uint64_t *blockp, bool *cowp, bool *unwrittenp);
@@ -560,10 +584,10 @@ void check_store(struct kernel *k, const struct page *p,
 		 const struct address_space *m);
 bool rmap_walk(struct kernel *k, struct page *p,
 	       bool (*fn)(struct page_owner *o, void *arg), void *arg);
-void writepage_map(struct kernel *k, struct inode *inode, struct page *p,
-		   pgoff_t index);
-void __writepage_map(struct kernel *k, struct inode *inode, struct page *p,
-		     pgoff_t index,
+void writepage_map(struct kernel *k, struct iomap_writepage_ctx *wpc,
+		   struct inode *inode, struct page *p, pgoff_t index);
+void __writepage_map(struct kernel *k, struct iomap_writepage_ctx *wpc,
+		     struct inode *inode, struct page *p, pgoff_t index,
 		     bool all_owners);
 
 /* ---- model/check.c */

@@ -279,6 +279,8 @@ static void frame_release(struct kernel *k, struct task *t, struct frame *f)
 {
 	struct page **slot = frame_page_slot(f), *p;
 
+	if (f->fn == FN_WRITEPAGES)
+		iomap_discard_ioend(k, &f->u.r.wpc);
 	if (!slot)
 		return;
 	p = *slot;
@@ -424,6 +426,16 @@ int kernel_fire_event(struct kernel *k)
 	return k->violation ? -1 : 0;
 }
 
+/* The ioends @t's writeback frames gathered: never submitted now. */
+static void discard_ioends(struct kernel *k, struct task *t)
+{
+	int i;
+
+	for (i = 0; t->state == TASK_RUNNING && i < t->depth; i++)
+		if (t->stack[i].fn == FN_WRITEPAGES)
+			iomap_discard_ioend(k, &t->stack[i].u.r.wpc);
+}
+
 /**
  * kernel_discard_io - drop every pending bio: it never completes (a power
  * cut, or teardown).  Timers of sleeping tasks survive a crash when
@@ -436,6 +448,9 @@ void kernel_discard_io(struct kernel *k, bool keep_timers)
 	struct event ev;
 	guint i;
 
+	for (i = 0; i < k->procs->len; i++)
+		discard_ioends(k, &((struct proc *)g_ptr_array_index(k->procs,
+								     i))->task);
 	while (eventq_pop(&k->events, &ev)) {
 		if (ev.type == KEV_BIO_END)
 			bio_discard(k, ev.obj);

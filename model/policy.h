@@ -27,6 +27,7 @@ struct page;
 struct page_owner;
 struct address_space;
 struct remap_locals;
+struct iomap_writepage_ctx;
 
 enum policy_kind {
 	POLICY_DESIGN,
@@ -91,10 +92,11 @@ struct policy_ops {
 	 * writepage - write back the locked, dirty-cleared page @p for
 	 * @inode at @inode's @index (iomap_writepage_map; a shared page's
 	 * owners each have their own index, p->index is only the
-	 * primary's).  Default: writepage_map() of one host.
+	 * primary's).  @wpc: the writeback's ioend, for writepage_map().
+	 * Default: writepage_map() of one host.
 	 */
-	void (*writepage)(struct kernel *k, struct inode *inode,
-			  struct page *p, uint64_t index);
+	void (*writepage)(struct kernel *k, struct iomap_writepage_ctx *wpc,
+			  struct inode *inode, struct page *p, uint64_t index);
 
 	/*
 	 * map_blocks - the block @inode's page @index is written to.

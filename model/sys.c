@@ -177,7 +177,9 @@ void kernel_stats(const struct kernel *k, struct sys_stats *o)
 	o->ptes_zapped = s->ptes_zapped;
 	o->pages_reclaimed = s->pages_reclaimed;
 	o->steps = k->steps;
-	o->page_ops = k->stats.page_ops + s->wb_ios + s->read_ios +
+	/* a page written back is an operation, whatever bio carried it */
+	o->page_ops = k->stats.page_ops + (s->wb_bytes >> k->page_shift) +
+		      s->read_ios +
 		      s->faults_major + s->faults_minor + s->cow_page_copies +
 		      s->pages_reclaimed;
 	o->virtual_ns = k->events.now;

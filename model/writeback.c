@@ -65,7 +65,18 @@ static void bio_trace(struct kernel *k, struct bio *bio, int kind)
  * at the top of each submission step of the bulk submitters (writeback,
  * direct I/O), before the step locks or changes anything, so the sleep
  * holds no page lock (iomap submits a bio after unlocking its folios).
+ * Every step of writeback waits for a free tag first, since any of them
+ * may submit its ioend; an ioend that is being gathered holds no tag.
  * Buffered reads submit one bio and wait for it, so they never sleep here.
+ *
+ * ioends: writeback gathers the pages it maps into one bio while they
+ * follow each other in the file and on the disk and are of one kind
+ * (iomap_can_add_to_ioend), up to BIO_MAX_VECS pages; the bio is
+ * submitted when the next page does not fit, at the end of the range,
+ * and before the writeback sleeps on a page (its pages are under
+ * writeback: whoever waits for them must not wait for the sleeper).  One
+ * completion ends them all.  A power cut or an aborted call discards a
+ * gathered ioend as it discards a submitted one.
  */
 #define BLK_QUEUE_DEPTH 128	/* the loop driver's hw_queue_depth */
 
@@ -84,32 +95,106 @@ enum step_result blk_mq_get_tag(struct kernel *k, struct task *t)
 	return task_block(t, WAIT_BIO_TAG, k);
 }
 
-void submit_bio(struct kernel *k, struct bio *bio)
+/*
+ * What a write bio does to its block when its page joins the I/O: the
+ * design's hook, the cow-before-write rule, the in-flight count.
+ */
+static void bio_write_start(struct kernel *k, struct bio *bio)
+{
+	struct block *blk = &k->bdev.blocks[bio->block];
+
+	if (k->policy->block_changed)
+		k->policy->block_changed(k, bio->block);
+	/* all-host writeback writes for every sharer at once */
+	if (blk->refcount > (bio->nowners ? bio->nowners : 1))
+		kernel_report(k, "cow-before-write",
+			      "write bio to shared block %llu (refs %u) for inode %llu index %llu",
+			      (unsigned long long)bio->block, blk->refcount,
+			      (unsigned long long)bio->inode->i_ino,
+			      (unsigned long long)bio->index);
+	blk->inflight++;
+	k->stats.wb_bytes += kpage_size(k);
+}
+
+/* Send the bio (an ioend's head) to the disk: it takes a request tag. */
+static void bio_submit(struct kernel *k, struct bio *bio)
 {
 	bio->id = ++k->next_bio_id;
 	k->nr_bios++;
-	if (bio->write) {
-		struct block *blk = &k->bdev.blocks[bio->block];
-
-		if (k->policy->block_changed)
-			k->policy->block_changed(k, bio->block);
-		/* all-host writeback writes for every sharer at once */
-		if (blk->refcount > (bio->nowners ? bio->nowners : 1))
-			kernel_report(k, "cow-before-write",
-				      "write bio to shared block %llu (refs %u) for inode %llu index %llu",
-				      (unsigned long long)bio->block,
-				      blk->refcount,
-				      (unsigned long long)bio->inode->i_ino,
-				      (unsigned long long)bio->index);
-		blk->inflight++;
+	if (bio->write)
 		k->stats.wb_ios++;
-		k->stats.wb_bytes += kpage_size(k);
-	} else {
+	else
 		k->stats.read_ios++;
-	}
 	trace_bio(k, false, bio->write, bio->block);
 	bio_trace(k, bio, TR_IO_SUBMIT);
 	eventq_push(&k->events, k->cfg.io_latency, KEV_BIO_END, bio);
+}
+
+/* submit_bio - one page's bio on its own (reads, direct I/O). */
+void submit_bio(struct kernel *k, struct bio *bio)
+{
+	if (bio->write)
+		bio_write_start(k, bio);
+	bio_submit(k, bio);
+}
+
+/*
+ * iomap_submit_ioend - send the writeback's gathered pages as one bio.
+ * The caller's step began with a free request tag (fn_writepages), so
+ * the submission never sleeps.
+ */
+static void iomap_submit_ioend(struct kernel *k,
+			       struct iomap_writepage_ctx *wpc)
+{
+	if (!wpc->ioend)
+		return;
+	bio_submit(k, wpc->ioend);
+	wpc->ioend = wpc->tail = NULL;
+}
+
+/*
+ * iomap_can_add_to_ioend: the next page of the run, in file and on disk,
+ * of the same kind (COW or not, unwritten or not), and room in the bio
+ * (BIO_MAX_VECS).  An all-host bio remaps every owner at completion: it
+ * stays alone.
+ */
+#define BIO_MAX_VECS 256
+
+static bool iomap_can_add_to_ioend(const struct bio *head,
+				   const struct bio *tail,
+				   const struct bio *bio)
+{
+	return head->io_count < BIO_MAX_VECS && !head->nowners &&
+	       !bio->nowners && bio->inode == head->inode &&
+	       bio->cow == head->cow && bio->unwritten == head->unwritten &&
+	       bio->index == tail->index + 1 && bio->block == tail->block + 1;
+}
+
+/*
+ * iomap_add_to_ioend - @bio's page joins the writeback's ioend, or ends
+ * it (submitted) and starts the next one.  Without a writeback context
+ * the bio goes alone.
+ */
+static void iomap_add_to_ioend(struct kernel *k,
+			       struct iomap_writepage_ctx *wpc,
+			       struct bio *bio)
+{
+	struct bio *head = wpc ? wpc->ioend : NULL;
+
+	bio_write_start(k, bio);
+	if (!wpc) {
+		bio_submit(k, bio);
+		return;
+	}
+	bio->io_count = 1;
+	if (head && iomap_can_add_to_ioend(head, wpc->tail, bio)) {
+		wpc->tail->io_next = bio;
+		wpc->tail = bio;
+		head->io_count++;
+		return;
+	}
+	iomap_submit_ioend(k, wpc);
+	wpc->ioend = wpc->tail = bio;
 }
 
 /* xfs_reflink_end_cow for one block: the COW staging block replaces the
@@ -159,11 +244,18 @@ static void xfs_end_ioend(struct kernel *k, struct bio *bio)
 			      bio->owners[i].index);
 }
 
-/*
- * bio_discard - a bio that will never complete (crash, teardown): undo
- * what its submission did to the page, the inode and the block.
- */
-void bio_discard(struct kernel *k, struct bio *bio)
+/* Free one page's bio: its page reference and its payload. */
+static void bio_free(struct kernel *k, struct bio *bio)
+{
+	if (bio->page)
+		put_page(k, bio->page);
+	content_put(k->pool, bio->content);
+	free(bio->owners);
+	free(bio);
+}
+
+/* Undo what one page's bio did when it was issued. */
+static void bio_discard_one(struct kernel *k, struct bio *bio)
 {
 	if (bio->page) {
 		if (!bio->write) {
@@ -172,24 +264,47 @@ void bio_discard(struct kernel *k, struct bio *bio)
 		} else {
 			folio_end_writeback(k, bio->page);
 		}
-		put_page(k, bio->page);
 	} else {
 		bio->inode->i_dio_count--;
 	}
 	if (bio->write)
 		k->bdev.blocks[bio->block].inflight--;
-	content_put(k->pool, bio->content);
-	free(bio->owners);
-	free(bio);
-	k->nr_bios--;
+	bio_free(k, bio);
 }
 
-/* The KEV_BIO_END event: an I/O completed. */
-void bio_end_io(struct kernel *k, struct bio *bio)
+/* The bios chained from @bio, which never complete; @tagged: submitted. */
+static void ioend_discard(struct kernel *k, struct bio *bio, bool tagged)
 {
-	k->current = NULL;
-	trace_bio(k, true, bio->write, bio->block);
-	bio_trace(k, bio, TR_IO_END);
+	struct bio *next;
+
+	for (; bio; bio = next) {
+		next = bio->io_next;
+		bio_discard_one(k, bio);
+	}
+	if (tagged)
+		k->nr_bios--;
+}
+
+/*
+ * bio_discard - a submitted bio (an ioend's head) that will never
+ * complete (crash, teardown): undo what its submission did to its pages,
+ * inodes and blocks.
+ */
+void bio_discard(struct kernel *k, struct bio *bio)
+{
+	ioend_discard(k, bio, true);
+}
+
+/* iomap_discard_ioend - the writeback's gathered pages are never sent. */
+void iomap_discard_ioend(struct kernel *k, struct iomap_writepage_ctx *wpc)
+{
+	ioend_discard(k, wpc->ioend, false);
+	wpc->ioend = wpc->tail = NULL;
+}
+
+/* One page's part of a completion. */
+static void bio_end_one(struct kernel *k, struct bio *bio)
+{
 	if (bio->write) {
 		bdev_write(k, bio->block, bio->content);
 		k->bdev.blocks[bio->block].inflight--;
@@ -205,11 +320,25 @@ void bio_end_io(struct kernel *k, struct bio *bio)
 		page_clear(k, bio->page, PG_locked);
 		bio->page->locker = -1;
 	}
-	if (bio->page)
-		put_page(k, bio->page);
-	content_put(k->pool, bio->content);
-	free(bio->owners);
-	free(bio);
+	bio_free(k, bio);
+}
+
+/*
+ * The KEV_BIO_END event: an I/O completed, for every page of its ioend
+ * (xfs_end_ioend, then iomap_finish_ioend: one atomic event here, so the
+ * order within it is not observable).
+ */
+void bio_end_io(struct kernel *k, struct bio *bio)
+{
+	struct bio *next;
+
+	k->current = NULL;
+	trace_bio(k, true, bio->write, bio->block);
+	bio_trace(k, bio, TR_IO_END);
+	for (; bio; bio = next) {
+		next = bio->io_next;
+		bio_end_one(k, bio);
+	}
 	k->nr_bios--;
 }
 
@@ -339,8 +468,9 @@ static void bio_record_owners(struct bio *bio, struct page *p)
  * written block (all-host writeback of a shared page, which staged the
  * block in every COW fork).
  */
-void __writepage_map(struct kernel *k, struct inode *inode, struct page *p,
-		     pgoff_t index, bool all_owners)
+void __writepage_map(struct kernel *k, struct iomap_writepage_ctx *wpc,
+		     struct inode *inode, struct page *p, pgoff_t index,
+		     bool all_owners)
 {
 	struct bio *bio;
 	uint64_t pos = index << k->page_shift, valid;
@@ -379,13 +509,13 @@ void __writepage_map(struct kernel *k, struct inode *inode, struct page *p,
 	bio->index = index;
 	bio->content = content_get(p->content);
 	bio->end_off = pos + (valid < kpage_size(k) ? valid : kpage_size(k));
-	submit_bio(k, bio);
+	iomap_add_to_ioend(k, wpc, bio);
 }
 
-void writepage_map(struct kernel *k, struct inode *inode, struct page *p,
-		   pgoff_t index)
+void writepage_map(struct kernel *k, struct iomap_writepage_ctx *wpc,
+		   struct inode *inode, struct page *p, pgoff_t index)
 {
-	__writepage_map(k, inode, p, index, false);
+	__writepage_map(k, wpc, inode, p, index, false);
 }
 
 /* Find the next page to write back: TOWRITE for WB_SYNC_ALL, else DIRTY. */
@@ -449,6 +579,7 @@ static enum step_result writeback_locked(struct kernel *k, struct task *t,
 			writeback_skip(k, t, l, p);
 		} else {
 			folio_unlock(k, t, p);
+			iomap_submit_ioend(k, &l->wpc);	/* never sleep on it */
 			return task_block(t, WAIT_PAGE_WRITEBACK, p);
 		}
 	} else if (l->pos >= l->inode->i_size && folio_shared(p)) {
@@ -465,7 +596,8 @@ static enum step_result writeback_locked(struct kernel *k, struct task *t,
 		dax_writeback(k, t, p);
 		folio_unlock(k, t, p);
 	} else {
-		(k->policy->writepage ?: writepage_map)(k, l->inode, p, index);
+		(k->policy->writepage ?: writepage_map)(k, &l->wpc, l->inode,
+							 p, index);
 		folio_unlock(k, t, p);
 	}
 	put_page(k, p);
@@ -497,6 +629,7 @@ enum step_result fn_writepages(struct kernel *k, struct task *t,
 			return STEP_BLOCK;
 		l->page = writeback_next(k, l);
 		if (!l->page) {
+			iomap_submit_ioend(k, &l->wpc);
 			if (!xa_marked(&l->inode->i_mapping->i_pages,
 				       PAGECACHE_TAG_DIRTY))
 				l->inode->dirtied_when = 0;	/* clean again */
@@ -507,8 +640,12 @@ enum step_result fn_writepages(struct kernel *k, struct task *t,
 		return STEP_NEXT;
 	case 2:
 		t->step_name = "iomap_writepage_map";
-		if (!folio_trylock(k, t, l->page))
+		if (blk_mq_get_tag(k, t) == STEP_BLOCK)
+			return STEP_BLOCK;
+		if (!folio_trylock(k, t, l->page)) {
+			iomap_submit_ioend(k, &l->wpc);
 			return task_block(t, WAIT_PAGE_LOCK, l->page);
+		}
 		f->pc = 1;
 		if (writeback_locked(k, t, l, l->page) == STEP_BLOCK) {
 			f->pc = 2;

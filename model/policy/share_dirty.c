@@ -117,18 +117,20 @@ static int allhost_alloc(struct kernel *k, struct inode *inode,
  * then the ordinary single-host path writes it (the COW fork is looked up
  * first) and the completion remaps every owner (see bio_end_io).
  */
-static void allhost_writepage(struct kernel *k, struct inode *inode,
-			      struct page *p, pgoff_t index)
+static void allhost_writepage(struct kernel *k,
+			      struct iomap_writepage_ctx *wpc,
+			      struct inode *inode, struct page *p,
+			      pgoff_t index)
 {
 	struct allhost_ctx c = { k, 0, 0 };
 
 	if (!folio_shared(p) || allhost_alloc(k, inode, index, &c.block)) {
-		writepage_map(k, inode, p, index);
+		writepage_map(k, wpc, inode, p, index);
 		return;
 	}
 	k->stats.cow_block_allocs++;
 	page_for_each_owner(p, stage_owner, &c);
-	__writepage_map(k, inode, p, index, true);
+	__writepage_map(k, wpc, inode, p, index, true);
 }
 
 const struct policy_ops policy_share_dirty_allhosts = {

@@ -272,7 +272,9 @@ static void test_fsync_cleans_and_allocates(void **state)
 		     0);
 	assert_int_equal(inode->i_disk_size, 6000);
 	assert_int_equal(inode->p_size, 6000);	/* the log was forced */
-	assert_int_equal(e->k->stats.wb_ios, 2);
+	/* one ioend: the two pages follow each other in file and on disk */
+	assert_int_equal(e->k->stats.wb_ios, 1);
+	assert_int_equal(e->k->stats.wb_bytes, 2 * PSZ);
 }
 
 /* The flag and tag steps of mm/page-writeback.c, called directly. */
@@ -613,6 +615,155 @@ static void test_crash(void **state)
 	assert_bytes(page_at(ia, 0)->content, 0, PSZ, 0x61);
 }
 
+/* ---- ioends: one bio for a run of pages (model/writeback.c) */
+
+/* Contiguous dirty pages share a bio, up to BIO_MAX_VECS (256) pages. */
+static void test_ioend_gathers_runs(void **state)
+{
+	struct env *e = *state;
+	int a = open_(e, "a");
+	unsigned int i;
+
+	pwrite_(e, a, 0, 600 * PSZ, 0x61);
+	call_ok(e, SYS_FSYNC, a);
+	assert_int_equal(e->k->stats.wb_ios, 3);	/* 256 + 256 + 88 */
+	assert_int_equal(e->k->stats.wb_bytes, 600 * PSZ);
+	/* every other page: no two follow each other, a bio each */
+	for (i = 0; i < 8; i++)
+		pwrite_(e, a, 2 * i * PSZ, PSZ, 0x62);
+	call_ok(e, SYS_FSYNC, a);
+	assert_int_equal(e->k->stats.wb_ios, 3 + 8);
+	assert_int_equal(e->k->stats.wb_bytes, 608 * PSZ);
+	assert_int_equal(e->k->nr_bios, 0);
+}
+
+/*
+ * A COW page and the next page, newly allocated: neighbours in the file
+ * and on the disk, but of two kinds (COW staging, unwritten), so two
+ * bios: their completions remap differently.
+ */
+static void test_ioend_splits_kinds(void **state)
+{
+	struct env *e = *state;
+	int a = open_(e, "a"), b = open_(e, "b");
+	struct bmap_irec cow, data;
+
+	pwrite_(e, a, 0, 4 * PSZ, 0x61);
+	call_ok(e, SYS_FSYNC, a);
+	clone_(e, b, a);
+	pwrite_(e, b, 3 * PSZ, 2 * PSZ, 0x62);	/* page 3 COW, page 4 new */
+	call_ok(e, SYS_FSYNC, b);
+	assert_int_equal(e->k->stats.wb_ios, 1 + 2);
+	bmap_lookup(ino(e, b)->i_df, 3, &cow);
+	bmap_lookup(ino(e, b)->i_df, 4, &data);
+	assert_int_equal(cow.br_state, EXT_WRITTEN);
+	assert_int_equal(data.br_state, EXT_WRITTEN);
+	assert_int_equal(data.br_startblock, cow.br_startblock + 1);
+}
+
+/*
+ * Step @e's fsync of @fd, submitted with kernel_submit(), until @done
+ * says stop.
+ */
+static void step_until(struct env *e, bool (*done)(struct env *e))
+{
+	while (!done(e))
+		assert_int_equal(kernel_step(e->k, e->p), 0);
+}
+
+/* Run @e's submitted call to its end, with whatever else must run. */
+static void finish(struct env *e)
+{
+	struct proc *run[8];
+
+	while (!kernel_done(e->p, NULL)) {
+		if (kernel_runnable(e->k, run, 8))
+			assert_int_equal(kernel_step(e->k, run[0]), 0);
+		else
+			assert_int_equal(kernel_fire_event(e->k), 0);
+	}
+}
+
+static bool sleeps_on_page(struct env *e)
+{
+	return e->p->task.wait.kind == WAIT_PAGE_LOCK;
+}
+
+/*
+ * Writeback that must sleep on a page lock submits what it gathered
+ * first: whoever waits for those pages' writeback must not wait for the
+ * sleeper.
+ */
+static void test_ioend_submitted_before_sleep(void **state)
+{
+	struct env *e = *state;
+	struct proc *q = proc_new(e->k, "holder");
+	int a = open_(e, "a");
+	struct page *p;
+
+	pwrite_(e, a, 0, 4 * PSZ, 0x61);
+	p = page_at(ino(e, a), 2);
+	assert_true(folio_trylock(e->k, &q->task, p));
+	kernel_submit(e->k, e->p, &(struct sys_req){ .kind = SYS_FSYNC,
+						    .fd = a });
+	step_until(e, sleeps_on_page);
+	assert_int_equal(e->k->nr_bios, 1);		/* pages 0 and 1 */
+	assert_int_equal(e->k->stats.wb_bytes, 2 * PSZ);
+	assert_true(page_test(page_at(ino(e, a), 1), PG_writeback));
+	folio_unlock(e->k, &q->task, p);
+	finish(e);
+	assert_int_equal(e->k->stats.wb_ios, 2);	/* then pages 2 and 3 */
+	assert_page(ino(e, a), 3, PG_CLEAN);
+	proc_exit(e->k, q);
+}
+
+static bool gathered_two(struct env *e)
+{
+	return e->k->stats.wb_bytes == 2 * PSZ;
+}
+
+/*
+ * A call stopped while it gathers (a violation, a killed thread), or the
+ * in-flight I/O dropped by a power cut (kernel_discard_io): the gathered
+ * pages leave writeback, their data is lost as with a bio that never
+ * completes, and nothing stays referenced.
+ */
+static void ioend_dropped(void **state, bool power_cut)
+{
+	struct env *e = *state;
+	int a = open_(e, "a");
+	struct bmap_irec irec;
+
+	pwrite_(e, a, 0, 4 * PSZ, 0x61);
+	kernel_submit(e->k, e->p, &(struct sys_req){ .kind = SYS_FSYNC,
+						    .fd = a });
+	step_until(e, gathered_two);
+	assert_int_equal(e->k->nr_bios, 0);		/* gathered, not sent */
+	bmap_lookup(ino(e, a)->i_df, 0, &irec);
+	assert_int_equal(e->k->bdev.blocks[irec.br_startblock].inflight, 1);
+	assert_true(page_test(page_at(ino(e, a), 0), PG_writeback));
+	if (power_cut)
+		kernel_discard_io(e->k, true);
+	else
+		kernel_abort_call(e->k, e->p);
+	assert_false(page_test(page_at(ino(e, a), 0), PG_writeback));
+	assert_false(xa_marked(&ino(e, a)->i_mapping->i_pages,
+			       PAGECACHE_TAG_WRITEBACK));
+	assert_int_equal(e->k->bdev.blocks[irec.br_startblock].inflight, 0);
+	assert_int_equal(e->k->nr_bios, 0);
+	kernel_abort_call(e->k, e->p);		/* the power cut's process */
+}
+
+static void test_ioend_dropped_by_abort(void **state)
+{
+	ioend_dropped(state, false);
+}
+
+static void test_ioend_dropped_by_power_cut(void **state)
+{
+	ioend_dropped(state, true);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -630,6 +781,11 @@ int main(void)
 		T(test_drop_caches),
 		T(test_cycle_mount),
 		T(test_crash),
+		T(test_ioend_gathers_runs),
+		T(test_ioend_splits_kinds),
+		T(test_ioend_submitted_before_sleep),
+		T(test_ioend_dropped_by_abort),
+		T(test_ioend_dropped_by_power_cut),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
