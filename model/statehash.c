@@ -315,6 +315,35 @@ static gboolean dirent_inode_hash(gpointer key, gpointer value,
 
 /* ------------------------------------------------------------- tasks --- */
 
+static uint64_t bio_hash(const struct hctx *c, const struct bio *b)
+{
+	uint64_t h = hash_mix(b->write | (uint64_t)b->cow << 1 |
+			      (uint64_t)b->unwritten << 2 |
+			      (uint64_t)b->direct << 3, b->block);
+	uint32_t i;
+
+	h = hash_mix(h, page_name(c, b->page));
+	h = hash_mix(h, b->inode ? b->inode->i_ino : 0);
+	h = hash_mix(h, b->index);
+	h = hash_mix(h, content_hash(b->content));
+	h = hash_mix(h, b->end_off);
+	for (i = 0; i < b->nowners; i++) {
+		h = hash_mix(h, mapping_name(b->owners[i].mapping));
+		h = hash_mix(h, b->owners[i].index);
+	}
+	return h;
+}
+
+/* Every page's bio of the ioend that starts at @b (one bio if alone). */
+static uint64_t ioend_hash(const struct hctx *c, const struct bio *b)
+{
+	uint64_t h = 0x696f656e64ULL;	/* "ioend" */
+
+	for (; b; b = b->io_next)
+		h = hash_mix(h, bio_hash(c, b));
+	return h;
+}
+
 static uint64_t range_hash(const struct hctx *c, uint64_t h,
 			   const struct range_locals *l)
 {
@@ -330,6 +359,8 @@ static uint64_t range_hash(const struct hctx *c, uint64_t h,
 	h = hash_mix(h, rwsem_name(c, l->ilock));
 	if (l->md5)		/* the bytes summed so far */
 		h = hash_mix(h, bstream_hash(l->md5));
+	if (l->wpc.ioend)	/* gathered, not submitted yet */
+		h = hash_mix(h, ioend_hash(c, l->wpc.ioend));
 	return h;
 }
 
@@ -513,25 +544,6 @@ static int event_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static uint64_t bio_hash(const struct hctx *c, const struct bio *b)
-{
-	uint64_t h = hash_mix(b->write | (uint64_t)b->cow << 1 |
-			      (uint64_t)b->unwritten << 2 |
-			      (uint64_t)b->direct << 3, b->block);
-	uint32_t i;
-
-	h = hash_mix(h, page_name(c, b->page));
-	h = hash_mix(h, b->inode ? b->inode->i_ino : 0);
-	h = hash_mix(h, b->index);
-	h = hash_mix(h, content_hash(b->content));
-	h = hash_mix(h, b->end_off);
-	for (i = 0; i < b->nowners; i++) {
-		h = hash_mix(h, mapping_name(b->owners[i].mapping));
-		h = hash_mix(h, b->owners[i].index);
-	}
-	return h;
-}
-
 /* Pending events in pop order, times relative to now. */
 static uint64_t events_hash(const struct hctx *c)
 {
@@ -549,7 +561,7 @@ static uint64_t events_hash(const struct hctx *c)
 		h = hash_mix(h, ev[i].time - q->now);
 		h = hash_mix(h, (uint64_t)ev[i].type);
 		if (ev[i].type == KEV_BIO_END)
-			h = hash_mix(h, bio_hash(c, ev[i].obj));
+			h = hash_mix(h, ioend_hash(c, ev[i].obj));
 		else if (ev[i].type == KEV_TIMER)
 			h = hash_mix(h, task_name(c, ((const struct task *)
 						      ev[i].obj)->id));
