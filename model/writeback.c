@@ -133,6 +133,7 @@ static void bio_submit(struct kernel *k, struct bio *bio)
 /* submit_bio - one page's bio on its own (reads, direct I/O). */
 void submit_bio(struct kernel *k, struct bio *bio)
 {
+	bio->io_count = 1;
 	if (bio->write)
 		bio_write_start(k, bio);
 	bio_submit(k, bio);
@@ -181,12 +182,12 @@ static void iomap_add_to_ioend(struct kernel *k,
 {
 	struct bio *head = wpc ? wpc->ioend : NULL;
 
+	bio->io_count = 1;
 	bio_write_start(k, bio);
 	if (!wpc) {
 		bio_submit(k, bio);
 		return;
 	}
-	bio->io_count = 1;
 	if (head && iomap_can_add_to_ioend(head, wpc->tail, bio)) {
 		wpc->tail->io_next = bio;
 		wpc->tail = bio;
@@ -197,29 +198,33 @@ static void iomap_add_to_ioend(struct kernel *k,
 	wpc->ioend = wpc->tail = bio;
 }
 
-/* xfs_reflink_end_cow for one block: the COW staging block replaces the
- * data fork mapping, whose block loses a reference. */
+/* xfs_reflink_end_cow over @count blocks: the COW staging blocks replace
+ * the data fork mapping, whose blocks lose a reference each. */
 static void xfs_reflink_end_cow(struct kernel *k, struct inode *inode,
-				pgoff_t fsb, uint64_t block)
+				pgoff_t fsb, uint64_t count, uint64_t block)
 {
-	inode_free_blocks(k, inode, inode->i_df, fsb, 1);
-	bmap_set(inode->i_df, fsb, 1, EXT_WRITTEN, block);
-	bmap_set(inode->i_cowfp, fsb, 1, EXT_HOLE, BMAP_NOBLOCK);
+	inode_free_blocks(k, inode, inode->i_df, fsb, count);
+	bmap_set(inode->i_df, fsb, count, EXT_WRITTEN, block);
+	bmap_set(inode->i_cowfp, fsb, count, EXT_HOLE, BMAP_NOBLOCK);
 }
 
-/* xfs_end_ioend for one (inode, index) the written block belongs to. */
-static void end_ioend_one(struct kernel *k, struct bio *bio,
-			  struct inode *inode, pgoff_t index)
+/*
+ * xfs_end_ioend for the range of ioend @head that @inode holds from
+ * @index: @head->io_count blocks, @bytes of data from @index's start.
+ */
+static void end_ioend_one(struct kernel *k, const struct bio *head,
+			  struct inode *inode, pgoff_t index, uint64_t bytes)
 {
-	uint64_t end, pos = index << k->page_shift;
+	uint64_t end = (index << k->page_shift) + bytes;
 
 	if (inode->evicted)
 		return;
-	if (bio->cow)
-		xfs_reflink_end_cow(k, inode, index, bio->block);
-	else if (bio->unwritten)
-		bmap_set(inode->i_df, index, 1, EXT_WRITTEN, bio->block);
-	end = pos + (bio->end_off - (bio->index << k->page_shift));
+	if (head->cow)
+		xfs_reflink_end_cow(k, inode, index, head->io_count,
+				    head->block);
+	else if (head->unwritten)
+		bmap_set(inode->i_df, index, head->io_count, EXT_WRITTEN,
+			 head->block);
 	if (end > inode->i_size)
 		end = inode->i_size;
 	if (end > inode->i_disk_size)
@@ -228,20 +233,24 @@ static void end_ioend_one(struct kernel *k, struct bio *bio,
 }
 
 /*
- * xfs_end_ioend: metadata updates of a completed write, for the writing
- * inode or, with all-host writeback of a shared page, for every owner.
+ * xfs_end_ioend: metadata updates of a completed write over the whole
+ * ioend (@tail is its last page), for the writing inode or, with
+ * all-host writeback of a shared page (alone in its bio), for every
+ * owner.
  */
-static void xfs_end_ioend(struct kernel *k, struct bio *bio)
+static void xfs_end_ioend(struct kernel *k, const struct bio *head,
+			  const struct bio *tail)
 {
+	uint64_t bytes = tail->end_off - (head->index << k->page_shift);
 	uint32_t i;
 
-	if (!bio->nowners) {
-		end_ioend_one(k, bio, bio->inode, bio->index);
+	if (!head->nowners) {
+		end_ioend_one(k, head, head->inode, head->index, bytes);
 		return;
 	}
-	for (i = 0; i < bio->nowners; i++)
-		end_ioend_one(k, bio, bio->owners[i].mapping->host,
-			      bio->owners[i].index);
+	for (i = 0; i < head->nowners; i++)
+		end_ioend_one(k, head, head->owners[i].mapping->host,
+			      head->owners[i].index, bytes);
 }
 
 /* Free one page's bio: its page reference and its payload. */
@@ -302,17 +311,20 @@ void iomap_discard_ioend(struct kernel *k, struct iomap_writepage_ctx *wpc)
 	wpc->ioend = wpc->tail = NULL;
 }
 
-/* One page's part of a completion. */
+/* The disk has @bio's page: its block holds the data now. */
+static void bio_write_done(struct kernel *k, struct bio *bio)
+{
+	bdev_write(k, bio->block, bio->content);
+	k->bdev.blocks[bio->block].inflight--;
+}
+
+/* One page's part of a completion, after the ioend's metadata. */
 static void bio_end_one(struct kernel *k, struct bio *bio)
 {
-	if (bio->write) {
-		bdev_write(k, bio->block, bio->content);
-		k->bdev.blocks[bio->block].inflight--;
-		xfs_end_ioend(k, bio);
-		if (bio->page)
-			folio_end_writeback(k, bio->page);
-		else
-			bio->inode->i_dio_count--;
+	if (bio->write && bio->page) {
+		folio_end_writeback(k, bio->page);
+	} else if (bio->write) {
+		bio->inode->i_dio_count--;
 	} else {
 		page_set_content(k, bio->page,
 				 read_file_page(k, bio->inode, bio->index));
@@ -324,20 +336,25 @@ static void bio_end_one(struct kernel *k, struct bio *bio)
 }
 
 /*
- * The KEV_BIO_END event: an I/O completed, for every page of its ioend
- * (xfs_end_ioend, then iomap_finish_ioend: one atomic event here, so the
- * order within it is not observable).
+ * The KEV_BIO_END event: an I/O completed, for every page of its ioend:
+ * the blocks hold the data, xfs_end_ioend updates the extents of the
+ * whole range, then iomap_finish_ioend ends each page's writeback.
  */
 void bio_end_io(struct kernel *k, struct bio *bio)
 {
-	struct bio *next;
+	struct bio *b, *tail = bio, *next;
 
 	k->current = NULL;
 	trace_bio(k, true, bio->write, bio->block);
 	bio_trace(k, bio, TR_IO_END);
-	for (; bio; bio = next) {
-		next = bio->io_next;
-		bio_end_one(k, bio);
+	if (bio->write) {
+		for (b = bio; b; tail = b, b = b->io_next)
+			bio_write_done(k, b);
+		xfs_end_ioend(k, bio, tail);
+	}
+	for (b = bio; b; b = next) {
+		next = b->io_next;
+		bio_end_one(k, b);
 	}
 	k->nr_bios--;
 }
