@@ -324,6 +324,16 @@ static bool wait_ready(const struct task *t)
 	return t->wait.kind == WAIT_NONE || task_wait_ready(t);
 }
 
+bool kernel_proc_runnable(const struct proc *p)
+{
+	return p->task.state == TASK_RUNNING && wait_ready(&p->task);
+}
+
+unsigned int kernel_nr_procs(const struct kernel *k)
+{
+	return k->procs->len;
+}
+
 int kernel_runnable(struct kernel *k, struct proc **out, int max)
 {
 	struct proc **procs = (struct proc **)k->procs->pdata;
@@ -331,8 +341,7 @@ int kernel_runnable(struct kernel *k, struct proc **out, int max)
 	int n = 0;
 
 	for (i = 0; i < len && n < max; i++)
-		if (procs[i]->task.state == TASK_RUNNING &&
-		    wait_ready(&procs[i]->task))
+		if (kernel_proc_runnable(procs[i]))
 			out[n++] = procs[i];
 	return n;
 }

@@ -195,28 +195,12 @@ uint64_t kernel_now(const struct kernel *k)
 	return k->events.now;
 }
 
-/* A kernel thread: a task with no mm and no files. */
-struct proc *kthread_new(struct kernel *k, const char *comm)
-{
-	struct proc *p = calloc(1, sizeof(*p));
-
-	if (NEVER(!p))
-		abort();
-	p->pid = ++k->next_pid;
-	g_strlcpy(p->comm, comm, sizeof(p->comm));
-	p->task.id = p->pid;
-	p->task.proc = p;
-	g_strlcpy(p->task.comm, comm, sizeof(p->task.comm));
-	g_strlcpy(p->thread, comm, sizeof(p->thread));
-	g_ptr_array_add(k->procs, p);
-	return p;
-}
-
 /*
  * Freed processes kept for the next proc_alloc() of this OS thread: a run
- * makes a process per scenario line, and a struct proc is too large for
- * malloc's fast paths (each calloc() of one also had malloc consolidate its
- * free lists).  None under AddressSanitizer, which must see every free.
+ * makes a process per scenario line and its kernel threads per kernel,
+ * and a struct proc is too large for malloc's fast paths (each calloc()
+ * of one also had malloc consolidate its free lists).  None under
+ * AddressSanitizer, which must see every free.
  */
 #define PROC_CACHE	(PCSIM_ASAN ? 0 : 8)
 
@@ -250,6 +234,23 @@ __attribute__((destructor)) static void proc_cache_free(void)
 {
 	while (proc_cache.n)
 		free(proc_cache.p[--proc_cache.n]);
+}
+
+/* A kernel thread: a task with no mm and no files. */
+struct proc *kthread_new(struct kernel *k, const char *comm)
+{
+	struct proc *p = proc_alloc();
+
+	if (NEVER(!p))
+		abort();
+	p->pid = ++k->next_pid;
+	g_strlcpy(p->comm, comm, sizeof(p->comm));
+	p->task.id = p->pid;
+	p->task.proc = p;
+	g_strlcpy(p->task.comm, comm, sizeof(p->task.comm));
+	g_strlcpy(p->thread, comm, sizeof(p->thread));
+	g_ptr_array_add(k->procs, p);
+	return p;
 }
 
 /*

@@ -120,6 +120,10 @@ void kernel_set_coverage(struct kernel *k, struct model_cov *cov);
  */
 void kernel_submit(struct kernel *k, struct proc *p, const struct sys_req *req);
 int kernel_runnable(struct kernel *k, struct proc **out, int max);
+/* Could @p's call take a step now (is it one kernel_runnable() lists)? */
+bool kernel_proc_runnable(const struct proc *p);
+/* How many processes are live (kernel_runnable() scans them all). */
+unsigned int kernel_nr_procs(const struct kernel *k);
 int kernel_step(struct kernel *k, struct proc *p);
 bool kernel_has_events(const struct kernel *k);
 int kernel_fire_event(struct kernel *k);

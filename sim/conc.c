@@ -137,6 +137,8 @@ static void kill_waiting(struct conc_run *c)
 	}
 }
 
+#define RUN_MAX	64	/* runnable processes a decision considers */
+
 /* Is @p one of the @nr processes of @run (each process at most once)? */
 static bool proc_in(struct proc *const *run, int nr, const struct proc *p)
 {
@@ -148,20 +150,34 @@ static bool proc_in(struct proc *const *run, int nr, const struct proc *p)
 	return false;
 }
 
+/*
+ * Can @p take a step?  A decision considers the RUN_MAX runnable processes
+ * of lowest pid, @run from kernel_runnable(); while the kernel has no more
+ * live processes than that, none is left out, and @run is NULL: @p is
+ * asked directly, without the scan of every process.
+ */
+static bool can_step(struct proc *const *run, int nr, const struct proc *p)
+{
+	return run ? proc_in(run, nr, p) : kernel_proc_runnable(p);
+}
+
 /* The threads whose process can take a step, then irq if I/O is pending. */
 static int candidates(struct conc_run *c, int *cand)
 {
 	const struct conc_section *sec = c->sec;
 	const struct cthread *t = c->t;
-	int n = 0, nr, i, nthreads = sec->nthreads;
-	struct proc *run[64];
+	int n = 0, nr = 0, i, nthreads = sec->nthreads;
+	struct proc *buf[RUN_MAX], *const *run = NULL;
 
-	nr = kernel_runnable(c->k, run, 64);
-	for (i = 0; i < nthreads && nr; i++)
-		if (t[i].state == CT_WAITING && proc_in(run, nr, t[i].proc))
+	if (kernel_nr_procs(c->k) > RUN_MAX) {
+		nr = kernel_runnable(c->k, buf, RUN_MAX);
+		run = buf;
+	}
+	for (i = 0; i < nthreads; i++)
+		if (t[i].state == CT_WAITING && can_step(run, nr, t[i].proc))
 			cand[n++] = i;
-	for (i = 0; i < sec->nkthreads && nr; i++)
-		if (proc_in(run, nr, sec->kthreads[i]))
+	for (i = 0; i < sec->nkthreads; i++)
+		if (can_step(run, nr, sec->kthreads[i]))
 			cand[n++] = nthreads + i;
 	if (kernel_has_events(c->k))
 		cand[n++] = SCHED_IRQ;
@@ -188,7 +204,7 @@ static uint64_t progress(const struct conc_run *c)
 /* One decision of the main loop.  Return: -1 if the run must stop. */
 static int decide(struct conc_run *c)
 {
-	int cand[72], n = candidates(c, cand), pick;
+	int cand[RUN_MAX + 1], n = candidates(c, cand), pick;
 	struct proc *p;
 	const char *op;
 

@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "model/never.h"
+#include "model/sanitizer.h"
 #include "sim/sched.h"
 
 #define PCT_HORIZON_PER_THREAD 64
@@ -273,6 +274,51 @@ __attribute__((destructor)) static void names_free(void)
 	memset(pairs, 0, sizeof(pairs));
 }
 
+/*
+ * The step log and decisions buffers of a freed scheduler, kept for the
+ * next sched_new() of this OS thread: a fuzz campaign makes two
+ * schedulers a run, and growing both afresh cost several reallocs of
+ * chunks large enough that malloc consolidated its free lists first.
+ * Only a buffer's capacity is reused, never its contents.  None under
+ * AddressSanitizer, which must see every free.
+ */
+struct spare {
+	void *v;
+	size_t cap;			/* elements */
+};
+
+static __thread struct spare spare_log, spare_taken;
+
+/* The buffer kept in @sp (NULL if none), its capacity in *@cap. */
+static void *spare_take(struct spare *sp, size_t *cap)
+{
+	void *v = sp->v;
+
+	*cap = sp->cap;
+	*sp = (struct spare){ NULL, 0 };
+	return v;
+}
+
+/* Keep @v, of @cap elements, in @sp if it is the larger; free the other. */
+static void spare_keep(struct spare *sp, void *v, size_t cap)
+{
+	if (PCSIM_ASAN || cap <= sp->cap) {
+		free(v);
+		return;
+	}
+	free(sp->v);
+	*sp = (struct spare){ v, cap };
+}
+
+/* Free the spares at exit, so that memcheck sees nothing held. */
+__attribute__((destructor)) static void spares_free(void)
+{
+	size_t cap;
+
+	free(spare_take(&spare_log, &cap));
+	free(spare_take(&spare_taken, &cap));
+}
+
 /* A step count's key: (thread, op, step) packed; thread -2 never runs. */
 static uint64_t count_key(int thread, int op, int step)
 {
@@ -369,6 +415,8 @@ struct sched *sched_new(enum sched_strategy strategy, uint64_t seed,
 	for (i = 0; i < nthreads; i++)
 		s->names[i] = g_strdup(names[i]);
 	s->last = -1;
+	s->log = spare_take(&spare_log, &s->logcap);
+	s->taken.v = spare_take(&spare_taken, &s->taken.cap);
 	s->pins = calloc(npins + 1, sizeof(*s->pins));
 	s->used = calloc(npins + 1, sizeof(*s->used));
 	s->pin_keys = calloc(npins + 1, sizeof(*s->pin_keys));
@@ -405,14 +453,14 @@ void sched_free(struct sched *s)
 		g_free(s->pins[i].target);
 	}
 	free(s->pin_keys);
-	free(s->log);
+	spare_keep(&spare_log, s->log, s->logcap);
 	free(s->names);
 	free(s->pins);
 	free(s->used);
 	free(s->prio);
 	free(s->change_at);
 	free(s->counts.ent);
-	free(s->taken.v);
+	spare_keep(&spare_taken, s->taken.v, s->taken.cap);
 	g_ptr_array_free(s->recorded, TRUE);
 	free(s);
 }
