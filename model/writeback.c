@@ -378,16 +378,21 @@ static int convert_delalloc(struct kernel *k, struct bmap *fork, uint64_t fsb,
  * stale disk contents if we crash".  Only @index's block is written now;
  * the rest of the extent stays unwritten under its still dirty pages until
  * their own writeback (so the inode has no delalloc blocks left there:
- * xfs_file_release's flush, model/sysops.c, sees none).  Every block was
- * reserved at write time, so only @index's allocation can fail.
+ * xfs_file_release's flush, model/sysops.c, sees none).  The blocks are
+ * taken in file order, so that a run of free disk blocks maps the extent
+ * contiguously, as the allocator's one allocation would; each run of
+ * contiguous blocks is one bmap_set().  Every block was reserved at write
+ * time, so an allocation cannot fail; if one did, the blocks after it
+ * stay delalloc and the error counts only if @index has no block.
  */
 static int convert_delalloc_extent(struct kernel *k, struct inode *inode,
 				   const struct bmap_irec *irec,
 				   pgoff_t index, uint64_t *blockp)
 {
-	uint64_t fsb = index, block;
+	uint64_t fsb = index, end = irec->br_startoff + irec->br_blockcount;
+	uint64_t run = 0, first = 0, block;
 	struct bmap_irec prev;
-	int err;
+	int err = 0;
 
 	/* bmap_lookup() clipped @irec to start at @index: find the start */
 	for (; fsb > 0; fsb--) {
@@ -395,13 +400,20 @@ static int convert_delalloc_extent(struct kernel *k, struct inode *inode,
 		if (prev.br_state != EXT_DELALLOC)
 			break;
 	}
-	err = convert_delalloc(k, inode->i_df, index, EXT_UNWRITTEN, blockp);
-	for (; !err && fsb < irec->br_startoff + irec->br_blockcount; fsb++)
-		if (fsb != index &&
-		    convert_delalloc(k, inode->i_df, fsb, EXT_UNWRITTEN,
-				     &block))
-			break;
-	return err;
+	for (; fsb < end && !(err = bdev_alloc(k, &block, true)); fsb++) {
+		if (fsb == index)
+			*blockp = block;
+		if (run && block != first + run) {
+			bmap_set(inode->i_df, fsb - run, run, EXT_UNWRITTEN,
+				 first);
+			run = 0;
+		}
+		if (!run++)
+			first = block;
+	}
+	if (run)
+		bmap_set(inode->i_df, fsb - run, run, EXT_UNWRITTEN, first);
+	return fsb > index ? 0 : err;
 }
 
 /**
