@@ -129,6 +129,8 @@ static struct xa_node *xa_node_alloc(struct xarray *xa, unsigned int shift,
 
 static void xa_node_free(struct xarray *xa, struct xa_node *node)
 {
+	if (node == xa->xa_hint)
+		xa->xa_hint = NULL;
 	xa->xa_bytes -= xa_node_size(node->cap);
 	g_free(node);
 	xa->xa_nodes--;
@@ -147,6 +149,8 @@ static struct xa_node *xa_node_fit(struct xarray *xa, struct xa_node *node,
 	if (off < old)
 		return node;
 	cap = xa_cap_for(off);
+	if (node == xa->xa_hint)
+		xa->xa_hint = NULL;
 	node = g_realloc(node, xa_node_size(cap));
 	memset(&node->slots[old], 0, (cap - old) * sizeof(void *));
 	node->cap = (unsigned char)cap;
@@ -185,15 +189,42 @@ static void xa_node_clear_bit(struct xa_node *node, unsigned int offset,
 	}
 }
 
+/*
+ * Remember @leaf as the leaf of @index.  The hint is a cache, not the
+ * array's content: it is written through a const xarray too.
+ */
+static void xa_hint_set(const struct xarray *xa, struct xa_node *leaf,
+			uint64_t index)
+{
+	struct xarray *w = (struct xarray *)xa;
+
+	w->xa_hint = leaf;
+	w->xa_hint_base = index & ~(uint64_t)XA_SLOT_MASK;
+}
+
+/* The hinted leaf if it is the one of @index, else NULL. */
+static struct xa_node *xa_hint_leaf(const struct xarray *xa, uint64_t index)
+{
+	if (xa->xa_hint && (index & ~(uint64_t)XA_SLOT_MASK) ==
+			   xa->xa_hint_base)
+		return xa->xa_hint;
+	return NULL;
+}
+
 /* The leaf that would hold @index, or NULL if there is none. */
 static struct xa_node *xa_leaf(const struct xarray *xa, uint64_t index)
 {
-	struct xa_node *node = xa->xa_head;
+	struct xa_node *node = xa_hint_leaf(xa, index);
 
+	if (node)
+		return node;
+	node = xa->xa_head;
 	if (!node || index > xa_span_mask(node->shift))
 		return NULL;
 	while (node && node->shift)
 		node = xa_slot(node, xa_offset(index, node->shift));
+	if (node)
+		xa_hint_set(xa, node, index);
 	return node;
 }
 
@@ -288,10 +319,7 @@ static void xa_free_subtree(struct xarray *xa, struct xa_node *node)
  */
 void xa_init(struct xarray *xa)
 {
-	xa->xa_head = NULL;
-	xa->xa_count = 0;
-	xa->xa_nodes = 0;
-	xa->xa_bytes = 0;
+	*xa = (struct xarray)XARRAY_INIT;
 }
 
 /**
@@ -342,8 +370,11 @@ void *xa_store(struct xarray *xa, uint64_t index, void *entry)
 
 	if (!entry)
 		return xa_erase(xa, index);
-	xa_grow(xa, index);
-	node = xa->xa_head;
+	node = xa_hint_leaf(xa, index);
+	if (!node) {
+		xa_grow(xa, index);
+		node = xa->xa_head;
+	}
 	while (node->shift) {
 		off = xa_offset(index, node->shift);
 		child = xa_slot(node, off);
@@ -360,6 +391,7 @@ void *xa_store(struct xarray *xa, uint64_t index, void *entry)
 	}
 	off = index & XA_SLOT_MASK;
 	node = xa_node_fit(xa, node, off);
+	xa_hint_set(xa, node, index);
 	old = node->slots[off];
 	node->slots[off] = entry;
 	if (!old) {
@@ -502,12 +534,15 @@ static const struct xa_node *xa_ascend(const struct xa_node *node,
 static void *xa_find_from(const struct xarray *xa, uint64_t index,
 			  uint64_t max, unsigned int b, uint64_t *indexp)
 {
-	const struct xa_node *node = xa->xa_head;
+	const struct xa_node *node = xa_hint_leaf(xa, index);
 	unsigned int off, next;
 	uint64_t bits;
 
-	if (!node || index > xa_span_mask(node->shift))
-		return NULL;
+	if (!node) {
+		node = xa->xa_head;
+		if (!node || index > xa_span_mask(node->shift))
+			return NULL;
+	}
 	while (node && index <= max) {
 		off = xa_offset(index, node->shift);
 		bits = node->bits[b] & (UINT64_MAX << off);
@@ -522,6 +557,7 @@ static void *xa_find_from(const struct xarray *xa, uint64_t index,
 			continue;
 		}
 		if (!node->shift) {
+			xa_hint_set(xa, (struct xa_node *)node, index);
 			*indexp = index;
 			return node->slots[off];
 		}

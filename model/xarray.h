@@ -58,6 +58,10 @@ struct xa_node;
  * @xa_count: number of entries stored.
  * @xa_nodes: number of nodes allocated.
  * @xa_bytes: their bytes (xa_mem_bytes()).
+ * @xa_hint: the leaf of indices xa_hint_base..+63 found last, or NULL: a
+ *           cache that makes sequential and repeated accesses O(1) (the
+ *           page cache, writeback and the checker walk files in order).
+ *           It never changes a result; a node freed or moved drops it.
  *
  * All fields are owned by the xa_* functions; callers only read xa_count
  * through xa_count().
@@ -67,9 +71,11 @@ struct xarray {
 	uint64_t xa_count;
 	size_t xa_nodes;
 	size_t xa_bytes;
+	struct xa_node *xa_hint;
+	uint64_t xa_hint_base;
 };
 
-#define XARRAY_INIT	{ NULL, 0, 0, 0 }
+#define XARRAY_INIT	{ NULL, 0, 0, 0, NULL, 0 }
 
 void xa_init(struct xarray *xa);
 void xa_destroy(struct xarray *xa);
