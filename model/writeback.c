@@ -173,21 +173,16 @@ static bool iomap_can_add_to_ioend(const struct bio *head,
 
 /*
  * iomap_add_to_ioend - @bio's page joins the writeback's ioend, or ends
- * it (submitted) and starts the next one.  Without a writeback context
- * the bio goes alone.
+ * it (submitted) and starts the next one.
  */
 static void iomap_add_to_ioend(struct kernel *k,
 			       struct iomap_writepage_ctx *wpc,
 			       struct bio *bio)
 {
-	struct bio *head = wpc ? wpc->ioend : NULL;
+	struct bio *head = wpc->ioend;
 
 	bio->io_count = 1;
 	bio_write_start(k, bio);
-	if (!wpc) {
-		bio_submit(k, bio);
-		return;
-	}
 	if (head && iomap_can_add_to_ioend(head, wpc->tail, bio)) {
 		wpc->tail->io_next = bio;
 		wpc->tail = bio;
