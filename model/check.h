@@ -99,6 +99,8 @@ struct check_queue {
 	struct check_mark *marks;
 	uint32_t len;
 	uint32_t cap;
+	uint32_t limit;		/* marks a step may record: CHECK_SLOT_MAX
+				   (unit tests lower it to reach overflow) */
 	bool on;
 	bool probing;
 	bool hit;

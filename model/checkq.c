@@ -17,8 +17,8 @@
  * turn marks of objects being freed into CM_NONE.  The queue is emptied
  * by every check (checkq_clear), so it holds one step's marks: marking is
  * O(1) and forgetting an mm or mapping O(marks of a step).  A step that
- * touches more than CHECK_SLOT_MAX objects overflows it (@overflow): the
- * check after it is a full sweep.
+ * touches more than @limit (CHECK_SLOT_MAX) objects overflows it
+ * (@overflow): the check after it is a full sweep.
  *
  * The queue and the two fields are bookkeeping of the checker, not kernel
  * state: they are empty between steps and left out of the state hash.
@@ -29,6 +29,7 @@ void checkq_init(struct check_queue *q, bool on)
 {
 	q->marks = NULL;
 	q->len = q->cap = 0;
+	q->limit = CHECK_SLOT_MAX;
 	q->on = on;
 	q->probing = q->hit = q->overflow = false;
 }
@@ -66,7 +67,7 @@ static bool mark(struct kernel *k, uint32_t kind, void *obj, uint64_t idx)
 {
 	struct check_queue *q = &k->chkq;
 
-	if (q->len >= CHECK_SLOT_MAX)
+	if (q->len >= q->limit)
 		q->overflow = true;
 	if (q->overflow)
 		return false;
