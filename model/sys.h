@@ -182,9 +182,10 @@ struct sys_stats {
 	uint64_t ptes_zapped, pages_reclaimed;
 	uint64_t steps;			/* kernel steps run */
 	uint64_t page_ops;		/* page operations: pages that calls
-					   read, wrote or remapped, plus bios,
-					   faults, COW copies and reclaimed
-					   pages (benchmarks) */
+					   read, wrote or remapped, pages
+					   written back, read bios, faults,
+					   COW copies and reclaimed pages
+					   (benchmarks) */
 	uint64_t virtual_ns;		/* virtual time now */
 };
 
