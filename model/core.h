@@ -119,6 +119,8 @@ struct range_locals {
 				   read so far (model/bstream.h), else NULL */
 	struct rwsem *ilock;	/* invalidate_lock taken (truncate, falloc) */
 	struct iomap_writepage_ctx wpc;	/* FN_WRITEPAGES: the open ioend */
+	uint64_t token;		/* FN_FSYNC, FN_SYNC_ALL: the oracle's
+				   oracle_durable_begin(), 0 before */
 };
 
 /*

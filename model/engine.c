@@ -23,6 +23,7 @@
 
 #include "model/core.h"
 #include "model/coverage.h"
+#include "model/oracle.h"
 #include "model/policy.h"
 #include "sim/trace.h"
 
@@ -281,6 +282,8 @@ static void frame_release(struct kernel *k, struct task *t, struct frame *f)
 
 	if (f->fn == FN_WRITEPAGES)
 		iomap_discard_ioend(k, &f->u.r.wpc);
+	if (f->fn == FN_FSYNC || f->fn == FN_SYNC_ALL)
+		oracle_durable_end(k->oracle, f->u.r.token);
 	if (!slot)
 		return;
 	p = *slot;

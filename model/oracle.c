@@ -7,12 +7,17 @@
  *   size        POSIX i_size;
  *   pages       page index -> content reference; absent = zeros; never the
  *               zero page itself; every byte at or beyond size is zero;
- *   dsize,      the state at the last fsync point (oracle_fsync(),
- *   dpages      oracle_sync_all(), or a crash that adopted recovered state);
- *   modified    page indices below DIV_ROUND_UP(dsize, page size) whose
- *               bytes some operation changed (or may have changed) since;
- *               an index is present or not, the entry is never read;
- *   size_changed  i_size took another value since the fsync point.
+ *   d           the durable point (struct dpoint): the size and pages at
+ *               the last fsync point (oracle_fsync(), oracle_sync_all(), or
+ *               a crash that adopted recovered state), the page indices
+ *               below its size whose bytes some operation changed (or may
+ *               have changed) since (present or not, the entry is never
+ *               read), and whether i_size took another value since;
+ *   prev        while durability calls are in flight (oracle_durable_begin
+ *               .. _end), the point @d replaced when the first of them
+ *               took its own: what the file had been promised before the
+ *               unfinished calls.  A crash checks against it, since a
+ *               call cut short by the power cut promised nothing.
  *
  * Every mutation goes through three primitives: set_size() (which zeroes
  * dropped bytes to keep the tail clean), fill_range() and the splice loop
@@ -35,24 +40,33 @@
 #include "model/cmap.h"
 #include "model/content.h"
 #include "model/hashmix.h"
+#include "model/never.h"
 #include "model/xarray.h"
 
 /* The entry stored in ofile->modified; only its presence matters. */
 static char modified_tag;
 
+/* One durable point of a file. */
+struct dpoint {
+	bool durable;			/* a point exists */
+	bool size_changed;		/* size changed since the point */
+	uint64_t size;			/* size at the point */
+	struct cmap pages;		/* pages at the point, unless */
+	bool shared;			/* nothing changed since it: then they
+					   are the file's pages, copied to
+					   @pages at the next change
+					   (ofile_mut) */
+	struct xarray modified;		/* indices touched since, < size */
+	uint64_t epoch;			/* the point's epoch */
+};
+
 struct ofile {
 	uint64_t size;			/* i_size */
 	struct cmap pages;		/* index -> content ref, never zero */
-	bool durable;			/* an fsync point exists */
-	bool size_changed;		/* size changed since the fsync point */
-	uint64_t dsize;			/* size at the fsync point */
-	struct cmap dpages;		/* pages at the fsync point, unless */
-	bool dshared;			/* nothing changed since it: then they
-					   are @pages, copied to @dpages at the
-					   next change (ofile_mut) */
-	struct xarray modified;		/* indices touched since, < dsize */
+	struct dpoint d;		/* the last durable point */
+	struct dpoint *prev;		/* the point before the unfinished
+					   durability calls, or NULL */
 	uint64_t gen;			/* bumped by every change */
-	uint64_t depoch;		/* the durable point's epoch */
 };
 
 struct oracle {
@@ -61,6 +75,9 @@ struct oracle {
 	unsigned int page_shift;	/* log2(page_size) */
 	struct xarray files;		/* id -> struct ofile * */
 	uint64_t epoch;			/* durable points so far */
+	uint32_t inflight;		/* durability calls begun, not ended */
+	uint64_t calls_gen;		/* bumped when the calls die (crash) */
+	struct xarray prevs;		/* id -> struct ofile * with a @prev */
 };
 
 /* --- pages --------------------------------------------------------------- */
@@ -122,25 +139,34 @@ static struct ofile *ofile_find(const struct oracle *o, uint64_t id,
 	return f;
 }
 
+/* @pt shared the pages of @f: it keeps a copy, @f is about to change. */
+static void dpoint_unshare(struct ofile *f, struct dpoint *pt)
+{
+	if (pt && pt->shared) {
+		cmap_copy(&pt->pages, &f->pages);
+		pt->shared = false;
+	}
+}
+
 /* ofile_find() for a change: the file's generation moves on. */
 static struct ofile *ofile_mut(const struct oracle *o, uint64_t id,
 			       const char *fn)
 {
 	struct ofile *f = ofile_find(o, id, fn);
 
-	if (f)
+	if (f) {
 		f->gen++;
-	if (f && f->dshared) {
-		cmap_copy(&f->dpages, &f->pages);
-		f->dshared = false;
+		dpoint_unshare(f, &f->d);
+		dpoint_unshare(f, f->prev);
 	}
 	return f;
 }
 
-/* The pages at @f's fsync point. */
-static const struct cmap *durable_pages(const struct ofile *f)
+/* The pages of @f at its durable point @pt. */
+static const struct cmap *durable_pages(const struct ofile *f,
+					const struct dpoint *pt)
 {
-	return f->dshared ? &f->pages : &f->dpages;
+	return pt->shared ? &f->pages : &pt->pages;
 }
 
 /**
@@ -162,26 +188,53 @@ static struct ofile *ofile_add(struct oracle *o, uint64_t id)
 	return f;
 }
 
+/* Drop what @pt holds; it is no durable point afterwards. */
+static void dpoint_clear(struct oracle *o, struct dpoint *pt)
+{
+	cmap_drop(o->pool, &pt->pages);
+	xa_destroy(&pt->modified);
+	*pt = (struct dpoint){ .modified = XARRAY_INIT };
+}
+
+/* Forget @f's point before the unfinished calls. */
+static void ofile_drop_prev(struct oracle *o, uint64_t id, struct ofile *f)
+{
+	if (!f->prev)
+		return;
+	dpoint_clear(o, f->prev);
+	g_free(f->prev);
+	f->prev = NULL;
+	xa_erase(&o->prevs, id);
+}
+
 static void ofile_remove(struct oracle *o, uint64_t id)
 {
 	struct ofile *f = xa_erase(&o->files, id);
 
+	ofile_drop_prev(o, id, f);
 	cmap_drop(o->pool, &f->pages);
-	cmap_drop(o->pool, &f->dpages);
-	xa_destroy(&f->modified);
+	dpoint_clear(o, &f->d);
 	g_free(f);
 }
 
-/* Make the current state of @f its fsync point. */
-static void ofile_fsync(struct oracle *o, struct ofile *f, uint64_t epoch)
+/*
+ * Make the current state of file @id its fsync point.  While durability
+ * calls are in flight, the first point they replace is kept as @prev.
+ */
+static void ofile_fsync(struct oracle *o, uint64_t id, struct ofile *f,
+			uint64_t epoch)
 {
-	f->depoch = epoch;
-	cmap_drop(o->pool, &f->dpages);
-	f->dshared = true;	/* copied when @f next changes */
-	xa_destroy(&f->modified);
-	f->dsize = f->size;
-	f->durable = true;
-	f->size_changed = false;
+	if (o->inflight && !f->prev) {
+		f->prev = g_new(struct dpoint, 1);
+		*f->prev = f->d;	/* moved: its maps go with it */
+		f->d = (struct dpoint){ .modified = XARRAY_INIT };
+		xa_store(&o->prevs, id, f);
+	}
+	dpoint_clear(o, &f->d);
+	f->d.epoch = epoch;
+	f->d.shared = true;	/* copied when @f next changes */
+	f->d.size = f->size;
+	f->d.durable = true;
 }
 
 /* Is [@off, @off + @len) a representable byte range?  Complain if not. */
@@ -196,17 +249,25 @@ static bool range_valid(uint64_t off, uint64_t len, const char *fn)
 
 /* --- mutation primitives ------------------------------------------------- */
 
-/* Record that bytes [@off, @off + @len) of @f change after its fsync point. */
-static void touch(const struct oracle *o, struct ofile *f, uint64_t off,
-		  uint64_t len)
+/* Record that bytes [@off, @off + @len) change after point @pt. */
+static void touch_point(const struct oracle *o, struct dpoint *pt,
+			uint64_t off, uint64_t len)
 {
 	uint64_t index, end;
 
-	if (!f->durable || !len)
+	if (!pt || !pt->durable || !len)
 		return;
-	end = MIN(pages_of(o, off + len), pages_of(o, f->dsize));
+	end = MIN(pages_of(o, off + len), pages_of(o, pt->size));
 	for (index = off >> o->page_shift; index < end; index++)
-		xa_store(&f->modified, index, &modified_tag);
+		xa_store(&pt->modified, index, &modified_tag);
+}
+
+/* Record that bytes [@off, @off + @len) of @f change after its points. */
+static void touch(const struct oracle *o, struct ofile *f, uint64_t off,
+		  uint64_t len)
+{
+	touch_point(o, &f->d, off, len);
+	touch_point(o, f->prev, off, len);
 }
 
 /* Zero [@off, @off + @len), @len > 0, of @f, visiting only stored pages. */
@@ -258,7 +319,9 @@ static void set_size(struct oracle *o, struct ofile *f, uint64_t size)
 	if (size < f->size)
 		zero_range(o, f, size, f->size - size);
 	f->size = size;
-	f->size_changed = true;
+	f->d.size_changed = true;
+	if (f->prev)
+		f->prev->size_changed = true;
 }
 
 /* --- public: lifetime ---------------------------------------------------- */
@@ -279,6 +342,7 @@ struct oracle *oracle_new(struct content_pool *pool)
 	o->page_size = content_pool_page_size(pool);
 	o->page_shift = (unsigned int)g_bit_nth_lsf(o->page_size, -1);
 	xa_init(&o->files);
+	xa_init(&o->prevs);
 	return o;
 }
 
@@ -296,6 +360,7 @@ void oracle_free(struct oracle *o)
 	xa_for_each(&o->files, id, f)
 		ofile_remove(o, id);
 	xa_destroy(&o->files);
+	xa_destroy(&o->prevs);
 	g_free(o);
 }
 
@@ -313,6 +378,22 @@ static uint64_t pages_hash(uint64_t h, const struct cmap *m)
 	return h;
 }
 
+/* Fold durable point @pt of @f into @h. */
+static uint64_t dpoint_hash(uint64_t h, const struct ofile *f,
+			    const struct dpoint *pt)
+{
+	uint64_t index;
+	void *e;
+
+	h = hash_mix(h, pt->durable | (uint64_t)pt->size_changed << 1);
+	h = hash_mix(h, pt->size);
+	h = pages_hash(h, durable_pages(f, pt));
+	h = hash_mix(h, xa_count(&pt->modified));
+	xa_for_each(&pt->modified, index, e)
+		h = hash_mix(h, index);
+	return hash_mix(h, pt->epoch);
+}
+
 /**
  * oracle_state_hash() - a digest of everything the oracle will compare with.
  * @o: the oracle.
@@ -328,8 +409,7 @@ static uint64_t pages_hash(uint64_t h, const struct cmap *m)
 uint64_t oracle_state_hash(const struct oracle *o)
 {
 	const struct ofile *f;
-	uint64_t id, index, h;
-	void *e;
+	uint64_t id, h;
 
 	g_return_val_if_fail(o, 0);
 	h = hash_mix(0x6f7261636c65ULL, o->epoch);	/* "oracle" */
@@ -337,16 +417,12 @@ uint64_t oracle_state_hash(const struct oracle *o)
 		h = hash_mix(h, id);
 		h = hash_mix(h, f->size);
 		h = pages_hash(h, &f->pages);
-		h = hash_mix(h, f->durable | (uint64_t)f->size_changed << 1);
-		h = hash_mix(h, f->dsize);
-		h = pages_hash(h, durable_pages(f));
-		h = hash_mix(h, xa_count(&f->modified));
-		xa_for_each(&f->modified, index, e)
-			h = hash_mix(h, index);
+		h = dpoint_hash(h, f, &f->d);
+		if (f->prev)
+			h = dpoint_hash(hash_mix(h, 0x70726576ULL), f, f->prev);
 		h = hash_mix(h, f->gen);
-		h = hash_mix(h, f->depoch);
 	}
-	return h;
+	return hash_mix(h, o->inflight);
 }
 
 /**
@@ -683,7 +759,7 @@ void oracle_fsync(struct oracle *o, uint64_t id)
 	struct ofile *f = ofile_find(o, id, __func__);
 
 	if (f)
-		ofile_fsync(o, f, ++o->epoch);
+		ofile_fsync(o, id, f, ++o->epoch);
 }
 
 /**
@@ -700,7 +776,7 @@ uint64_t oracle_sync_all(struct oracle *o)
 	g_return_val_if_fail(o, 0);
 	++o->epoch;
 	xa_for_each(&o->files, id, f)
-		ofile_fsync(o, f, o->epoch);
+		ofile_fsync(o, id, f, o->epoch);
 	return o->epoch;
 }
 
@@ -715,7 +791,7 @@ bool oracle_has_durable(const struct oracle *o, uint64_t id)
 {
 	const struct ofile *f = o ? xa_load(&o->files, id) : NULL;
 
-	return f && f->durable;
+	return f && f->d.durable;
 }
 
 /* Append one failure reason to @why.  Return: -1. */
@@ -739,9 +815,9 @@ static int G_GNUC_PRINTF(2, 3) crash_fail(GString *why, const char *fmt, ...)
  * none.  Pages stored in neither are both zeros, so walking the stored pages
  * of each side in turn covers every difference.
  */
-static uint64_t first_lost_byte(const struct oracle *o, const struct ofile *f,
-				const struct cmap *a, const struct cmap *b,
-				uint64_t limit)
+static uint64_t first_lost_byte(const struct oracle *o,
+				const struct dpoint *pt, const struct cmap *a,
+				const struct cmap *b, uint64_t limit)
 {
 	const struct content *ca, *cb;
 	uint64_t index, pos;
@@ -750,7 +826,7 @@ static uint64_t first_lost_byte(const struct oracle *o, const struct ofile *f,
 	if (!limit)
 		return UINT64_MAX;
 	cmap_for_each_range(a, index, ca, 0, (limit - 1) >> o->page_shift) {
-		if (xa_load(&f->modified, index))
+		if (xa_load(&pt->modified, index))
 			continue;
 		pos = index << o->page_shift;
 		n = chunk_len(o, pos, limit - pos);
@@ -761,27 +837,40 @@ static uint64_t first_lost_byte(const struct oracle *o, const struct ofile *f,
 	return UINT64_MAX;
 }
 
-/* Check that what @f made durable survived in @rec of @rsize bytes. */
-static int crash_check(const struct oracle *o, uint64_t id,
-		       const struct ofile *f, const struct cmap *rec,
-		       uint64_t rsize, GString *why)
+/*
+ * The first byte below @limit that point @pt of @f made durable, nobody
+ * modified since, and @rec does not hold; UINT64_MAX if none.
+ */
+static uint64_t lost_byte(const struct oracle *o, const struct ofile *f,
+			  const struct dpoint *pt, const struct cmap *rec,
+			  uint64_t limit)
 {
-	uint64_t limit = MIN(f->dsize, rsize), bad, in;
+	const struct cmap *dp = durable_pages(f, pt);
+
+	return MIN(first_lost_byte(o, pt, dp, rec, limit),
+		   first_lost_byte(o, pt, rec, dp, limit));
+}
+
+/* Check that what point @pt of @f made durable survived in @rec. */
+static int crash_check(const struct oracle *o, uint64_t id,
+		       const struct ofile *f, const struct dpoint *pt,
+		       const struct cmap *rec, uint64_t rsize, GString *why)
+{
+	uint64_t limit = MIN(pt->size, rsize), bad, in;
 	int ret = 0;
 
-	if (!f->size_changed && rsize != f->dsize)
+	if (!pt->size_changed && rsize != pt->size)
 		ret = crash_fail(why, "file %" PRIu64 ": size %" PRIu64
 				 " after crash, fsync'ed size %" PRIu64
-				 " and not changed since", id, rsize, f->dsize);
-	bad = MIN(first_lost_byte(o, f, durable_pages(f), rec, limit),
-		  first_lost_byte(o, f, rec, durable_pages(f), limit));
+				 " and not changed since", id, rsize, pt->size);
+	bad = lost_byte(o, f, pt, rec, limit);
 	if (bad == UINT64_MAX)
 		return ret;
 	in = bad & page_mask(o);
 	return crash_fail(why, "file %" PRIu64 ": offset %" PRIu64
 			  " was 0x%02x when fsync'ed and not modified since,"
 			  " 0x%02x after crash", id, bad,
-			  content_byte_at(page_load(o, durable_pages(f),
+			  content_byte_at(page_load(o, durable_pages(f, pt),
 						    bad >> o->page_shift),
 					  (uint32_t)in),
 			  content_byte_at(page_load(o, rec,
@@ -833,12 +922,11 @@ int oracle_check_durable(struct oracle *o, uint64_t id, uint64_t epoch,
 	uint64_t limit, bad;
 	int ret = 0;
 
-	if (!f || !f->durable || f->depoch != epoch)
+	if (!f || !f->d.durable || f->d.epoch != epoch)
 		return 0;
 	crash_read(o, id, size, read, ctx, &rec);
-	limit = MIN(f->dsize, size);
-	bad = MIN(first_lost_byte(o, f, durable_pages(f), &rec, limit),
-		  first_lost_byte(o, f, &rec, durable_pages(f), limit));
+	limit = MIN(f->d.size, size);
+	bad = lost_byte(o, f, &f->d, &rec, limit);
 	if (bad != UINT64_MAX)
 		ret = crash_fail(why, "file %" PRIu64 ": offset %" PRIu64
 				 " differs from what sync made durable", id,
@@ -872,13 +960,15 @@ int oracle_crash(struct oracle *o, uint64_t id, bool exists,
 		 GString *why)
 {
 	struct ofile *f;
+	struct dpoint *pt;
 	struct cmap rec = CMAP_INIT;
 	int ret = 0;
 
 	g_return_val_if_fail(o && (read || !exists), -1);
 	f = xa_load(&o->files, id);
+	pt = f ? (f->prev ? f->prev : &f->d) : NULL;
 	if (!exists) {
-		if (f && f->durable)
+		if (pt && pt->durable)
 			ret = crash_fail(why, "file %" PRIu64 ": fsync'ed but"
 					 " missing after crash", id);
 		if (f)
@@ -888,11 +978,64 @@ int oracle_crash(struct oracle *o, uint64_t id, bool exists,
 	crash_read(o, id, recovered_size, read, ctx, &rec);
 	if (!f)
 		f = ofile_add(o, id);
-	else if (f->durable)
-		ret = crash_check(o, id, f, &rec, recovered_size, why);
+	else if (pt->durable)
+		ret = crash_check(o, id, f, pt, &rec, recovered_size, why);
+	ofile_drop_prev(o, id, f);
 	cmap_drop(o->pool, &f->pages);
 	f->pages = rec;
 	f->size = recovered_size;
-	ofile_fsync(o, f, ++o->epoch);
+	ofile_fsync(o, id, f, ++o->epoch);
 	return ret;
+}
+
+/**
+ * oracle_durable_begin() - a durability call (fsync, sync) starts.
+ * @o: the oracle.
+ *
+ * Call it before the call's oracle_fsync()/oracle_sync_all(): until
+ * oracle_durable_end(), every file keeps the point its first replacement
+ * replaced, and a crash checks against that one (a call the power cut
+ * stopped promised nothing).  With calls overlapping, a crash checks
+ * against the point before the first of them even if others completed:
+ * weaker, never wrong.
+ *
+ * Return: the token for oracle_durable_end(); never 0.
+ */
+uint64_t oracle_durable_begin(struct oracle *o)
+{
+	o->inflight++;
+	return o->calls_gen + 1;
+}
+
+/**
+ * oracle_durable_end() - the call of @token returned (or was aborted).
+ * @o: the oracle.
+ * @token: from oracle_durable_begin(); a token from before a crash, or 0,
+ *	is ignored (oracle_calls_lost() ended those calls).
+ *
+ * When no call is left in flight, the kept points are forgotten.
+ */
+void oracle_durable_end(struct oracle *o, uint64_t token)
+{
+	struct ofile *f;
+	uint64_t id;
+
+	if (!token || token != o->calls_gen + 1 || NEVER(!o->inflight))
+		return;
+	if (--o->inflight)
+		return;
+	xa_for_each(&o->prevs, id, f)
+		ofile_drop_prev(o, id, f);
+}
+
+/**
+ * oracle_calls_lost() - a power cut: the durability calls in flight never
+ * return.  Call it before the crash's oracle_crash() of each file, which
+ * checks against the kept points and forgets them.
+ * @o: the oracle.
+ */
+void oracle_calls_lost(struct oracle *o)
+{
+	o->inflight = 0;
+	o->calls_gen++;
 }

@@ -24,6 +24,10 @@
  *     equals the current state; every later change marks the pages it
  *     touches below the durable size as modified, and any size change sets
  *     a flag, so oracle_crash() checks exactly what must have survived;
+ *   - promised: a durability call's point counts for a crash only once
+ *     the call returned (oracle_durable_begin/_end): while calls are in
+ *     flight each file keeps the point before them, and a crash checks
+ *     against that one;
  *   - deterministic: files live in an xarray keyed by id and are walked in
  *     id order; nothing depends on pointer values.
  *
@@ -87,6 +91,9 @@ struct bstream *oracle_bytes(const struct oracle *o, uint64_t id);
 
 void oracle_fsync(struct oracle *o, uint64_t id);
 uint64_t oracle_sync_all(struct oracle *o);
+uint64_t oracle_durable_begin(struct oracle *o);
+void oracle_durable_end(struct oracle *o, uint64_t token);
+void oracle_calls_lost(struct oracle *o);
 bool oracle_has_durable(const struct oracle *o, uint64_t id);
 uint64_t oracle_generation(const struct oracle *o, uint64_t id);
 uint64_t oracle_state_hash(const struct oracle *o);

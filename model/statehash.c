@@ -359,6 +359,7 @@ static uint64_t range_hash(const struct hctx *c, uint64_t h,
 	h = hash_mix(h, rwsem_name(c, l->ilock));
 	if (l->md5)		/* the bytes summed so far */
 		h = hash_mix(h, bstream_hash(l->md5));
+	h = hash_mix(h, l->token);
 	if (l->wpc.ioend)	/* gathered, not submitted yet */
 		h = hash_mix(h, ioend_hash(c, l->wpc.ioend));
 	return h;

@@ -230,6 +230,7 @@ static void crash_check(struct kernel *k)
 	GString *why = g_string_new(NULL);
 	guint i;
 
+	oracle_calls_lost(k->oracle);	/* unfinished calls promised nothing */
 	for (i = 0; i < k->inodes->len; i++) {
 		struct inode *inode = g_ptr_array_index(k->inodes, i);
 		bool exists = !inode->evicted;

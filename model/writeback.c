@@ -757,6 +757,7 @@ enum step_result fn_fsync(struct kernel *k, struct task *t, struct frame *f)
 		 * race with the flush below count as modified after it.
 		 */
 		t->step_name = "file_write_and_wait_range";
+		l->token = oracle_durable_begin(k->oracle);
 		oracle_fsync(k->oracle, l->inode->i_ino);
 		f->pc = 1;
 		c.u.r.pos = 0;
@@ -766,6 +767,7 @@ enum step_result fn_fsync(struct kernel *k, struct task *t, struct frame *f)
 	case 1:
 		t->step_name = "xfs_log_force";
 		xfs_log_force(k);
+		oracle_durable_end(k->oracle, l->token);
 		return task_return(t, f->ret);
 	}
 	abort();
@@ -807,8 +809,10 @@ enum step_result fn_sync_all(struct kernel *k, struct task *t,
 
 	c.u.r.end = UINT64_MAX;
 	c.u.r.flags = l->flags == WB_SYNC_ALL ? WB_SYNC_ALL : WB_SYNC_NONE;
-	if (f->pc == 0 && l->done == 0 && l->flags == WB_SYNC_ALL)
+	if (f->pc == 0 && l->done == 0 && l->flags == WB_SYNC_ALL) {
+		l->token = oracle_durable_begin(k->oracle);
 		l->start = oracle_sync_all(k->oracle);	/* durable point */
+	}
 	switch (f->pc) {
 	case 0:		/* wb_writeback / sync_inodes_sb: write phase */
 		t->step_name = "sync_inodes_sb";
@@ -835,6 +839,7 @@ enum step_result fn_sync_all(struct kernel *k, struct task *t,
 		t->step_name = "sync_fs";
 		if (l->flags == WB_SYNC_ALL)
 			xfs_log_force(k);
+		oracle_durable_end(k->oracle, l->token);
 		return task_return(t, (int64_t)l->start);
 	}
 	abort();

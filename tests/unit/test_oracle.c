@@ -857,6 +857,76 @@ static void test_crash_existence(void **state)
 	g_string_free(why, TRUE);
 }
 
+/*
+ * A durability call cut short by a power cut promised nothing: the crash
+ * checks against the point before it, and what that point promised must
+ * still survive.
+ */
+static void test_crash_during_fsync(void **state)
+{
+	struct fixture *fx = *state;
+	static uint8_t ref[3 * PS], rec[3 * PS];
+	GString *why = g_string_new(NULL);
+	uint64_t token;
+
+	durable_abc(fx, 1, ref);			/* completed: promised */
+	oracle_create(fx->o, 2);			/* never durable */
+	oracle_write(fx->o, 1, 0, PS, 'n');
+	oracle_write(fx->o, 2, 0, PS, 'n');
+	token = oracle_durable_begin(fx->o);
+	oracle_fsync(fx->o, 1);
+	oracle_fsync(fx->o, 2);
+	/* the power cut: neither fsync returned */
+	oracle_calls_lost(fx->o);
+	assert_int_equal(oracle_crash(fx->o, 2, false, 0, NULL, NULL, why),
+			 0);
+	memcpy(rec, ref, sizeof(rec));			/* old page 0 back */
+	assert_int_equal(crash_as(fx, 1, rec, 3 * PS, why), 0);
+	assert_int_equal(why->len, 0);
+	oracle_durable_end(fx->o, token);		/* stale: ignored */
+
+	/* what the completed fsync promised still counts */
+	oracle_write(fx->o, 1, 0, PS, 'n');
+	token = oracle_durable_begin(fx->o);
+	oracle_fsync(fx->o, 1);
+	oracle_calls_lost(fx->o);
+	rec[PS + 1] = 'z';				/* page 1: promised */
+	assert_int_equal(crash_as(fx, 1, rec, 3 * PS, why), -1);
+	assert_non_null(strstr(why->str, "offset 4097 was 0x62"));
+	g_string_free(why, TRUE);
+}
+
+/*
+ * Once the call returned, its point is the promise; with calls
+ * overlapping, the point before the first one stays until the last ends
+ * (weaker, never wrong).
+ */
+static void test_durable_end(void **state)
+{
+	struct fixture *fx = *state;
+	static uint8_t ref[3 * PS], rec[3 * PS];
+	GString *why = g_string_new(NULL);
+	uint64_t a, b;
+
+	durable_abc(fx, 1, ref);
+	oracle_write(fx->o, 1, 0, PS, 'n');
+	a = oracle_durable_begin(fx->o);
+	oracle_fsync(fx->o, 1);				/* promises 'n' */
+	b = oracle_durable_begin(fx->o);
+	oracle_durable_end(fx->o, a);
+	memcpy(rec, ref, sizeof(rec));			/* 'a' at page 0 */
+	assert_int_equal(crash_as(fx, 1, rec, 3 * PS, why), 0);
+	oracle_durable_end(fx->o, b);			/* b returns */
+
+	oracle_write(fx->o, 1, 0, PS, 'n');
+	a = oracle_durable_begin(fx->o);
+	oracle_fsync(fx->o, 1);
+	oracle_durable_end(fx->o, a);			/* returned */
+	assert_int_equal(crash_as(fx, 1, rec, 3 * PS, why), -1);
+	assert_non_null(strstr(why->str, "offset 0 was 0x6e"));
+	g_string_free(why, TRUE);
+}
+
 static void test_sync_all(void **state)
 {
 	struct fixture *fx = *state;
@@ -968,6 +1038,8 @@ int main(void)
 		T(test_crash_size),
 		T(test_crash_clean_tail),
 		T(test_crash_existence),
+		T(test_crash_during_fsync),
+		T(test_durable_end),
 		T(test_sync_all),
 		T(test_check_durable_epoch),
 		T(test_bad_arguments),
