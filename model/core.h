@@ -259,7 +259,8 @@ struct bio {
 	 * contiguous run into one ioend (model/writeback.c): the bio of
 	 * its first page is the head, which is submitted, takes the
 	 * request tag and completes; @io_next chains the pages' bios in
-	 * index order and @io_count (head only) counts them.
+	 * index order and @io_count (head only) counts them, 1 for a bio
+	 * alone (bio_alloc()).
 	 */
 	struct bio *io_next;
 	uint32_t io_count;
@@ -499,6 +500,7 @@ bool owner_for_each_pte(struct kernel *k, const struct page_owner *o,
 bool folio_mapped(const struct page *p);
 
 /* ---- model/writeback.c */
+struct bio *bio_alloc(void);
 void submit_bio(struct kernel *k, struct bio *bio);
 void bio_end_io(struct kernel *k, struct bio *bio);
 void bio_discard(struct kernel *k, struct bio *bio);

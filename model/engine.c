@@ -632,18 +632,14 @@ int kernel_stuck(struct kernel *k)
 }
 
 /*
- * kernel_syscall: the loop for one caller.  Its own task runs whenever it
+ * kernel_wait: the loop for one caller.  Its own task runs whenever it
  * can; other runnable tasks (kernel threads) next, in pid order; time
  * passes only when nothing can run.
  */
-int kernel_syscall(struct kernel *k, struct proc *p, const struct sys_req *req,
-		   struct sys_res *res)
+int kernel_wait(struct kernel *k, struct proc *p, struct sys_res *res)
 {
 	struct proc *run[8];
 
-	if (k->violation)
-		return -1;
-	kernel_submit(k, p, req);
 	while (!kernel_done(p, res) && !k->violation) {
 		if (wait_ready(&p->task))
 			kernel_step(k, p);
@@ -656,4 +652,13 @@ int kernel_syscall(struct kernel *k, struct proc *p, const struct sys_req *req,
 	}
 	kernel_done(p, res);
 	return k->violation ? -1 : 0;
+}
+
+int kernel_syscall(struct kernel *k, struct proc *p, const struct sys_req *req,
+		   struct sys_res *res)
+{
+	if (k->violation)
+		return -1;
+	kernel_submit(k, p, req);
+	return kernel_wait(k, p, res);
 }

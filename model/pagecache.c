@@ -401,11 +401,9 @@ struct page *page_cache_read(struct kernel *k, struct task *t,
 			     struct inode *src, pgoff_t src_index)
 {
 	struct page *p = page_alloc(k, content_zero(k->pool));
-	struct bio *bio = calloc(1, sizeof(*bio));
+	struct bio *bio = bio_alloc();
 	struct bmap_irec irec;
 
-	if (NEVER(!bio))
-		abort();
 	folio_trylock(k, t, p);
 	filemap_add_folio(k, m, p, index);
 	lock_released(t, LOCK_CLASS_FOLIO);	/* the bio unlocks it */

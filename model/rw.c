@@ -25,7 +25,6 @@
 #include <stdlib.h>
 
 #include "model/core.h"
-#include "model/never.h"
 #include "model/oracle.h"
 #include "model/policy.h"
 
@@ -446,12 +445,10 @@ static int dio_submit_one(struct kernel *k, struct range_locals *l)
 {
 	uint32_t len = page_chunk(k, l->pos, l->end);
 	uint32_t boff = l->pos & (kpage_size(k) - 1);
-	struct bio *bio = calloc(1, sizeof(*bio));
+	struct bio *bio = bio_alloc();
 	const struct content *base;
 	int err;
 
-	if (NEVER(!bio))
-		abort();
 	err = dio_map_block(k, l->inode, l->pos >> k->page_shift, bio);
 	if (err) {
 		free(bio);

@@ -155,6 +155,12 @@ const char *sys_kind_name(enum sys_kind kind);
  */
 int kernel_syscall(struct kernel *k, struct proc *p, const struct sys_req *req,
 		   struct sys_res *res);
+/*
+ * kernel_wait - the second half of kernel_syscall(): run the call already
+ * submitted for @p (kernel_submit(), perhaps stepped by hand since) to
+ * completion.  @res may be NULL.  Return: as kernel_syscall().
+ */
+int kernel_wait(struct kernel *k, struct proc *p, struct sys_res *res);
 
 /*
  * kernel_check_final - the end-of-run checks: a full sweep of every

@@ -130,10 +130,20 @@ static void bio_submit(struct kernel *k, struct bio *bio)
 	eventq_push(&k->events, k->cfg.io_latency, KEV_BIO_END, bio);
 }
 
+/* bio_alloc - a zeroed bio for one page: an ioend of one. */
+struct bio *bio_alloc(void)
+{
+	struct bio *bio = calloc(1, sizeof(*bio));
+
+	if (NEVER(!bio))
+		abort();
+	bio->io_count = 1;
+	return bio;
+}
+
 /* submit_bio - one page's bio on its own (reads, direct I/O). */
 void submit_bio(struct kernel *k, struct bio *bio)
 {
-	bio->io_count = 1;
 	if (bio->write)
 		bio_write_start(k, bio);
 	bio_submit(k, bio);
@@ -181,7 +191,6 @@ static void iomap_add_to_ioend(struct kernel *k,
 {
 	struct bio *head = wpc->ioend;
 
-	bio->io_count = 1;
 	bio_write_start(k, bio);
 	if (head && iomap_can_add_to_ioend(head, wpc->tail, bio)) {
 		wpc->tail->io_next = bio;
@@ -500,9 +509,7 @@ void __writepage_map(struct kernel *k, struct iomap_writepage_ctx *wpc,
 	uint64_t pos = index << k->page_shift, valid;
 	int err;
 
-	bio = calloc(1, sizeof(*bio));
-	if (NEVER(!bio))
-		abort();
+	bio = bio_alloc();
 	err = (k->policy->map_blocks ?: xfs_map_blocks)(k, inode, index,
 							 &bio->block, &bio->cow,
 							 &bio->unwritten);

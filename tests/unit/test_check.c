@@ -513,11 +513,11 @@ static void size_below_page_undo(struct env *e)
 /* cow-before-write: a direct write bio to a's block shared with b. */
 static void write_shared_block(struct env *e)
 {
-	struct bio *bio = calloc(1, sizeof(*bio));
+	struct bio *bio = bio_alloc();
 
-	assert_non_null(bio);
-	*bio = (struct bio){ .write = true, .direct = true, .inode = e->a,
-		.index = IDX_CACHED, .block = block_of(e, IDX_CACHED),
+	*bio = (struct bio){ .io_count = 1, .write = true, .direct = true,
+		.inode = e->a, .index = IDX_CACHED,
+		.block = block_of(e, IDX_CACHED),
 		.content = garbage(e), .end_off = NPAGES * PAGE };
 	e->a->i_dio_count++;	/* dropped with the bio at teardown */
 	submit_bio(e->k, bio);

@@ -857,6 +857,17 @@ static void test_crash_existence(void **state)
 	g_string_free(why, TRUE);
 }
 
+/* Page 0 of @id becomes 'n'; an fsync of it starts.  Return its token. */
+static uint64_t fsync_begun(struct fixture *fx, uint64_t id)
+{
+	uint64_t token;
+
+	oracle_write(fx->o, id, 0, PS, 'n');
+	token = oracle_durable_begin(fx->o);
+	oracle_fsync(fx->o, id);
+	return token;
+}
+
 /*
  * A durability call cut short by a power cut promised nothing: the crash
  * checks against the point before it, and what that point promised must
@@ -871,10 +882,8 @@ static void test_crash_during_fsync(void **state)
 
 	durable_abc(fx, 1, ref);			/* completed: promised */
 	oracle_create(fx->o, 2);			/* never durable */
-	oracle_write(fx->o, 1, 0, PS, 'n');
 	oracle_write(fx->o, 2, 0, PS, 'n');
-	token = oracle_durable_begin(fx->o);
-	oracle_fsync(fx->o, 1);
+	token = fsync_begun(fx, 1);
 	oracle_fsync(fx->o, 2);
 	/* the power cut: neither fsync returned */
 	oracle_calls_lost(fx->o);
@@ -886,9 +895,7 @@ static void test_crash_during_fsync(void **state)
 	oracle_durable_end(fx->o, token);		/* stale: ignored */
 
 	/* what the completed fsync promised still counts */
-	oracle_write(fx->o, 1, 0, PS, 'n');
-	token = oracle_durable_begin(fx->o);
-	oracle_fsync(fx->o, 1);
+	fsync_begun(fx, 1);
 	oracle_calls_lost(fx->o);
 	rec[PS + 1] = 'z';				/* page 1: promised */
 	assert_int_equal(crash_as(fx, 1, rec, 3 * PS, why), -1);
@@ -909,18 +916,14 @@ static void test_durable_end(void **state)
 	uint64_t a, b;
 
 	durable_abc(fx, 1, ref);
-	oracle_write(fx->o, 1, 0, PS, 'n');
-	a = oracle_durable_begin(fx->o);
-	oracle_fsync(fx->o, 1);				/* promises 'n' */
+	a = fsync_begun(fx, 1);				/* promises 'n' */
 	b = oracle_durable_begin(fx->o);
 	oracle_durable_end(fx->o, a);
 	memcpy(rec, ref, sizeof(rec));			/* 'a' at page 0 */
 	assert_int_equal(crash_as(fx, 1, rec, 3 * PS, why), 0);
 	oracle_durable_end(fx->o, b);			/* b returns */
 
-	oracle_write(fx->o, 1, 0, PS, 'n');
-	a = oracle_durable_begin(fx->o);
-	oracle_fsync(fx->o, 1);
+	a = fsync_begun(fx, 1);
 	oracle_durable_end(fx->o, a);			/* returned */
 	assert_int_equal(crash_as(fx, 1, rec, 3 * PS, why), -1);
 	assert_non_null(strstr(why->str, "offset 0 was 0x6e"));

@@ -671,19 +671,6 @@ static void step_until(struct env *e, bool (*done)(struct env *e))
 		assert_int_equal(kernel_step(e->k, e->p), 0);
 }
 
-/* Run @e's submitted call to its end, with whatever else must run. */
-static void finish(struct env *e)
-{
-	struct proc *run[8];
-
-	while (!kernel_done(e->p, NULL)) {
-		if (kernel_runnable(e->k, run, 8))
-			assert_int_equal(kernel_step(e->k, run[0]), 0);
-		else
-			assert_int_equal(kernel_fire_event(e->k), 0);
-	}
-}
-
 static bool sleeps_on_page(struct env *e)
 {
 	return e->p->task.wait.kind == WAIT_PAGE_LOCK;
@@ -711,7 +698,7 @@ static void test_ioend_submitted_before_sleep(void **state)
 	assert_int_equal(e->k->stats.wb_bytes, 2 * PSZ);
 	assert_true(page_test(page_at(ino(e, a), 1), PG_writeback));
 	folio_unlock(e->k, &q->task, p);
-	finish(e);
+	assert_int_equal(kernel_wait(e->k, e->p, NULL), 0);
 	assert_int_equal(e->k->stats.wb_ios, 2);	/* then pages 2 and 3 */
 	assert_page(ino(e, a), 3, PG_CLEAN);
 	proc_exit(e->k, q);
