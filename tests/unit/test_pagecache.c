@@ -662,6 +662,35 @@ static void test_ioend_splits_kinds(void **state)
 }
 
 /*
+ * Writeback that starts inside a delalloc extent (a direct read flushes
+ * only its own range) allocates the whole extent in file order: one
+ * contiguous run, as the allocator's one allocation would give, so each
+ * page's block is the extent's first block plus its index.
+ */
+static void test_delalloc_extent_in_file_order(void **state)
+{
+	struct env *e = *state;
+	int a = open_(e, "a"), d;
+	struct bmap_irec irec;
+	uint64_t first;
+	pgoff_t i;
+
+	pwrite_(e, a, 0, 4 * PSZ, 0x61);		/* one delalloc extent */
+	d = call(e, (struct sys_req){ .kind = SYS_OPEN, .name = "a",
+				      .flags = SYSF_DIRECT }).fd;
+	assert_int_equal(call(e, (struct sys_req){ .kind = SYS_PREAD,
+		.fd = d, .off = 2 * PSZ, .len = PSZ }).done, PSZ);
+	assert_int_equal(ext_at(ino(e, a)->i_df, 2), EXT_WRITTEN);
+	bmap_lookup(ino(e, a)->i_df, 0, &irec);
+	assert_int_equal(irec.br_state, EXT_UNWRITTEN);
+	first = irec.br_startblock;
+	for (i = 0; i < 4; i++) {
+		bmap_lookup(ino(e, a)->i_df, i, &irec);
+		assert_int_equal(irec.br_startblock, first + i);
+	}
+}
+
+/*
  * Step @e's fsync of @fd, submitted with kernel_submit(), until @done
  * says stop.
  */
@@ -769,6 +798,7 @@ int main(void)
 		T(test_cycle_mount),
 		T(test_crash),
 		T(test_ioend_gathers_runs),
+		T(test_delalloc_extent_in_file_order),
 		T(test_ioend_splits_kinds),
 		T(test_ioend_submitted_before_sleep),
 		T(test_ioend_dropped_by_abort),
