@@ -55,11 +55,11 @@ static bool stopped(const struct kernel *k)
  * host-ambiguity: a dirty or writeback page has exactly one owner, the one
  * writeback will use (a DAX pfn's writeback is a cache flush: no host).
  * uptodate: a mapped page is uptodate.
+ * @marks: the slot's marks (xa_get_marks()).
  */
 static void check_page(struct kernel *k, struct address_space *m,
-		       uint64_t index, struct page *p)
+		       uint64_t index, struct page *p, unsigned int marks)
 {
-	unsigned int marks = xa_get_marks(&m->i_pages, index);
 	bool dirty_tag = marks & (1U << PAGECACHE_TAG_DIRTY);
 	bool wb_tag = marks & (1U << PAGECACHE_TAG_WRITEBACK);
 
@@ -109,25 +109,53 @@ static void check_eof(struct kernel *k, struct inode *inode)
 			    (unsigned long long)inode->i_size);
 }
 
-static void check_mapping(struct kernel *k, struct inode *inode)
+/*
+ * What a sweep of one mapping carries: @pte_pages is set when some page
+ * could have PTEs (for check_mapcounts(), which skips the other mappings).
+ */
+struct mapping_sweep {
+	struct kernel *k;
+	struct address_space *m;
+	uint64_t n;
+	bool pte_pages;
+};
+
+static bool sweep_page(uint64_t index, void *entry, unsigned int marks,
+		       void *arg)
+{
+	struct mapping_sweep *c = arg;
+	struct page *p = entry;
+
+	check_page(c->k, c->m, index, p, marks);
+	c->n++;
+	if (p->mapcount || folio_shared(p))
+		c->pte_pages = true;
+	return stopped(c->k);
+}
+
+/*
+ * Every page of @inode's mapping, its page count, i_mmap and EOF.
+ * Return: can a page of the mapping have PTEs?  Not when none is mapped
+ * (mapcount 0), none has another owner and i_mmap is empty: rmap would
+ * count no PTE for any of them (check_page_ptes() is then a no-op).
+ */
+static bool check_mapping(struct kernel *k, struct inode *inode)
 {
 	struct address_space *m = inode->i_mapping;
-	uint64_t index, n = 0;
-	struct page *p;
+	struct mapping_sweep c = { k, m, 0, !itree_empty(&m->i_mmap) };
 
-	xa_for_each(&m->i_pages, index, p) {
-		check_page(k, m, index, p);
-		n++;
-	}
-	if (n != m->nrpages)
+	if (xa_scan(&m->i_pages, sweep_page, &c))
+		return true;
+	if (c.n != m->nrpages)
 		check_report(k, "refcounts", "inode %llu: nrpages %llu but %llu pages",
 			      (unsigned long long)inode->i_ino,
 			      (unsigned long long)m->nrpages,
-			      (unsigned long long)n);
+			      (unsigned long long)c.n);
 	if (itree_check(&m->i_mmap))
 		check_report(k, "rmap-complete", "inode %llu: i_mmap corrupt",
 			      (unsigned long long)inode->i_ino);
 	check_eof(k, inode);
+	return c.pte_pages;
 }
 
 struct pte_ctx {
@@ -244,14 +272,20 @@ static void check_page_ptes(struct kernel *k, struct page *p, bool check_each)
 {
 	struct rmap_count c = { k, p, check_each, 0 };
 
+	if (!p->mapcount && !p->nxowners &&
+	    (!p->mapping || itree_empty(&p->mapping->i_mmap)))
+		return;		/* no VMA to find a PTE in: 0 == 0 */
 	page_for_each_owner(p, owner_ptes, &c);
 	if (!stopped(k) && c.ptes != (uint32_t)p->mapcount)
 		PAGE_REPORT(k, "refcounts", p, "mapcount %d but %u PTEs",
 			    p->mapcount, c.ptes);
 }
 
-/* check_page_ptes() of every cached page, once the PTEs are known good. */
-static void check_mapcounts(struct kernel *k)
+/*
+ * check_page_ptes() of every cached page, once the PTEs are known good;
+ * @pte_pages[i]: can inode i's pages have PTEs (check_mapping())?
+ */
+static void check_mapcounts(struct kernel *k, const bool *pte_pages)
 {
 	guint i;
 
@@ -260,6 +294,8 @@ static void check_mapcounts(struct kernel *k)
 		uint64_t index;
 		struct page *p;
 
+		if (!pte_pages[i])
+			continue;
 		xa_for_each(&inode->i_mapping->i_pages, index, p) {
 			check_page_ptes(k, p, false);
 			if (stopped(k))
@@ -270,14 +306,14 @@ static void check_mapcounts(struct kernel *k)
 
 int check_all(struct kernel *k)
 {
+	bool *pte_pages = g_new(bool, k->inodes->len + 1);
 	struct mm_struct *mm;
 	guint i;
 
 	for (i = 0; i < k->inodes->len && !stopped(k); i++) {
 		struct inode *inode = g_ptr_array_index(k->inodes, i);
 
-		if (!inode->evicted)
-			check_mapping(k, inode);
+		pte_pages[i] = inode->evicted || check_mapping(k, inode);
 	}
 	for (i = 0; i < k->anon_inodes->len && !stopped(k); i++)
 		check_mapping(k, g_ptr_array_index(k->anon_inodes, i));
@@ -286,8 +322,9 @@ int check_all(struct kernel *k)
 			if (!stopped(k))
 				walk_ptes(k, mm);
 		if (!stopped(k))
-			check_mapcounts(k);
+			check_mapcounts(k, pte_pages);
 	}
+	g_free(pte_pages);
 	if (!stopped(k) && k->stats.file_views != file_page_views(k))
 		check_report(k, "refcounts", "file page views %llu, counted %llu",
 			      (unsigned long long)k->stats.file_views,
@@ -488,7 +525,7 @@ static bool mapping_swept(const struct address_space *m)
  * found (@seen_m/@seen_index of the queue remember the last slot).
  */
 static void touched_page_at(struct kernel *k, struct address_space *m,
-			    uint64_t index, struct page *p)
+			    uint64_t index, struct page *p, unsigned int marks)
 {
 	struct check_queue *q = &k->chkq;
 
@@ -497,24 +534,27 @@ static void touched_page_at(struct kernel *k, struct address_space *m,
 	q->seen_m = m;
 	q->seen_index = index;
 	if (mapping_swept(m))
-		check_page(k, m, index, p);
+		check_page(k, m, index, p, marks);
 }
 
 static void touched_slot(struct kernel *k, struct address_space *m,
 			 uint64_t index)
 {
-	struct page *p = xa_load(&m->i_pages, index);
+	unsigned int marks;
+	struct page *p = xa_load_marks(&m->i_pages, index, &marks);
 
 	if (p)
-		touched_page_at(k, m, index, p);
+		touched_page_at(k, m, index, p, marks);
 }
 
 static bool owner_slot(struct page_owner *o, void *arg)
 {
 	struct touched *c = arg;
 
-	if (xa_load(&o->mapping->i_pages, o->index) == c->p)
-		touched_page_at(c->k, o->mapping, o->index, c->p);
+	unsigned int marks;
+
+	if (xa_load_marks(&o->mapping->i_pages, o->index, &marks) == c->p)
+		touched_page_at(c->k, o->mapping, o->index, c->p, marks);
 	return stopped(c->k);
 }
 

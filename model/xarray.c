@@ -193,6 +193,15 @@ static void xa_node_clear_bit(struct xa_node *node, unsigned int offset,
  * Remember @leaf as the leaf of @index.  The hint is a cache, not the
  * array's content: it is written through a const xarray too.
  */
+/* The marks of slot @off of a leaf: bit N set iff it has XA_MARK_N. */
+static unsigned int xa_leaf_marks(const struct xa_node *leaf, unsigned int off)
+{
+	_Static_assert(XA_MARK_MAX == 2, "one term per mark");
+	return (unsigned int)(((leaf->bits[0] >> off) & 1) |
+			      (((leaf->bits[1] >> off) & 1) << 1) |
+			      (((leaf->bits[2] >> off) & 1) << 2));
+}
+
 static void xa_hint_set(const struct xarray *xa, struct xa_node *leaf,
 			uint64_t index)
 {
@@ -491,13 +500,26 @@ bool xa_get_mark(const struct xarray *xa, uint64_t index, xa_mark_t mark)
 unsigned int xa_get_marks(const struct xarray *xa, uint64_t index)
 {
 	struct xa_node *leaf = xa_marks_leaf(xa, index, XA_MARK_0);
-	uint64_t bit = xa_bit(index & XA_SLOT_MASK);
-	unsigned int mark, marks = 0;
 
-	for (mark = 0; leaf && mark <= XA_MARK_MAX; mark++)
-		if (leaf->bits[mark] & bit)
-			marks |= 1U << mark;
-	return marks;
+	return leaf ? xa_leaf_marks(leaf, index & XA_SLOT_MASK) : 0;
+}
+
+/**
+ * xa_load_marks() - the entry at @index and its marks, in one descent.
+ * @xa: the xarray.
+ * @index: any index.
+ * @marks: out: bit N set iff the entry has XA_MARK_N (0 if there is none).
+ *
+ * Return: the entry, or NULL if there is none.
+ */
+void *xa_load_marks(const struct xarray *xa, uint64_t index,
+		    unsigned int *marks)
+{
+	struct xa_node *leaf = xa_leaf(xa, index);
+	unsigned int off = index & XA_SLOT_MASK;
+
+	*marks = leaf ? xa_leaf_marks(leaf, off) : 0;
+	return leaf ? xa_slot(leaf, off) : NULL;
 }
 
 /**
@@ -606,6 +628,43 @@ void *xa_find_after(const struct xarray *xa, uint64_t *indexp, uint64_t max,
 	if (b < 0 || *indexp == UINT64_MAX)
 		return NULL;
 	return xa_find_from(xa, *indexp + 1, max, (unsigned int)b, indexp);
+}
+
+/* xa_scan() below @node, whose first index is @base. */
+static bool xa_scan_node(const struct xa_node *node, uint64_t base,
+			 xa_scan_fn fn, void *arg)
+{
+	uint64_t present = node->bits[XA_BM_PRESENT];
+
+	while (present) {
+		unsigned int off = (unsigned int)__builtin_ctzll(present);
+		uint64_t index = base | ((uint64_t)off << node->shift);
+
+		if (node->shift ? xa_scan_node(node->slots[off], index, fn, arg)
+				: fn(index, node->slots[off],
+				     xa_leaf_marks(node, off), arg))
+			return true;
+		present &= present - 1;
+	}
+	return false;
+}
+
+/**
+ * xa_scan() - call @fn on every entry, in index order, with its marks.
+ * @xa: the xarray.
+ * @fn: called as fn(index, entry, marks, @arg); returning true stops the
+ *      scan.
+ * @arg: passed to @fn.
+ *
+ * A walk of the tree itself, O(1) per entry: for readers (the invariant
+ * checker's sweeps) that visit everything.  @fn must not change @xa;
+ * writers iterate with xa_for_each(), which allows that.
+ *
+ * Return: true iff @fn stopped the scan.
+ */
+bool xa_scan(const struct xarray *xa, xa_scan_fn fn, void *arg)
+{
+	return xa->xa_head && xa_scan_node(xa->xa_head, 0, fn, arg);
 }
 
 /**

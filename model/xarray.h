@@ -86,6 +86,8 @@ void xa_set_mark(struct xarray *xa, uint64_t index, xa_mark_t mark);
 void xa_clear_mark(struct xarray *xa, uint64_t index, xa_mark_t mark);
 bool xa_get_mark(const struct xarray *xa, uint64_t index, xa_mark_t mark);
 unsigned int xa_get_marks(const struct xarray *xa, uint64_t index);
+void *xa_load_marks(const struct xarray *xa, uint64_t index,
+		    unsigned int *marks);
 bool xa_marked(const struct xarray *xa, xa_mark_t mark);
 void *xa_find(const struct xarray *xa, uint64_t *indexp, uint64_t max,
 	      xa_mark_t filter);
@@ -94,6 +96,11 @@ void *xa_find_after(const struct xarray *xa, uint64_t *indexp, uint64_t max,
 uint64_t xa_count(const struct xarray *xa);
 bool xa_empty(const struct xarray *xa);
 size_t xa_mem_bytes(const struct xarray *xa);
+
+/* Visitor of xa_scan(): return true to stop the scan. */
+typedef bool (*xa_scan_fn)(uint64_t index, void *entry, unsigned int marks,
+			   void *arg);
+bool xa_scan(const struct xarray *xa, xa_scan_fn fn, void *arg);
 int xa_check(const struct xarray *xa);
 
 /**

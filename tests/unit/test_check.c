@@ -1076,6 +1076,50 @@ static void test_verify_incomplete(void **state)
 	env_free(e);
 }
 
+/*
+ * A file nobody mapped (empty i_mmap): the sweep and the probe skip its
+ * pages' rmap walks, which would count no PTE - but not a page whose
+ * mapcount says it is mapped all the same.
+ */
+static void test_mapcount_unmapped_file(void **state)
+{
+	struct env *e = env_new();
+	int fc = open_file(e, "c");
+	struct inode *c = inode_lookup(e->k, "c");
+	struct page *p;
+
+	call(e, (struct sys_req){ .kind = SYS_PWRITE, .fd = fc, .len = PAGE,
+	     .byte = 0x63 });
+	p = filemap_get_page(c->i_mapping, 0);
+	assert_non_null(p);
+	assert_true(itree_empty(&c->i_mapping->i_mmap));
+	assert_clean(e);
+	p->mapcount++;
+	p->refcount++;
+	assert_int_equal(check_all(e->k), -1);
+	assert_violation(e->k, "refcounts");
+	assert_non_null(strstr(kernel_violation(e->k), "but 0 PTEs"));
+	p->mapcount--;
+	p->refcount--;
+	env_free(e);
+
+	e = env_new_mode(CHECK_INCREMENTAL);	/* the probe of the page */
+	fc = open_file(e, "c");
+	c = inode_lookup(e->k, "c");
+	call(e, (struct sys_req){ .kind = SYS_PWRITE, .fd = fc, .len = PAGE,
+	     .byte = 0x63 });
+	p = filemap_get_page(c->i_mapping, 0);
+	checkq_clear(e->k);
+	p->mapcount++;
+	p->refcount++;
+	check_mark_page(e->k, p);
+	assert_int_equal(check_touched(e->k), -1);
+	assert_violation(e->k, "refcounts");
+	p->mapcount--;
+	p->refcount--;
+	env_free(e);
+}
+
 /* `set check-mode` names. */
 static void test_check_mode_names(void **state)
 {
@@ -1098,6 +1142,7 @@ int main(void)
 		cmocka_unit_test(test_incremental_freed_page),
 		cmocka_unit_test(test_incremental_named_by_sweep),
 		cmocka_unit_test(test_verify_incomplete),
+		cmocka_unit_test(test_mapcount_unmapped_file),
 		cmocka_unit_test(test_check_mode_names),
 	};
 	enum { NFIXED = sizeof(fixed) / sizeof(fixed[0]) };

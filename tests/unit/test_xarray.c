@@ -211,6 +211,7 @@ static void test_node_capacity(void **state)
 static void test_marks(void **state)
 {
 	struct xarray xa = XARRAY_INIT;
+	unsigned int marks;
 
 	(void)state;
 	xa_store(&xa, 10, ENT(10));
@@ -232,6 +233,15 @@ static void test_marks(void **state)
 	assert_int_equal(xa_get_marks(&xa, 10), 0x4);
 	assert_int_equal(xa_get_marks(&xa, 11), 0);	/* no entry */
 	assert_int_equal(xa_get_marks(&xa, 1U << 20), 0); /* no leaf */
+	/* The entry and its marks in one descent. */
+	assert_ptr_equal(xa_load_marks(&xa, 4096, &marks), ENT(4096));
+	assert_int_equal(marks, 0x3);
+	assert_ptr_equal(xa_load_marks(&xa, 10, &marks), ENT(10));
+	assert_int_equal(marks, 0x4);
+	assert_null(xa_load_marks(&xa, 11, &marks));
+	assert_int_equal(marks, 0);
+	assert_null(xa_load_marks(&xa, 1U << 20, &marks));
+	assert_int_equal(marks, 0);
 	xa_clear_mark(&xa, 4096, XA_MARK_1);
 	assert_int_equal(xa_get_marks(&xa, 4096), 0x1);
 	assert_int_equal(xa_check(&xa), 0);
@@ -598,6 +608,45 @@ static void random_op(struct xarray *xa, struct ref *ref, uint64_t *rng,
 		compare_find(xa, ref, rng);
 }
 
+/* What xa_scan() saw, checked against the reference as it goes. */
+struct scan_ctx {
+	const struct ref *ref;
+	uint64_t next;		/* the reference's next index to look from */
+	uint64_t n, stop_at;
+};
+
+static bool scan_visit(uint64_t index, void *entry, unsigned int marks,
+		       void *arg)
+{
+	struct scan_ctx *c = arg;
+	uint64_t ri = c->next;
+	xa_mark_t m;
+
+	assert_ptr_equal(entry, ref_find(c->ref, &ri, UINT64_MAX, XA_PRESENT));
+	assert_true(ri == index);
+	for (m = XA_MARK_0; m <= XA_MARK_MAX; m++)
+		assert_int_equal(!!(marks & (1U << m)),
+				 g_tree_lookup(c->ref->t[m], &index) != NULL);
+	c->next = index + 1;
+	return ++c->n == c->stop_at;
+}
+
+/*
+ * xa_scan() visits what the reference holds, in order, with each entry's
+ * marks; a visitor returning true stops it there.
+ */
+static void scan_vs_reference(const struct xarray *xa, const struct ref *ref)
+{
+	struct scan_ctx c = { ref, 0, 0, 0 };
+	uint64_t total = g_tree_nnodes(ref->t[REF_PRESENT]);
+
+	assert_false(xa_scan(xa, scan_visit, &c));
+	assert_int_equal(c.n, total);
+	c = (struct scan_ctx){ ref, 0, 0, total / 2 + 1 };
+	assert_true(xa_scan(xa, scan_visit, &c));
+	assert_int_equal(c.n, total / 2 + 1);
+}
+
 static void test_random_vs_reference(void **state)
 {
 	struct xarray xa = XARRAY_INIT;
@@ -628,6 +677,7 @@ static void test_random_vs_reference(void **state)
 		}
 		assert_int_equal(n, g_tree_nnodes(ref.t[f]));
 	}
+	scan_vs_reference(&xa, &ref);
 	xa_for_each(&xa, index, entry)
 		assert_ptr_equal(xa_erase(&xa, index), ref_erase(&ref, index));
 	compare_all(&xa, &ref);
