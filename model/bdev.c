@@ -37,20 +37,29 @@ void bdev_init(struct kernel *k, uint64_t nblocks)
 	b->cursor = 0;
 	b->hwm = 0;
 	b->busy = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+	b->bio_pool = NULL;
+	b->bio_pool_len = 0;
 }
 
 /*
  * Context: the kernel is being freed, and its content pool with it
  * (kernel_free()), so the blocks' contents are not put one by one: the
- * pool frees every content it holds.
+ * pool frees every content it holds.  Every bio has completed or been
+ * discarded: the free ones of the bio set go.
  */
 void bdev_destroy(struct kernel *k)
 {
 	struct block_device *b = &k->bdev;
+	struct bio *bio;
 
 	free(b->blocks);
 	g_array_free(b->busy, TRUE);
 	b->blocks = NULL;
+	while ((bio = b->bio_pool)) {
+		b->bio_pool = bio->io_next;
+		free(bio);
+	}
+	b->bio_pool_len = 0;
 }
 
 /* xfs_mod_fdblocks(-n): reserve space for a delalloc extent. */
@@ -145,7 +154,8 @@ void bdev_put(struct kernel *k, uint64_t block)
 		k->policy->block_changed(k, block);
 	blk->state = BLK_BUSY;
 	b->nbusy++;
-	g_array_append_val(b->busy, block);
+	if (!k->dying)		/* no log force will free it */
+		g_array_append_val(b->busy, block);
 }
 
 void bdev_write(struct kernel *k, uint64_t block, const struct content *c)

@@ -68,6 +68,13 @@ struct bmap {
 	 * bmap_remove() drop it (a tree node may go away or move).
 	 */
 	GTreeNode *hint;
+	/*
+	 * if_seq: bumped by every change of the map, so that a mapping
+	 * found earlier can be revalidated in O(1) (xfs_imap_valid(),
+	 * model/writeback.c).  Not part of the map's value: bmap_dup()
+	 * and bmap_equal() ignore it.
+	 */
+	uint64_t seq;
 };
 
 #define bmap_for_each_node(node, map) \
@@ -238,6 +245,7 @@ struct bmap *bmap_new(void)
 
 	map->tree = g_tree_new_full(bmap_key_cmp, NULL, NULL, g_free);
 	map->hint = NULL;
+	map->seq = 0;
 	return map;
 }
 
@@ -438,6 +446,7 @@ void bmap_set(struct bmap *map, uint64_t off, uint64_t count,
 	count = bmap_set_count(off, count, state, &startblock);
 	if (!count)
 		return;
+	map->seq++;
 	bmap_punch(map, off, off + count);
 	if (state == EXT_HOLE)
 		return;
@@ -519,6 +528,21 @@ uint64_t bmap_next_mapped(const struct bmap *map, uint64_t off)
 	if (!node)
 		return UINT64_MAX;
 	return MAX(node_rec(node)->br_startoff, off);
+}
+
+/**
+ * bmap_seq() - the map's change count (XFS's if_seq).
+ * @map: the map.
+ *
+ * Every bmap_set() that changes anything bumps it; equal values mean the
+ * map is unchanged in between (for one map: it restarts at 0 in a new one).
+ *
+ * Context: caller holds the inode lock.
+ * Return: the count.
+ */
+uint64_t bmap_seq(const struct bmap *map)
+{
+	return map->seq;
 }
 
 /**

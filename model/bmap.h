@@ -88,6 +88,7 @@ int bmap_walk(const struct bmap *map, uint64_t off, uint64_t count,
 uint64_t bmap_nextents(const struct bmap *map);
 uint64_t bmap_next_mapped(const struct bmap *map, uint64_t off);
 uint64_t bmap_last_mapped_end(const struct bmap *map);
+uint64_t bmap_seq(const struct bmap *map);
 
 int bmap_check(const struct bmap *map);
 int bmap_check_report(const struct bmap *map, GString *why);

@@ -98,10 +98,20 @@ struct bio;
  * kernel's wpc): @ioend, the run of pages under writeback not submitted
  * yet, or NULL, and its last bio @tail.  Its pages hold PG_writeback and
  * a reference each.
+ *
+ * @imap is the mapping xfs_map_blocks() found last (wpc->iomap), for
+ * @inode (NULL: none), a COW fork staging extent if @cow; @data_seq and
+ * @cow_seq are the forks' bmap_seq() when it was found (xfs_writepage_ctx).
+ * The next pages reuse it while xfs_imap_valid() says it still holds: a
+ * cache that never changes a result.
  */
 struct iomap_writepage_ctx {
 	struct bio *ioend;
 	struct bio *tail;
+	struct inode *inode;
+	struct bmap_irec imap;
+	bool cow;
+	uint64_t data_seq, cow_seq;
 };
 
 /* Locals of the frames that iterate over a byte range of one inode. */
@@ -335,6 +345,10 @@ struct kernel {
 	uint64_t last_block_check;	/* steps at the last block sweep */
 	struct check_queue chkq;	/* touched since the last check */
 	struct page_slab *slab;		/* struct page frames (model/slab.c) */
+	bool dying;			/* kernel_free() is evicting every
+					   inode: what dies with the kernel
+					   (page index, LRU, statistics) is
+					   no longer kept up to date */
 };
 
 /*

@@ -130,21 +130,45 @@ void inode_free_blocks(struct kernel *k, struct inode *inode,
 	inode->log_dirty = true;
 }
 
-/* Drop every page of an unused inode: truncate_inode_pages_final. */
+/*
+ * Let go of @p, held by (@m, @index) alone, on a dying kernel: the page
+ * index, the LRU and the cache statistics go with the kernel, so the page
+ * only leaves the LRU list (its neighbours outlive it) and is put, which
+ * still checks that nothing else uses it.  Return: false for a page with
+ * other owners or a DAX pfn, which filemap_remove_folio() drops.
+ */
+static bool drop_page_final(struct kernel *k, struct page *p,
+			    struct address_space *m, pgoff_t index)
+{
+	if (!k->dying || p->mapping != m || p->index != index ||
+	    p->nxowners || page_test(p, PG_dax))
+		return false;
+	list_del_init(&p->lru);
+	p->mapping = NULL;
+	put_page(k, p);
+	return true;
+}
+
+/*
+ * Drop every page of an unused inode: truncate_inode_pages_final.  Erasing
+ * a slot clears its tags.  On a dying kernel the index is freed whole.
+ */
 static void drop_all_pages(struct kernel *k, struct inode *inode)
 {
+	struct address_space *m = inode->i_mapping;
 	struct page *p;
-	uint64_t index = 0;
+	uint64_t index;
 
-	while ((p = xa_find(&inode->i_mapping->i_pages, &index, UINT64_MAX,
-			    XA_PRESENT))) {
+	xa_for_each(&m->i_pages, index, p) {
+		if (drop_page_final(k, p, m, index))
+			continue;
 		if (folio_nr_owners(p) == 1)
 			page_clear(k, p, PG_dirty);
-		mapping_tag(k, inode->i_mapping, index, PAGECACHE_TAG_DIRTY,
-			    false);
-		xa_clear_mark(&inode->i_mapping->i_pages, index,
-			      PAGECACHE_TAG_TOWRITE);
-		filemap_remove_folio(k, p, inode->i_mapping, index);
+		filemap_remove_folio(k, p, m, index);
+	}
+	if (k->dying) {
+		xa_destroy(&m->i_pages);
+		m->nrpages = 0;
 	}
 }
 

@@ -46,6 +46,7 @@
 typedef uint64_t pgoff_t;
 typedef uint64_t loff_t_u;	/* byte offset; always < 2^63 */
 
+struct bio;
 struct kernel;
 struct task;
 struct policy_ops;
@@ -292,6 +293,9 @@ struct block_device {
 	uint64_t cursor;	/* next-fit allocation cursor */
 	uint64_t hwm;		/* 1 + the highest block ever written */
 	GArray *busy;		/* uint64_t block numbers freed since log force */
+	struct bio *bio_pool;	/* free bios for reuse (the bio set's
+				   mempool), chained by io_next */
+	uint32_t bio_pool_len;	/* how many (model/writeback.c) */
 };
 
 /* ------------------------------------------------------------------- mm */

@@ -89,6 +89,7 @@ void kernel_free(struct kernel *k)
 	kernel_discard_io(k, false);
 	while (!list_empty(&k->mms))
 		mm_free(k, list_entry(k->mms.next, struct mm_struct, mm_list));
+	k->dying = true;
 	for (i = 0; i < k->inodes->len; i++) {
 		struct inode *inode = g_ptr_array_index(k->inodes, i);
 

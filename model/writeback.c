@@ -34,6 +34,7 @@
 #include "model/never.h"
 #include "model/oracle.h"
 #include "model/policy.h"
+#include "model/sanitizer.h"
 #include "sim/trace.h"
 
 enum {
@@ -139,6 +140,40 @@ struct bio *bio_alloc(void)
 		abort();
 	bio->io_count = 1;
 	return bio;
+}
+
+/*
+ * The disk's bio set: up to BIO_POOL_MAX freed bios are kept for reuse
+ * (a mempool's reserve), so that writeback makes no malloc call a page in
+ * the steady state; more would keep the peak of bios in flight allocated
+ * for bios alone.  Under AddressSanitizer every bio comes from malloc and
+ * goes back to it, so that a use after free is caught.
+ */
+#define BIO_POOL_MAX 512
+
+/* bio_alloc_bioset - bio_alloc() from the disk's bio set. */
+static struct bio *bio_alloc_bioset(struct kernel *k)
+{
+	struct bio *bio = k->bdev.bio_pool;
+
+	if (!bio)
+		return bio_alloc();
+	k->bdev.bio_pool = bio->io_next;
+	k->bdev.bio_pool_len--;
+	*bio = (struct bio){ .io_count = 1 };
+	return bio;
+}
+
+/* bio_put: the bio goes back to the disk's bio set (mempool_free). */
+static void bio_put(struct kernel *k, struct bio *bio)
+{
+	if (PCSIM_ASAN || k->bdev.bio_pool_len == BIO_POOL_MAX) {
+		free(bio);
+		return;
+	}
+	bio->io_next = k->bdev.bio_pool;
+	k->bdev.bio_pool = bio;
+	k->bdev.bio_pool_len++;
 }
 
 /* submit_bio - one page's bio on its own (reads, direct I/O). */
@@ -264,7 +299,7 @@ static void bio_free(struct kernel *k, struct bio *bio)
 		put_page(k, bio->page);
 	content_put(k->pool, bio->content);
 	free(bio->owners);
-	free(bio);
+	bio_put(k, bio);
 }
 
 /* Undo what one page's bio did when it was issued. */
@@ -308,11 +343,15 @@ void bio_discard(struct kernel *k, struct bio *bio)
 	ioend_discard(k, bio, true);
 }
 
-/* iomap_discard_ioend - the writeback's gathered pages are never sent. */
+/*
+ * iomap_discard_ioend - the writeback's gathered pages are never sent; the
+ * mapping it kept goes too (a crash replaces the forks).
+ */
 void iomap_discard_ioend(struct kernel *k, struct iomap_writepage_ctx *wpc)
 {
 	ioend_discard(k, wpc->ioend, false);
 	wpc->ioend = wpc->tail = NULL;
+	wpc->inode = NULL;
 }
 
 /* The disk has @bio's page: its block holds the data now. */
@@ -420,6 +459,105 @@ static int convert_delalloc_extent(struct kernel *k, struct inode *inode,
 	return fsb > index ? 0 : err;
 }
 
+/* xfs_inode_has_cow_data: is anything staged in the COW fork? */
+static bool xfs_inode_has_cow_data(const struct inode *inode)
+{
+	return bmap_nextents(inode->i_cowfp) != 0;
+}
+
+/*
+ * xfs_imap_valid - does the mapping @wpc kept still hold for block @index
+ * of @inode?  It must cover @index and neither fork may have changed since
+ * it was found.  The kernel trusts a COW mapping that covers the offset
+ * without looking at the sequence counts; here a completion between two
+ * steps of the writeback may remap COW extents, so both are compared.
+ */
+static bool xfs_imap_valid(const struct iomap_writepage_ctx *wpc,
+			   const struct inode *inode, pgoff_t index)
+{
+	return wpc->inode == inode && index >= wpc->imap.br_startoff &&
+	       index - wpc->imap.br_startoff < wpc->imap.br_blockcount &&
+	       wpc->data_seq == bmap_seq(inode->i_df) &&
+	       wpc->cow_seq == bmap_seq(inode->i_cowfp);
+}
+
+/* Keep @imap, a real extent of @inode's COW fork (@cow) or data fork. */
+static void xfs_imap_keep(struct iomap_writepage_ctx *wpc,
+			  struct inode *inode, const struct bmap_irec *imap,
+			  bool cow)
+{
+	wpc->inode = inode;
+	wpc->imap = *imap;
+	wpc->cow = cow;
+	wpc->data_seq = bmap_seq(inode->i_df);
+	wpc->cow_seq = bmap_seq(inode->i_cowfp);
+}
+
+/* The target of block @index in the valid mapping @wpc keeps. */
+static int xfs_imap_target(const struct iomap_writepage_ctx *wpc,
+			   struct inode *inode, pgoff_t index,
+			   uint64_t *blockp, bool *cowp, bool *unwrittenp)
+{
+	*cowp = wpc->cow;
+	*unwrittenp = !wpc->cow && wpc->imap.br_state == EXT_UNWRITTEN;
+	*blockp = wpc->imap.br_startblock + (index - wpc->imap.br_startoff);
+	if (wpc->cow)
+		inode->log_dirty = true;
+	return 0;
+}
+
+/*
+ * xfs_map_blocks for writeback context @wpc: the mapping it kept if still
+ * valid, else the forks are looked up.  The COW fork first, if it has
+ * anything: a reservation there means the data fork block is (or was)
+ * shared.  A real extent found is kept in @wpc for the next pages; a data
+ * fork extent trimmed to end where the COW fork's hole does.
+ */
+static int __xfs_map_blocks(struct kernel *k, struct iomap_writepage_ctx *wpc,
+			    struct inode *inode, pgoff_t index,
+			    uint64_t *blockp, bool *cowp, bool *unwrittenp)
+{
+	struct bmap_irec imap, cow = { .br_blockcount = UINT64_MAX };
+
+	if (xfs_imap_valid(wpc, inode, index))
+		goto out;
+	*cowp = *unwrittenp = false;
+	if (xfs_inode_has_cow_data(inode))
+		bmap_lookup(inode->i_cowfp, index, &cow);
+	if (cow.br_state == EXT_DELALLOC) {
+		*cowp = true;
+		inode->log_dirty = true;
+		k->stats.cow_block_allocs++;
+		return convert_delalloc(k, inode->i_cowfp, index,
+					EXT_UNWRITTEN, blockp);
+	}
+	if (cow.br_state != EXT_HOLE) {
+		xfs_imap_keep(wpc, inode, &cow, true);
+		goto out;
+	}
+	bmap_lookup(inode->i_df, index, &imap);
+	switch (imap.br_state) {
+	case EXT_DELALLOC:
+		inode->log_dirty = true;
+		*unwrittenp = true;
+		return convert_delalloc_extent(k, inode, &imap, index, blockp);
+	case EXT_HOLE:
+		inode->log_dirty = true;
+		if (bdev_alloc(k, blockp, false))
+			return -ENOSPC;
+		bmap_set(inode->i_df, index, 1, EXT_WRITTEN, *blockp);
+		return 0;
+	case EXT_UNWRITTEN:
+	case EXT_WRITTEN:
+		imap.br_blockcount = MIN(imap.br_blockcount,
+					 cow.br_blockcount);
+		xfs_imap_keep(wpc, inode, &imap, false);
+		break;
+	}
+out:
+	return xfs_imap_target(wpc, inode, index, blockp, cowp, unwrittenp);
+}
+
 /**
  * xfs_map_blocks - find or allocate the block page @index is written to.
  * @cowp:       set if the target is a COW fork staging block
@@ -428,47 +566,17 @@ static int convert_delalloc_extent(struct kernel *k, struct inode *inode,
  * The COW fork is looked up first: a reservation there means the data fork
  * block is (or was) shared.  COW allocations are unwritten until
  * xfs_reflink_end_cow; a data fork delalloc extent becomes unwritten
- * (convert_delalloc_extent()), converted at ioend.
+ * (convert_delalloc_extent()), converted at ioend.  This is a lookup of
+ * its own: writeback's, __xfs_map_blocks(), reuses what it found.
  * Return: 0 or -ENOSPC.
  */
 int xfs_map_blocks(struct kernel *k, struct inode *inode, pgoff_t index,
 		   uint64_t *blockp, bool *cowp, bool *unwrittenp)
 {
-	struct bmap_irec irec;
+	struct iomap_writepage_ctx wpc = { 0 };
 
-	*cowp = *unwrittenp = false;
-	bmap_lookup(inode->i_cowfp, index, &irec);
-	if (irec.br_state != EXT_HOLE) {
-		*cowp = true;
-		inode->log_dirty = true;
-		if (irec.br_state == EXT_DELALLOC) {
-			k->stats.cow_block_allocs++;
-			return convert_delalloc(k, inode->i_cowfp, index,
-						EXT_UNWRITTEN, blockp);
-		}
-		*blockp = irec.br_startblock;
-		return 0;
-	}
-	bmap_lookup(inode->i_df, index, &irec);
-	switch (irec.br_state) {
-	case EXT_DELALLOC:
-		inode->log_dirty = true;
-		*unwrittenp = true;
-		return convert_delalloc_extent(k, inode, &irec, index, blockp);
-	case EXT_HOLE:
-		inode->log_dirty = true;
-		if (bdev_alloc(k, blockp, false))
-			return -ENOSPC;
-		bmap_set(inode->i_df, index, 1, EXT_WRITTEN, *blockp);
-		return 0;
-	case EXT_UNWRITTEN:
-		*unwrittenp = true;
-		/* fall through */
-	case EXT_WRITTEN:
-		*blockp = irec.br_startblock;
-		return 0;
-	}
-	return 0;
+	return __xfs_map_blocks(k, &wpc, inode, index, blockp, cowp,
+				unwrittenp);
 }
 
 /* mapping_set_error + errseq_set */
@@ -509,10 +617,13 @@ void __writepage_map(struct kernel *k, struct iomap_writepage_ctx *wpc,
 	uint64_t pos = index << k->page_shift, valid;
 	int err;
 
-	bio = bio_alloc();
-	err = (k->policy->map_blocks ?: xfs_map_blocks)(k, inode, index,
-							 &bio->block, &bio->cow,
-							 &bio->unwritten);
+	bio = bio_alloc_bioset(k);
+	if (k->policy->map_blocks)
+		err = k->policy->map_blocks(k, inode, index, &bio->block,
+					    &bio->cow, &bio->unwritten);
+	else
+		err = __xfs_map_blocks(k, wpc, inode, index, &bio->block,
+				       &bio->cow, &bio->unwritten);
 	if (err) {
 		/*
 		 * iomap_writepage_map sets writeback before mapping ("ASAP")
@@ -523,7 +634,7 @@ void __writepage_map(struct kernel *k, struct iomap_writepage_ctx *wpc,
 		folio_start_writeback(k, p);
 		folio_end_writeback(k, p);
 		mapping_set_error(inode->i_mapping, err);
-		free(bio);
+		bio_put(k, bio);
 		return;
 	}
 	valid = inode->i_size - pos;
@@ -650,6 +761,7 @@ enum step_result fn_writepages(struct kernel *k, struct task *t,
 	switch (f->pc) {
 	case 0:
 		t->step_name = "tag_pages_for_writeback";
+		l->wpc.inode = NULL;		/* no mapping found yet */
 		if (l->flags == WB_SYNC_ALL)
 			tag_pages_for_writeback(k, l);
 		f->pc = 1;
