@@ -307,8 +307,7 @@ void filemap_remove_folio_all(struct kernel *k, struct page *p)
 
 struct tag_ctx {
 	struct kernel *k;
-	xa_mark_t tag;
-	bool on;
+	unsigned int set, clear;	/* 1U << tag */
 	uint64_t now;
 };
 
@@ -316,8 +315,9 @@ static bool tag_owner(struct page_owner *o, void *arg)
 {
 	const struct tag_ctx *c = arg;
 
-	mapping_tag(c->k, o->mapping, o->index, c->tag, c->on);
-	if (c->on && c->tag == PAGECACHE_TAG_DIRTY) {
+	xa_update_marks(&o->mapping->i_pages, o->index, c->set, c->clear);
+	check_mark_slot(c->k, o->mapping, o->index);
+	if (c->set & (1U << PAGECACHE_TAG_DIRTY)) {
 		struct inode *host = o->mapping->host;
 
 		host->log_dirty = true;
@@ -327,13 +327,16 @@ static bool tag_owner(struct page_owner *o, void *arg)
 	return false;
 }
 
-/* Set or clear @tag in the i_pages of every owner of @p. */
-static void tag_set(struct kernel *k, struct page *p, xa_mark_t tag, bool on)
+/* Set the tags of @set and clear those of @clear in every owner of @p. */
+static void tags_update(struct kernel *k, struct page *p, unsigned int set,
+			unsigned int clear)
 {
-	struct tag_ctx c = { k, tag, on, k->events.now };
+	struct tag_ctx c = { k, set, clear, k->events.now };
 
 	page_for_each_owner(p, tag_owner, &c);
 }
+
+#define TAG(t)	(1U << PAGECACHE_TAG_##t)
 
 /* filemap_dirty_folio: set PG_dirty and the DIRTY tag. */
 void folio_mark_dirty(struct kernel *k, struct page *p)
@@ -341,7 +344,7 @@ void folio_mark_dirty(struct kernel *k, struct page *p)
 	if (page_test(p, PG_dirty))
 		return;
 	page_set(k, p, PG_dirty);
-	tag_set(k, p, PAGECACHE_TAG_DIRTY, true);
+	tags_update(k, p, TAG(DIRTY), 0);
 }
 
 /**
@@ -365,16 +368,14 @@ bool folio_clear_dirty_for_io(struct kernel *k, struct page *p)
 void folio_start_writeback(struct kernel *k, struct page *p)
 {
 	page_set(k, p, PG_writeback);
-	tag_set(k, p, PAGECACHE_TAG_WRITEBACK, true);
-	if (!page_test(p, PG_dirty))
-		tag_set(k, p, PAGECACHE_TAG_DIRTY, false);
-	tag_set(k, p, PAGECACHE_TAG_TOWRITE, false);
+	tags_update(k, p, TAG(WRITEBACK),
+		    TAG(TOWRITE) | (page_test(p, PG_dirty) ? 0 : TAG(DIRTY)));
 }
 
 void folio_end_writeback(struct kernel *k, struct page *p)
 {
 	page_clear(k, p, PG_writeback);
-	tag_set(k, p, PAGECACHE_TAG_WRITEBACK, false);
+	tags_update(k, p, 0, TAG(WRITEBACK));
 }
 
 void page_set_content(struct kernel *k, struct page *p,

@@ -189,10 +189,6 @@ static void xa_node_clear_bit(struct xa_node *node, unsigned int offset,
 	}
 }
 
-/*
- * Remember @leaf as the leaf of @index.  The hint is a cache, not the
- * array's content: it is written through a const xarray too.
- */
 /* The marks of slot @off of a leaf: bit N set iff it has XA_MARK_N. */
 static unsigned int xa_leaf_marks(const struct xa_node *leaf, unsigned int off)
 {
@@ -202,6 +198,10 @@ static unsigned int xa_leaf_marks(const struct xa_node *leaf, unsigned int off)
 			      (((leaf->bits[2] >> off) & 1) << 2));
 }
 
+/*
+ * Remember @leaf as the leaf of @index.  The hint is a cache, not the
+ * array's content: it is written through a const xarray too.
+ */
 static void xa_hint_set(const struct xarray *xa, struct xa_node *leaf,
 			uint64_t index)
 {
@@ -473,6 +473,32 @@ void xa_clear_mark(struct xarray *xa, uint64_t index, xa_mark_t mark)
 
 	if (leaf)
 		xa_node_clear_bit(leaf, index & XA_SLOT_MASK, mark);
+}
+
+/**
+ * xa_update_marks() - set and clear marks of the entry at @index at once.
+ * @xa: the xarray.
+ * @index: any index.
+ * @set: marks to set, bit N for XA_MARK_N.
+ * @clear: marks to clear (a mark in both ends up set).
+ *
+ * One descent for what xa_clear_mark() and xa_set_mark() would do mark by
+ * mark.  A no-op if there is no entry at @index.
+ *
+ * Context: as xa_store().
+ */
+void xa_update_marks(struct xarray *xa, uint64_t index, unsigned int set,
+		     unsigned int clear)
+{
+	struct xa_node *leaf = xa_marks_leaf(xa, index, XA_MARK_0);
+	unsigned int off = index & XA_SLOT_MASK, mark;
+
+	for (mark = 0; leaf && mark <= XA_MARK_MAX; mark++) {
+		if (set & (1U << mark))
+			xa_node_set_bit(leaf, off, mark);
+		else if (clear & (1U << mark))
+			xa_node_clear_bit(leaf, off, mark);
+	}
 }
 
 /**

@@ -84,6 +84,8 @@ void *xa_store(struct xarray *xa, uint64_t index, void *entry);
 void *xa_erase(struct xarray *xa, uint64_t index);
 void xa_set_mark(struct xarray *xa, uint64_t index, xa_mark_t mark);
 void xa_clear_mark(struct xarray *xa, uint64_t index, xa_mark_t mark);
+void xa_update_marks(struct xarray *xa, uint64_t index, unsigned int set,
+		     unsigned int clear);
 bool xa_get_mark(const struct xarray *xa, uint64_t index, xa_mark_t mark);
 unsigned int xa_get_marks(const struct xarray *xa, uint64_t index);
 void *xa_load_marks(const struct xarray *xa, uint64_t index,

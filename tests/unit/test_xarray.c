@@ -242,6 +242,18 @@ static void test_marks(void **state)
 	assert_int_equal(marks, 0);
 	assert_null(xa_load_marks(&xa, 1U << 20, &marks));
 	assert_int_equal(marks, 0);
+	/* Several marks set and cleared in one call; a mark in both is set. */
+	xa_update_marks(&xa, 4096, 0x4, 0x3);
+	assert_int_equal(xa_get_marks(&xa, 4096), 0x4);
+	xa_update_marks(&xa, 4096, 0x3, 0x7);
+	assert_int_equal(xa_get_marks(&xa, 4096), 0x3);
+	xa_update_marks(&xa, 11, 0x7, 0);		/* no entry: no-op */
+	assert_int_equal(xa_get_marks(&xa, 11), 0);
+	assert_int_equal(xa_check(&xa), 0);
+	xa_update_marks(&xa, 4096, 0x1, 0x6);	/* back to mark 0 only */
+	assert_int_equal(xa_get_marks(&xa, 4096), 0x1);
+	assert_true(xa_marked(&xa, XA_MARK_2));	/* entry 10 keeps its own */
+	assert_false(xa_marked(&xa, XA_MARK_1));	/* cleared up the tree */
 	xa_clear_mark(&xa, 4096, XA_MARK_1);
 	assert_int_equal(xa_get_marks(&xa, 4096), 0x1);
 	assert_int_equal(xa_check(&xa), 0);
