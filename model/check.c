@@ -540,9 +540,13 @@ static void touched_page_at(struct kernel *k, struct address_space *m,
 static void touched_slot(struct kernel *k, struct address_space *m,
 			 uint64_t index)
 {
+	const struct check_queue *q = &k->chkq;
 	unsigned int marks;
-	struct page *p = xa_load_marks(&m->i_pages, index, &marks);
+	struct page *p;
 
+	if (q->seen_m == m && q->seen_index == index)
+		return;		/* touched_page_at() would skip it */
+	p = xa_load_marks(&m->i_pages, index, &marks);
 	if (p)
 		touched_page_at(k, m, index, p, marks);
 }
@@ -550,7 +554,6 @@ static void touched_slot(struct kernel *k, struct address_space *m,
 static bool owner_slot(struct page_owner *o, void *arg)
 {
 	struct touched *c = arg;
-
 	unsigned int marks;
 
 	if (xa_load_marks(&o->mapping->i_pages, o->index, &marks) == c->p)
