@@ -156,6 +156,11 @@ void check_mark_size(struct kernel *k, struct inode *inode, uint64_t old)
 	check_mark_inode(k, inode);
 	if (lo == hi)
 		return;
+	if (hi - lo == 1) {	/* an append within a page, or of one */
+		if (xa_load(&inode->i_mapping->i_pages, lo))
+			mark(k, CM_SLOT, inode->i_mapping, lo);
+		return;
+	}
 	xa_for_each_range(&inode->i_mapping->i_pages, index, p, lo, hi - 1,
 			  XA_PRESENT)
 		mark(k, CM_SLOT, inode->i_mapping, index);

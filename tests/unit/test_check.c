@@ -1120,6 +1120,42 @@ static void test_mapcount_unmapped_file(void **state)
 	env_free(e);
 }
 
+/*
+ * A DIRTY tag that outlived PG_dirty beyond EOF (the one exception of
+ * dirty-consistency) breaks the rule again when i_size moves past the
+ * page: i_size_write() queues the slots between the old and the new EOF,
+ * one page (@npages 2) or several.
+ */
+static void eof_exception_revived(unsigned int npages)
+{
+	struct env *e = env_new_mode(CHECK_INCREMENTAL);
+	int fc = open_file(e, "c");
+	struct inode *c = inode_lookup(e->k, "c");
+	unsigned int i;
+
+	call(e, (struct sys_req){ .kind = SYS_PWRITE, .fd = fc,
+	     .len = npages * PAGE, .byte = 0x63 });
+	c->i_rwsem.readers++;		/* a truncate in progress: no eof */
+	i_size_write(e->k, c, PAGE);
+	for (i = 1; i < npages; i++)	/* written back racing truncate */
+		page_clear(e->k, filemap_get_page(c->i_mapping, i), PG_dirty);
+	assert_int_equal(check_all(e->k), 0);
+	checkq_clear(e->k);
+	i_size_write(e->k, c, npages * PAGE);
+	assert_int_equal(check_touched(e->k), -1);
+	assert_violation(e->k, "dirty-consistency");
+	for (i = 1; i < npages; i++)
+		page_set(e->k, filemap_get_page(c->i_mapping, i), PG_dirty);
+	c->i_rwsem.readers--;
+	env_free(e);
+}
+
+static void test_eof_exception_revived(void **state)
+{
+	eof_exception_revived(2);
+	eof_exception_revived(4);
+}
+
 /* `set check-mode` names. */
 static void test_check_mode_names(void **state)
 {
@@ -1143,6 +1179,7 @@ int main(void)
 		cmocka_unit_test(test_incremental_named_by_sweep),
 		cmocka_unit_test(test_verify_incomplete),
 		cmocka_unit_test(test_mapcount_unmapped_file),
+		cmocka_unit_test(test_eof_exception_revived),
 		cmocka_unit_test(test_check_mode_names),
 	};
 	enum { NFIXED = sizeof(fixed) / sizeof(fixed[0]) };
