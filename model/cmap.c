@@ -9,16 +9,24 @@
  *
  *   - a uniform entry: every page of the chunk present with one content,
  *     stored as the content pointer tagged with bit 0 (one reference);
+ *   - a run: a struct cmap_run tagged with bit 1, pages [lo, hi) of the
+ *     chunk present with one content (one reference), the others holes;
  *   - or a struct cmap_chunk: a slot per page up to its capacity (4, then
  *     multiples of 8, as xarray nodes), a reference per present slot.
  *
- * A chunk collapses to a uniform entry when its last slot is filled with
- * the content of the others, and expands back when a page of it changes.
- * Uniform data costs about nothing a page; the worst case (every page its
- * own content) is the cost of an xarray leaf, 8-9 bytes a page.
+ * A page stored in an empty chunk starts a run; storing its content next
+ * to either end grows the run in place, so a file written or read back in
+ * order costs no allocation a page.  A run that reaches both ends of its
+ * chunk becomes a uniform entry.  Any other change to a run or a uniform
+ * entry expands it to slots; slots collapse to a uniform entry when the
+ * last one is filled with the content of the others (never back to a
+ * run: that is only a matter of memory).  Uniform data costs about nothing
+ * a page; the worst case (every page its own content) is the cost of an
+ * xarray leaf, 8-9 bytes a page.
  *
- * Invariants: @npages counts the present pages; no chunk is empty; a chunk
- * whose slots are all present with one content is stored uniform.
+ * Invariants: @npages counts the present pages; no chunk is empty; a run
+ * has lo < hi and is not the whole chunk; a chunk whose pages are all
+ * present with one content is stored uniform.
  */
 #include <string.h>
 
@@ -30,7 +38,12 @@
 #define CMAP_SHIFT	6
 #define CMAP_CHUNK	(1u << CMAP_SHIFT)
 #define CMAP_MASK	(CMAP_CHUNK - 1)
+
+/* The kind of a chunk entry, in its low bits (pointers are 4-aligned). */
+#define SLOTS		((uintptr_t)0)
 #define UNIFORM		((uintptr_t)1)
+#define RUN		((uintptr_t)2)
+#define KIND_MASK	((uintptr_t)3)
 
 struct cmap_chunk {
 	uint8_t cap;			/* slots allocated */
@@ -38,19 +51,38 @@ struct cmap_chunk {
 	const struct content *slot[];
 };
 
-static bool is_uniform(const void *e)
+struct cmap_run {
+	const struct content *c;	/* one reference */
+	uint8_t lo, hi;			/* the present pages: [lo, hi) */
+};
+
+static uintptr_t kind(const void *e)
 {
-	return (uintptr_t)e & UNIFORM;
+	return (uintptr_t)e & KIND_MASK;
 }
 
-static const struct content *uniform_content(const void *e)
+static void *untag(const void *e)
 {
-	return (const struct content *)((uintptr_t)e & ~UNIFORM);
+	return (void *)((uintptr_t)e & ~KIND_MASK);
 }
 
-static void *uniform_entry(const struct content *c)
+static void *tag(const void *p, uintptr_t k)
 {
-	return (void *)((uintptr_t)c | UNIFORM);
+	return (void *)((uintptr_t)p | k);
+}
+
+/*
+ * A uniform entry or a run seen as a run (a uniform entry is the run of
+ * the whole chunk); false (and an empty *@r) for slots.
+ */
+static bool as_run(const void *e, struct cmap_run *r)
+{
+	*r = (struct cmap_run){ NULL, 0, 0 };
+	if (kind(e) == UNIFORM)
+		*r = (struct cmap_run){ untag(e), 0, CMAP_CHUNK };
+	else if (kind(e) == RUN)
+		*r = *(const struct cmap_run *)untag(e);
+	return kind(e) != SLOTS;
 }
 
 static unsigned int chunk_cap(unsigned int off)
@@ -63,31 +95,22 @@ static size_t chunk_size(unsigned int cap)
 	return sizeof(struct cmap_chunk) + cap * sizeof(void *);
 }
 
-const struct content *cmap_load(const struct cmap *m, uint64_t index)
+/* The content at page @off of chunk entry @e, NULL for a hole. */
+static const struct content *chunk_load(const void *e, unsigned int off)
 {
-	const void *e = xa_load(&m->chunks, index >> CMAP_SHIFT);
 	const struct cmap_chunk *ch = e;
-	unsigned int off = index & CMAP_MASK;
+	struct cmap_run r;
 
-	if (!e)
-		return NULL;
-	if (is_uniform(e))
-		return uniform_content(e);
+	if (as_run(e, &r))
+		return off >= r.lo && off < r.hi ? r.c : NULL;
 	return off < ch->cap ? ch->slot[off] : NULL;
 }
 
-/* A chunk of every page of uniform entry @e (64 references). */
-static struct cmap_chunk *chunk_expand(const void *e)
+const struct content *cmap_load(const struct cmap *m, uint64_t index)
 {
-	struct cmap_chunk *ch = g_malloc(chunk_size(CMAP_CHUNK));
-	unsigned int i;
+	const void *e = xa_load(&m->chunks, index >> CMAP_SHIFT);
 
-	ch->cap = CMAP_CHUNK;
-	ch->n = CMAP_CHUNK;
-	ch->slot[0] = uniform_content(e);	/* the entry's reference */
-	for (i = 1; i < CMAP_CHUNK; i++)
-		ch->slot[i] = content_get(ch->slot[0]);
-	return ch;
+	return e ? chunk_load(e, index & CMAP_MASK) : NULL;
 }
 
 /* @ch with room for slot @off (moved if it grew). */
@@ -105,6 +128,24 @@ static struct cmap_chunk *chunk_fit(struct cmap_chunk *ch, unsigned int off)
 	return ch;
 }
 
+/* The slots of uniform entry or run @e, which is consumed. */
+static struct cmap_chunk *chunk_expand(void *e)
+{
+	struct cmap_chunk *ch;
+	struct cmap_run r;
+	unsigned int i;
+
+	as_run(e, &r);
+	if (kind(e) == RUN)
+		g_free(untag(e));
+	ch = chunk_fit(NULL, r.hi - 1u);
+	ch->n = (uint8_t)(r.hi - r.lo);
+	ch->slot[r.lo] = r.c;			/* the entry's reference */
+	for (i = r.lo + 1u; i < r.hi; i++)
+		ch->slot[i] = content_get(r.c);
+	return ch;
+}
+
 /* All slots present with one content: the uniform entry, else NULL. */
 static void *chunk_collapse(struct content_pool *pool, struct cmap_chunk *ch)
 {
@@ -117,26 +158,60 @@ static void *chunk_collapse(struct content_pool *pool, struct cmap_chunk *ch)
 			return NULL;
 	for (i = 1; i < CMAP_CHUNK; i++)
 		content_put(pool, ch->slot[i]);
-	return uniform_entry(ch->slot[0]);
+	return tag(ch->slot[0], UNIFORM);
 }
 
-void cmap_set(struct content_pool *pool, struct cmap *m, uint64_t index,
-	      const struct content *c)
+/*
+ * Store @c (consumed) at page @off of chunk @ci, which holds run or uniform
+ * entry @e, if that keeps it a run: the page already holds @c, or @c just
+ * extends the run.  Return: false if the chunk must become slots.
+ */
+static bool run_set(struct content_pool *pool, struct cmap *m, uint64_t ci,
+		    void *e, unsigned int off, const struct content *c)
 {
-	uint64_t ci = index >> CMAP_SHIFT;
-	unsigned int off = index & CMAP_MASK;
-	void *e = xa_load(&m->chunks, ci), *u;
-	struct cmap_chunk *ch = e;
-	const struct content *old;
+	struct cmap_run r, *run;
 
-	if (e && is_uniform(e) && uniform_content(e) == c) {
-		content_put(pool, c);	/* already so */
-		return;
+	as_run(e, &r);
+	if (c == chunk_load(e, off)) {
+		content_put(pool, c);		/* already so */
+		return true;
 	}
-	if (!e && !c)
-		return;
-	if (e && is_uniform(e))
-		ch = chunk_expand(e);
+	if (c != r.c || (off + 1u != r.lo && off != r.hi))
+		return false;
+	run = untag(e);		/* next to it: a run (uniform is full) */
+	content_put(pool, c);			/* the run holds one */
+	m->npages++;
+	run->lo = (uint8_t)MIN(r.lo, off);
+	run->hi = (uint8_t)MAX(r.hi, off + 1u);
+	if (run->lo == 0 && run->hi == CMAP_CHUNK) {
+		xa_store(&m->chunks, ci, tag(run->c, UNIFORM));
+		g_free(run);
+	}
+	return true;
+}
+
+/* Store @c (consumed) at page @off of the empty chunk @ci: a run. */
+static void run_new(struct cmap *m, uint64_t ci, unsigned int off,
+		    const struct content *c)
+{
+	struct cmap_run *run = g_new(struct cmap_run, 1);
+
+	*run = (struct cmap_run){ c, (uint8_t)off, (uint8_t)(off + 1u) };
+	xa_store(&m->chunks, ci, tag(run, RUN));
+	m->npages++;
+}
+
+/*
+ * Store @c (consumed; NULL: a hole) at page @off of slots @ch of chunk @ci,
+ * whose entry in the map is @e (@ch itself, or what @ch was expanded from).
+ */
+static void slots_set(struct content_pool *pool, struct cmap *m, uint64_t ci,
+		      const void *e, struct cmap_chunk *ch, unsigned int off,
+		      const struct content *c)
+{
+	const struct content *old;
+	void *u;
+
 	if (c)
 		ch = chunk_fit(ch, off);
 	old = off < ch->cap ? ch->slot[off] : NULL;
@@ -151,8 +226,26 @@ void cmap_set(struct content_pool *pool, struct cmap *m, uint64_t index,
 	} else if ((u = chunk_collapse(pool, ch))) {
 		g_free(ch);
 		xa_store(&m->chunks, ci, u);
-	} else if (ch != e) {
+	} else if ((const void *)ch != e) {
 		xa_store(&m->chunks, ci, ch);
+	}
+}
+
+void cmap_set(struct content_pool *pool, struct cmap *m, uint64_t index,
+	      const struct content *c)
+{
+	uint64_t ci = index >> CMAP_SHIFT;
+	unsigned int off = index & CMAP_MASK;
+	void *e = xa_load(&m->chunks, ci);
+
+	if (!e) {
+		if (c)
+			run_new(m, ci, off, c);
+	} else if (kind(e) == SLOTS) {
+		slots_set(pool, m, ci, e, e, off, c);
+	} else if (!run_set(pool, m, ci, e, off, c)) {
+		/* a tagged @e never equals the new slots: they get stored */
+		slots_set(pool, m, ci, e, chunk_expand(e), off, c);
 	}
 }
 
@@ -161,10 +254,14 @@ static const struct content *chunk_first(const void *e, uint64_t *i,
 					 uint64_t last)
 {
 	const struct cmap_chunk *ch = e;
+	uint64_t base = *i & ~(uint64_t)CMAP_MASK;
 	unsigned int off;
+	struct cmap_run r;
 
-	if (is_uniform(e))
-		return uniform_content(e);
+	if (as_run(e, &r)) {
+		*i = MAX(*i, base + r.lo);
+		return *i < base + r.hi && *i <= last ? r.c : NULL;
+	}
 	for (off = *i & CMAP_MASK; off < ch->cap && *i <= last; off++, (*i)++)
 		if (ch->slot[off])
 			return ch->slot[off];
@@ -195,28 +292,53 @@ const struct content *cmap_find(const struct cmap *m, uint64_t *index,
 	return NULL;
 }
 
+/* A copy of chunk entry @e, sharing its contents. */
+static void *chunk_copy(const void *e)
+{
+	const struct cmap_chunk *ch = e;
+	unsigned int i;
+
+	switch (kind(e)) {
+	case UNIFORM:
+		content_get(untag(e));
+		return (void *)e;
+	case RUN:
+		content_get(((const struct cmap_run *)untag(e))->c);
+		return tag(g_memdup2(untag(e), sizeof(struct cmap_run)), RUN);
+	}
+	for (i = 0; i < ch->cap; i++)
+		content_get(ch->slot[i]);
+	return g_memdup2(ch, chunk_size(ch->cap));
+}
+
 void cmap_copy(struct cmap *dst, const struct cmap *src)
 {
 	uint64_t ci;
 	void *e;
 
-	xa_for_each(&src->chunks, ci, e) {
-		const struct cmap_chunk *ch = e;
-		struct cmap_chunk *copy;
-		unsigned int i;
-
-		if (is_uniform(e)) {
-			content_get(uniform_content(e));
-			xa_store(&dst->chunks, ci, e);
-			continue;
-		}
-		copy = g_memdup2(ch, chunk_size(ch->cap));
-		for (i = 0; i < ch->cap; i++)
-			if (ch->slot[i])
-				content_get(ch->slot[i]);
-		xa_store(&dst->chunks, ci, copy);
-	}
+	xa_for_each(&src->chunks, ci, e)
+		xa_store(&dst->chunks, ci, chunk_copy(e));
 	dst->npages = src->npages;
+}
+
+/* Drop chunk entry @e: its references and its memory. */
+static void chunk_drop(struct content_pool *pool, void *e)
+{
+	struct cmap_chunk *ch = e;
+	unsigned int i;
+
+	switch (kind(e)) {
+	case UNIFORM:
+		content_put(pool, untag(e));
+		return;
+	case RUN:
+		content_put(pool, ((struct cmap_run *)untag(e))->c);
+		g_free(untag(e));
+		return;
+	}
+	for (i = 0; i < ch->cap; i++)
+		content_put(pool, ch->slot[i]);
+	g_free(ch);
 }
 
 void cmap_drop(struct content_pool *pool, struct cmap *m)
@@ -224,18 +346,8 @@ void cmap_drop(struct content_pool *pool, struct cmap *m)
 	uint64_t ci;
 	void *e;
 
-	xa_for_each(&m->chunks, ci, e) {
-		struct cmap_chunk *ch = e;
-		unsigned int i;
-
-		if (is_uniform(e)) {
-			content_put(pool, uniform_content(e));
-			continue;
-		}
-		for (i = 0; i < ch->cap; i++)
-			content_put(pool, ch->slot[i]);
-		g_free(ch);
-	}
+	xa_for_each(&m->chunks, ci, e)
+		chunk_drop(pool, e);
 	xa_destroy(&m->chunks);
 	m->npages = 0;
 }
@@ -245,8 +357,11 @@ uint64_t cmap_mem_bytes(const struct cmap *m)
 	uint64_t bytes = xa_mem_bytes(&m->chunks), ci;
 	void *e;
 
-	xa_for_each(&m->chunks, ci, e)
-		if (!is_uniform(e))
+	xa_for_each(&m->chunks, ci, e) {
+		if (kind(e) == RUN)
+			bytes += sizeof(struct cmap_run);
+		else if (kind(e) == SLOTS)
 			bytes += chunk_size(((struct cmap_chunk *)e)->cap);
+	}
 	return bytes;
 }

@@ -27,7 +27,9 @@
  * shrink that dropped them.
  *
  * Costs: a zeroing walk visits only stored pages, so punching or shrinking
- * a huge sparse file is cheap; touch() is bounded by the durable size.
+ * a huge sparse file is cheap; touch() is bounded by the durable size; a
+ * durability check (lost_byte()) is one pass over the pages below the size
+ * it checks, each compared once, equal pages by pointer.
  */
 #define G_LOG_DOMAIN "pcsim-oracle"
 
@@ -291,6 +293,7 @@ static void zero_range(struct oracle *o, struct ofile *f, uint64_t off,
 static void fill_range(struct oracle *o, struct ofile *f, uint64_t off,
 		       uint64_t len, uint8_t byte)
 {
+	const struct content *base;
 	uint64_t done, pos, index;
 	uint32_t n;
 
@@ -305,9 +308,12 @@ static void fill_range(struct oracle *o, struct ofile *f, uint64_t off,
 		pos = off + done;
 		n = chunk_len(o, pos, len - done);
 		index = pos >> o->page_shift;
+		/* a whole page filled does not depend on what it held */
+		base = n == o->page_size ? content_zero(o->pool) :
+					   page_load(o, &f->pages, index);
 		page_set(o, &f->pages, index,
-			 content_fill(o->pool, page_load(o, &f->pages, index),
-				      pos & page_mask(o), n, byte));
+			 content_fill(o->pool, base, pos & page_mask(o), n,
+				      byte));
 	}
 }
 
@@ -810,45 +816,62 @@ static int G_GNUC_PRINTF(2, 3) crash_fail(GString *why, const char *fmt, ...)
 }
 
 /*
- * The first offset below @limit where a stored page of @a is not modified
- * since the fsync point and differs from the same page of @b; UINT64_MAX if
- * none.  Pages stored in neither are both zeros, so walking the stored pages
- * of each side in turn covers every difference.
+ * The first lost byte of page @index: the first of its bytes below @limit
+ * where durable @dc and recovered @rc differ; UINT64_MAX if none.  Equal
+ * whole pages are one pointer (interned), so the common case is O(1).
  */
-static uint64_t first_lost_byte(const struct oracle *o,
-				const struct dpoint *pt, const struct cmap *a,
-				const struct cmap *b, uint64_t limit)
+static uint64_t page_lost_byte(const struct oracle *o, uint64_t index,
+			       const struct content *dc,
+			       const struct content *rc, uint64_t limit)
 {
-	const struct content *ca, *cb;
-	uint64_t index, pos;
-	uint32_t n;
+	uint64_t pos = index << o->page_shift;
+	uint32_t n = chunk_len(o, pos, limit - pos);
 
-	if (!limit)
+	if (dc == rc || content_range_equal(dc, 0, rc, 0, n))
 		return UINT64_MAX;
-	cmap_for_each_range(a, index, ca, 0, (limit - 1) >> o->page_shift) {
-		if (xa_load(&pt->modified, index))
-			continue;
-		pos = index << o->page_shift;
-		n = chunk_len(o, pos, limit - pos);
-		cb = page_load(o, b, index);
-		if (!content_range_equal(ca, 0, cb, 0, n))
-			return pos + first_diff(ca, 0, cb, 0, n);
-	}
-	return UINT64_MAX;
+	return pos + first_diff(dc, 0, rc, 0, n);
 }
 
 /*
  * The first byte below @limit that point @pt of @f made durable, nobody
- * modified since, and @rec does not hold; UINT64_MAX if none.
+ * modified since, and the recovered file does not hold; UINT64_MAX if none.
+ * One pass in index order over the pages below @limit that are not
+ * modified since @pt: @read(@ctx, @id, index) gives each recovered page (a
+ * new reference, dropped here), and is called for those pages only.
  */
-static uint64_t lost_byte(const struct oracle *o, const struct ofile *f,
-			  const struct dpoint *pt, const struct cmap *rec,
-			  uint64_t limit)
+static uint64_t lost_byte(const struct oracle *o, uint64_t id,
+			  const struct ofile *f, const struct dpoint *pt,
+			  uint64_t limit, oracle_read_fn read, void *ctx)
 {
 	const struct cmap *dp = durable_pages(f, pt);
+	uint64_t index, npages = pages_of(o, limit), bad = UINT64_MAX;
 
-	return MIN(first_lost_byte(o, pt, dp, rec, limit),
-		   first_lost_byte(o, pt, rec, dp, limit));
+	for (index = 0; index < npages && bad == UINT64_MAX; index++) {
+		const struct content *rc;
+
+		if (xa_load(&pt->modified, index))
+			continue;
+		rc = read(ctx, id, index);
+		bad = page_lost_byte(o, index, page_load(o, dp, index), rc,
+				     limit);
+		content_put(o->pool, rc);
+	}
+	return bad;
+}
+
+/* The recovered pages of a file, held in a map, for lost_byte(). */
+struct rec_pages {
+	const struct oracle *o;
+	const struct cmap *pages;
+};
+
+/* oracle_read_fn of a struct rec_pages. */
+static const struct content *rec_read(void *ctx, uint64_t id, uint64_t index)
+{
+	const struct rec_pages *rp = ctx;
+
+	(void)id;
+	return content_get(page_load(rp->o, rp->pages, index));
 }
 
 /* Check that what point @pt of @f made durable survived in @rec. */
@@ -856,6 +879,7 @@ static int crash_check(const struct oracle *o, uint64_t id,
 		       const struct ofile *f, const struct dpoint *pt,
 		       const struct cmap *rec, uint64_t rsize, GString *why)
 {
+	struct rec_pages rp = { o, rec };
 	uint64_t limit = MIN(pt->size, rsize), bad, in;
 	int ret = 0;
 
@@ -863,7 +887,7 @@ static int crash_check(const struct oracle *o, uint64_t id,
 		ret = crash_fail(why, "file %" PRIu64 ": size %" PRIu64
 				 " after crash, fsync'ed size %" PRIu64
 				 " and not changed since", id, rsize, pt->size);
-	bad = lost_byte(o, f, pt, rec, limit);
+	bad = lost_byte(o, id, f, pt, limit, rec_read, &rp);
 	if (bad == UINT64_MAX)
 		return ret;
 	in = bad & page_mask(o);
@@ -911,6 +935,9 @@ static void crash_read(struct oracle *o, uint64_t id, uint64_t rsize,
  * file is then not checked: the later call's own durability stands in for
  * it (a crash checks that).
  *
+ * Calls @read only for the pages it compares: those below min(@size,
+ * durable size) not modified since, in index order.
+ *
  * Return: 0, or -1 with the reason appended to @why.
  */
 int oracle_check_durable(struct oracle *o, uint64_t id, uint64_t epoch,
@@ -918,21 +945,15 @@ int oracle_check_durable(struct oracle *o, uint64_t id, uint64_t epoch,
 			 GString *why)
 {
 	struct ofile *f = xa_load(&o->files, id);
-	struct cmap rec = CMAP_INIT;
-	uint64_t limit, bad;
-	int ret = 0;
+	uint64_t bad;
 
 	if (!f || !f->d.durable || f->d.epoch != epoch)
 		return 0;
-	crash_read(o, id, size, read, ctx, &rec);
-	limit = MIN(f->d.size, size);
-	bad = lost_byte(o, f, &f->d, &rec, limit);
-	if (bad != UINT64_MAX)
-		ret = crash_fail(why, "file %" PRIu64 ": offset %" PRIu64
-				 " differs from what sync made durable", id,
-				 bad);
-	cmap_drop(o->pool, &rec);
-	return ret;
+	bad = lost_byte(o, id, f, &f->d, MIN(f->d.size, size), read, ctx);
+	if (bad == UINT64_MAX)
+		return 0;
+	return crash_fail(why, "file %" PRIu64 ": offset %" PRIu64
+			  " differs from what sync made durable", id, bad);
 }
 
 /**

@@ -4,14 +4,16 @@
  *
  * Scope: loads, stores and holes against a plain reference array under a
  * seeded random mix of operations (including iteration that changes the
- * map), collapse of uniform chunks and expansion back, copies sharing
- * contents, and content references (every one dropped at the end: the
+ * map), runs of pages stored in order growing in place, collapse of
+ * uniform chunks and expansion back, copies sharing contents, and content
+ * references (every one dropped at the end: the
  * pool has only its permanent contents left).
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "model/cmap.h"
@@ -165,6 +167,70 @@ static void test_uniform_memory(void **state)
 	env_fini(&e);
 }
 
+/*
+ * Pages stored next to each other, upwards or downwards, grow one run in
+ * place: the memory of a chunk of one page.  A run that fills its chunk is
+ * uniform; a hole or another content inside a run or next to it expands
+ * it; a hole outside it or its own content inside it change nothing.
+ */
+static void test_run_grows_in_place(void **state)
+{
+	const struct content *ref[256] = { 0 }, *at_copy[256];
+	struct cmap m = CMAP_INIT, copy = CMAP_INIT;
+	uint64_t i, index, one, full;
+	struct env e;
+
+	(void)state;
+	env_init(&e);
+	put(&e, &m, ref, 100, 0);
+	one = cmap_mem_bytes(&m);
+	for (i = 101; i <= 120; i++)
+		put(&e, &m, ref, i, 0);
+	for (i = 99; i >= 70; i--)
+		put(&e, &m, ref, i, 0);
+	assert_int_equal(cmap_mem_bytes(&m), one);
+	assert_same(&m, ref, 256);
+	index = 64;
+	assert_ptr_equal(cmap_find(&m, &index, 127), e.fill[0]);
+	assert_int_equal(index, 70);
+	index = 64;
+	assert_null(cmap_find(&m, &index, 69));
+	index = 121;
+	assert_null(cmap_find(&m, &index, UINT64_MAX));
+	put(&e, &m, ref, 110, 0);		/* already so */
+	put(&e, &m, ref, 10, -1);		/* a hole in a hole */
+	put(&e, &m, ref, 125, -1);
+	assert_int_equal(cmap_mem_bytes(&m), one);
+	cmap_copy(&copy, &m);			/* a run shares its content */
+	memcpy(at_copy, ref, sizeof(ref));
+	assert_same(&copy, ref, 256);
+
+	for (i = 69; i >= 64; i--)
+		put(&e, &m, ref, i, 0);
+	for (i = 121; i < 128; i++)
+		put(&e, &m, ref, i, 0);
+	full = cmap_mem_bytes(&m);
+	assert_true(full < one);		/* uniform */
+	assert_same(&m, ref, 256);
+
+	for (i = 130; i <= 140; i++)		/* another run, broken */
+		put(&e, &m, ref, i, 1);
+	put(&e, &m, ref, 135, -1);		/* by a hole inside */
+	assert_same(&m, ref, 256);
+	for (i = 150; i <= 160; i++)
+		put(&e, &m, ref, i, 1);
+	put(&e, &m, ref, 161, 2);		/* by another content next */
+	assert_same(&m, ref, 256);
+	for (i = 192; i < 256; i++)		/* a run that fills a chunk */
+		put(&e, &m, ref, i, 2);
+	put(&e, &m, ref, 200, -1);		/* uniform, broken by a hole */
+	assert_same(&m, ref, 256);
+	assert_same(&copy, at_copy, 256);	/* unchanged */
+	cmap_drop(e.pool, &copy);
+	cmap_drop(e.pool, &m);
+	env_fini(&e);
+}
+
 /* A copy shares the contents and is independent of the original. */
 static void test_copy(void **state)
 {
@@ -226,6 +292,7 @@ int main(void)
 		cmocka_unit_test(test_random_vs_reference),
 		cmocka_unit_test(test_uniform_chunk),
 		cmocka_unit_test(test_uniform_memory),
+		cmocka_unit_test(test_run_grows_in_place),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_erase_while_iterating),
 	};

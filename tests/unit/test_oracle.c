@@ -10,6 +10,7 @@
  * three files against GByteArrays with a fixed seed, including md5 and
  * crash recovery.
  */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -984,6 +985,181 @@ static void test_check_durable_epoch(void **state)
 	g_string_free(why, TRUE);
 }
 
+/* --- the disk check after a sync, page by page --------------------------- */
+
+#define LONG_PAGES	200u		/* three chunks of the map and a run */
+#define LONG_SIZE	(LONG_PAGES * PS - 100)	/* a partial last page */
+
+/*
+ * File 1 written page by page: 'a', but 'b' at page 150 and a hole at
+ * pages 170..179; size LONG_SIZE; synced.  @ref (LONG_PAGES pages) gets its
+ * bytes.  Return: the sync's epoch.
+ */
+static uint64_t long_synced(struct fixture *fx, uint8_t *ref)
+{
+	uint64_t i;
+
+	oracle_create(fx->o, 1);
+	for (i = 0; i < LONG_PAGES; i++)
+		oracle_write(fx->o, 1, i * PS, PS, 'a');
+	oracle_write(fx->o, 1, 150 * PS, PS, 'b');
+	oracle_zero(fx->o, 1, 170 * PS, 10 * PS, false);
+	oracle_truncate(fx->o, 1, LONG_SIZE);
+	memset(ref, 'a', LONG_SIZE);
+	memset(ref + 150 * PS, 'b', PS);
+	memset(ref + 170 * PS, 0, 10 * PS);
+	memset(ref + LONG_SIZE, 0, LONG_PAGES * PS - LONG_SIZE);
+	return oracle_sync_all(fx->o);
+}
+
+/*
+ * oracle_check_durable() of file @id of size @size against @im.  Return:
+ * the offset it reports lost, UINT64_MAX if it passes.
+ */
+static uint64_t disk_check(struct fixture *fx, uint64_t id, uint64_t epoch,
+			   uint64_t size, struct image *im)
+{
+	GString *why = g_string_new(NULL);
+	uint64_t bad = UINT64_MAX;
+	char tail[64];
+
+	if (oracle_check_durable(fx->o, id, epoch, size, image_read, im,
+				 why)) {
+		assert_int_equal(sscanf(why->str, "file %*u: offset %" SCNu64
+					" %63[^\n]", &bad, tail), 2);
+		assert_string_equal(tail, "differs from what sync made "
+				    "durable");
+	} else {
+		assert_int_equal(why->len, 0);
+	}
+	g_string_free(why, TRUE);
+	return bad;
+}
+
+/* disk_check() of file 1 of size @size with the disk byte @at flipped. */
+static uint64_t lost_at(struct fixture *fx, uint64_t epoch, uint8_t *disk,
+			uint64_t size, uint64_t at)
+{
+	struct image im = { fx->pool, disk, LONG_PAGES * PS, 0 };
+	uint64_t bad;
+
+	disk[at] ^= 0x80;
+	bad = disk_check(fx, 1, epoch, size, &im);
+	disk[at] ^= 0x80;
+	return bad;
+}
+
+/*
+ * The first lost byte is found wherever it is: inside a long run of one
+ * content, at either side of a chunk or run boundary, in a durable hole,
+ * in the partial last page; not beyond the size (of the file or of the
+ * disk's file), nor in pages a racing write touched.
+ */
+static void test_check_durable_lost_byte(void **state)
+{
+	static const uint64_t found[] = {
+		0, 100 * PS + 1234,		/* in long runs */
+		64 * PS - 1, 64 * PS,		/* a chunk boundary */
+		150 * PS - 1, 150 * PS,		/* the 'b' page's ends */
+		151 * PS - 1, 151 * PS,
+		170 * PS, 175 * PS + 5,		/* the hole */
+		180 * PS, LONG_SIZE - 1,	/* the partial last page */
+	};
+	struct fixture *fx = *state;
+	static uint8_t disk[LONG_PAGES * PS];
+	struct image im = { fx->pool, disk, LONG_PAGES * PS, 0 };
+	uint64_t e, i;
+
+	e = long_synced(fx, disk);
+	assert_int_equal(disk_check(fx, 1, e, LONG_SIZE, &im), UINT64_MAX);
+	assert_int_equal(im.reads, LONG_PAGES);
+	for (i = 0; i < G_N_ELEMENTS(found); i++)
+		assert_int_equal(lost_at(fx, e, disk, LONG_SIZE, found[i]),
+				 found[i]);
+	disk[LONG_SIZE + 10] = 'g';		/* beyond EOF: not data */
+	assert_int_equal(disk_check(fx, 1, e, LONG_SIZE, &im), UINT64_MAX);
+	disk[90 * PS + 7] = 'g';		/* two lost: the first */
+	disk[30 * PS + 9] = 'g';
+	assert_int_equal(disk_check(fx, 1, e, LONG_SIZE, &im), 30 * PS + 9);
+	disk[90 * PS + 7] = disk[30 * PS + 9] = 'a';
+
+	/* The disk's file is shorter: the bytes beyond are not checked. */
+	assert_int_equal(lost_at(fx, e, disk, 100 * PS + 50, 100 * PS + 49),
+			 100 * PS + 49);
+	assert_int_equal(lost_at(fx, e, disk, 100 * PS + 50, 100 * PS + 50),
+			 UINT64_MAX);
+
+	/* A racing write: its pages are neither checked nor read. */
+	oracle_write(fx->o, 1, 10 * PS + 5, 2 * PS, 'z');	/* 10..12 */
+	assert_int_equal(lost_at(fx, e, disk, LONG_SIZE, 11 * PS), UINT64_MAX);
+	assert_int_equal(lost_at(fx, e, disk, LONG_SIZE, 12 * PS + 4000),
+			 UINT64_MAX);
+	assert_int_equal(lost_at(fx, e, disk, LONG_SIZE, 10 * PS - 1),
+			 10 * PS - 1);
+	assert_int_equal(lost_at(fx, e, disk, LONG_SIZE, 13 * PS), 13 * PS);
+	im.reads = 0;
+	assert_int_equal(disk_check(fx, 1, e, LONG_SIZE, &im), UINT64_MAX);
+	assert_int_equal(im.reads, LONG_PAGES - 3);
+}
+
+/*
+ * Randomized, against byte arrays: files of random writes and truncates,
+ * synced, then racing writes; the disk holds the synced bytes with a few
+ * of them (or of the bytes beyond) flipped.  The lost byte reported is
+ * the first flip below min(file size, disk's file size) in a page no
+ * racing write touched.
+ */
+static void test_check_durable_random(void **state)
+{
+	struct fixture *fx = *state;
+	uint8_t *disk = g_malloc(RANDOM_MAX + PS);
+	struct image im = { fx->pool, disk, RANDOM_MAX + PS, 0 };
+	bool touched[RANDOM_MAX / PS + 1];
+	uint64_t id, epoch, off, len, size, want, at, p;
+	GByteArray *b;
+	uint8_t byte;
+	unsigned int i;
+
+	rng_state = 0x243f6a8885a308d3ULL;
+	for (id = 1; id <= 500; id++) {
+		oracle_create(fx->o, id);
+		b = g_byte_array_new();
+		for (i = 0; i < 8; i++) {
+			rnd_range(&off, &len);
+			byte = rnd_byte();
+			if (rnd(4)) {
+				oracle_write(fx->o, id, off, len, byte);
+				ref_fill(b, off, len, byte, true);
+			} else {
+				oracle_truncate(fx->o, id, off);
+				ref_set_size(b, off);
+			}
+		}
+		epoch = oracle_sync_all(fx->o);
+		memset(touched, 0, sizeof(touched));
+		for (i = rnd(3); i; i--) {
+			rnd_range(&off, &len);
+			oracle_write(fx->o, id, off, len, 'r');
+			for (p = off / PS; p * PS < off + len; p++)
+				touched[p] = true;
+		}
+		memset(disk, 0, RANDOM_MAX + PS);
+		memcpy(disk, b->data, b->len);
+		size = rnd(b->len + PS + 1);
+		want = UINT64_MAX;
+		for (i = rnd(3) + 1; i; i--) {
+			at = rnd(MIN(b->len + PS, RANDOM_MAX + PS));
+			disk[at] = (at < b->len ? b->data[at] : 0) ^ 0x80;
+			if (at < MIN(b->len, size) && !touched[at / PS])
+				want = MIN(want, at);
+		}
+		assert_int_equal(disk_check(fx, id, epoch, size, &im), want);
+		oracle_remove(fx->o, id);
+		g_byte_array_unref(b);
+	}
+	g_free(disk);
+}
+
 /* --- misuse -------------------------------------------------------------- */
 
 static void test_bad_arguments(void **state)
@@ -1045,6 +1221,8 @@ int main(void)
 		T(test_durable_end),
 		T(test_sync_all),
 		T(test_check_durable_epoch),
+		T(test_check_durable_lost_byte),
+		T(test_check_durable_random),
 		T(test_bad_arguments),
 		T(test_random_vs_bytes),
 	};
