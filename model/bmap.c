@@ -488,7 +488,8 @@ int bmap_walk(const struct bmap *map, uint64_t off, uint64_t count,
 	if (!count)
 		return 0;
 	end = off + count;
-	node = bmap_first_from(map, off);
+	/* every extent ends after block 0: a whole-map walk starts leftmost */
+	node = off ? bmap_first_from(map, off) : g_tree_node_first(map->tree);
 	for (; node && node_rec(node)->br_startoff < end;
 	     node = g_tree_node_next(node)) {
 		piece = *node_rec(node);

@@ -105,6 +105,9 @@ struct check_queue {
 	bool probing;
 	bool hit;
 	bool overflow;		/* marks were lost: sweep (model/checkq.c) */
+	uint32_t last_slot;	/* 1 + position of the last CM_SLOT mark,
+				   0 if none: a slot marked twice in a row
+				   of its kind is queued once */
 	uint64_t step;		/* kernel.steps at the last check_step() */
 	/* the slot check_touched() looked at last (model/check.c) */
 	const struct address_space *seen_m;

@@ -28,7 +28,7 @@
 void checkq_init(struct check_queue *q, bool on)
 {
 	q->marks = NULL;
-	q->len = q->cap = 0;
+	q->len = q->cap = q->last_slot = 0;
 	q->limit = CHECK_SLOT_MAX;
 	q->on = on;
 	q->probing = q->hit = q->overflow = false;
@@ -38,7 +38,7 @@ void checkq_destroy(struct check_queue *q)
 {
 	g_free(q->marks);
 	q->marks = NULL;
-	q->len = q->cap = 0;
+	q->len = q->cap = q->last_slot = 0;
 }
 
 void checkq_clear(struct kernel *k)
@@ -54,7 +54,7 @@ void checkq_clear(struct kernel *k)
 		else if (m->kind == CM_INODE)
 			((struct inode *)m->obj)->check_queued = false;
 	}
-	q->len = 0;
+	q->len = q->last_slot = 0;
 	q->overflow = false;
 }
 
@@ -94,18 +94,30 @@ void check_mark_inode(struct kernel *k, struct inode *inode)
 	inode->check_queued = mark(k, CM_INODE, inode, 0);
 }
 
+/*
+ * Queue slot @index of @m unless it is the slot marked last (a page's
+ * store, tags and i_size move mark it again and again within a step).
+ */
+static void mark_slot(struct kernel *k, struct address_space *m,
+		      uint64_t index)
+{
+	struct check_queue *q = &k->chkq;
+	const struct check_mark *last =
+		q->last_slot ? &q->marks[q->last_slot - 1] : NULL;
+
+	if (last && last->kind == CM_SLOT && last->obj == m &&
+	    last->idx == index)
+		return;
+	if (mark(k, CM_SLOT, m, index))
+		q->last_slot = q->len;
+}
+
 void check_mark_slot(struct kernel *k, struct address_space *m,
 		     uint64_t index)
 {
-	const struct check_queue *q = &k->chkq;
-	const struct check_mark *last;
-
-	if (!q->on)
+	if (!k->chkq.on)
 		return;
-	last = q->len ? &q->marks[q->len - 1] : NULL;
-	if (!last || last->kind != CM_SLOT || last->obj != m ||
-	    last->idx != index)		/* a slot's tag and store, once */
-		mark(k, CM_SLOT, m, index);
+	mark_slot(k, m, index);
 	check_mark_inode(k, m->host);
 }
 
@@ -158,12 +170,12 @@ void check_mark_size(struct kernel *k, struct inode *inode, uint64_t old)
 		return;
 	if (hi - lo == 1) {	/* an append within a page, or of one */
 		if (xa_load(&inode->i_mapping->i_pages, lo))
-			mark(k, CM_SLOT, inode->i_mapping, lo);
+			mark_slot(k, inode->i_mapping, lo);
 		return;
 	}
 	xa_for_each_range(&inode->i_mapping->i_pages, index, p, lo, hi - 1,
 			  XA_PRESENT)
-		mark(k, CM_SLOT, inode->i_mapping, index);
+		mark_slot(k, inode->i_mapping, index);
 }
 
 void check_forget_page(struct kernel *k, struct page *p)

@@ -133,15 +133,22 @@ void page_slab_put(struct page_slab *s, struct page *p)
 	free(p);
 }
 #else
-/* Chunk @i: a first chunk from the cache, or a new mapping (no access). */
+/*
+ * Chunk @i: a first chunk from the cache, or a new mapping (no access).
+ * The largest chunks are filled as they are mapped (MAP_POPULATE): their
+ * frames are all used but the last chunk's, and one populating call costs
+ * less than a page fault per 4 KiB (about 5% of a million-page run).
+ */
 static void *chunk_map(guint i)
 {
+	int populate = chunk_frames(i) == SLAB_CHUNK ? MAP_POPULATE : 0;
 	void *c;
 
 	if (!i && first_cache.n)
 		c = first_cache.end[--first_cache.n] - chunk_bytes(0);
 	else if ((c = mmap(NULL, chunk_bytes(i), PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
+			   MAP_PRIVATE | MAP_ANONYMOUS | populate, -1,
+			   0)) == MAP_FAILED)
 		c = NULL;
 	if (c)
 		VALGRIND_MAKE_MEM_NOACCESS(c, chunk_bytes(i));
