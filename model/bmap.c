@@ -419,6 +419,30 @@ static void bmap_add(struct bmap *map, const struct bmap_irec *new)
 	}
 }
 
+/*
+ * The common case of bmap_set() in O(1): @new fills a hole right after the
+ * hinted extent and merges into it (a file written or allocated in order).
+ * The range is a hole when the hint ends where it starts and the next
+ * extent starts beyond its end; one that starts right at its end might
+ * merge too, and is left to the general path.  Return: done?
+ */
+static bool bmap_append(struct bmap *map, const struct bmap_irec *new)
+{
+	GTreeNode *next;
+	struct bmap_irec *left;
+
+	if (!map->hint)
+		return false;
+	left = node_rec(map->hint);
+	if (!irec_mergeable(left, new))
+		return false;
+	next = g_tree_node_next(map->hint);
+	if (next && node_rec(next)->br_startoff <= irec_end(new))
+		return false;
+	left->br_blockcount += new->br_blockcount;
+	return true;
+}
+
 /**
  * bmap_set() - map a file range, replacing whatever was mapped there.
  * @map: the map.
@@ -447,16 +471,17 @@ void bmap_set(struct bmap *map, uint64_t off, uint64_t count,
 	if (!count)
 		return;
 	map->seq++;
-	bmap_punch(map, off, off + count);
-	if (state == EXT_HOLE)
-		return;
 	new = (struct bmap_irec){
 		.br_startoff = off,
 		.br_startblock = startblock,
 		.br_blockcount = count,
 		.br_state = state,
 	};
-	bmap_add(map, &new);
+	if (state != EXT_HOLE && bmap_append(map, &new))
+		return;
+	bmap_punch(map, off, off + count);
+	if (state != EXT_HOLE)
+		bmap_add(map, &new);
 }
 
 /**

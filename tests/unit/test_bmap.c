@@ -203,6 +203,38 @@ static void test_merge_rules(void **state)
 	bmap_free(map);
 }
 
+/*
+ * Ranges set in file order right after the extent found last (the O(1)
+ * append path): they merge into it, also when an extent follows with a
+ * gap; one that ends where the next extent starts merges with both.
+ */
+static void test_append_in_order(void **state)
+{
+	struct bmap *map = bmap_new();
+	struct bmap_irec irec;
+	uint64_t i;
+
+	(void)state;
+	set_checked(map, 50, 10, EXT_DELALLOC, 0);
+	for (i = 0; i < 40; i++) {
+		bmap_lookup(map, i ? i - 1 : 0, &irec);	/* hint: the left */
+		set_checked(map, i, 1, EXT_DELALLOC, 0);
+	}
+	assert_dump(map, "[0,40) delalloc -\n[50,10) delalloc -\n");
+	bmap_lookup(map, 39, &irec);
+	set_checked(map, 40, 10, EXT_DELALLOC, 0);	/* touches the next */
+	assert_dump(map, "[0,60) delalloc -\n");
+	bmap_lookup(map, 59, &irec);
+	set_checked(map, 60, 4, EXT_WRITTEN, 7);	/* state differs */
+	bmap_lookup(map, 63, &irec);
+	set_checked(map, 64, 4, EXT_WRITTEN, 11);	/* blocks follow */
+	bmap_lookup(map, 67, &irec);
+	set_checked(map, 68, 4, EXT_WRITTEN, 99);	/* blocks do not */
+	assert_dump(map, "[0,60) delalloc -\n[60,8) written 7\n"
+		    "[68,4) written 99\n");
+	bmap_free(map);
+}
+
 static void test_delalloc(void **state)
 {
 	struct bmap *map = bmap_new();
@@ -648,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_across_several),
 		cmocka_unit_test(test_merge_rules),
+		cmocka_unit_test(test_append_in_order),
 		cmocka_unit_test(test_delalloc),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_dup_equal),
