@@ -353,8 +353,14 @@ static enum step_result read_one_page(struct kernel *k, struct task *t,
 		else if (l->page)
 			get_page(l->page);
 		if (!l->page) {
+			/*
+			 * page_cache_sync_readahead, then the lookup finds
+			 * the folio locked for the read and sleeps on it
+			 * (filemap_update_page) without a step between.
+			 */
 			readahead_one(k, t, l, index);
-			return STEP_NEXT;
+			if (!l->page)
+				return STEP_NEXT;
 		}
 	}
 	if (page_test(l->page, PG_locked) && !page_test(l->page, PG_uptodate))
@@ -365,7 +371,8 @@ static enum step_result read_one_page(struct kernel *k, struct task *t,
 		l->err = -EIO;
 	put_page(k, l->page);
 	l->page = NULL;
-	return l->err ? STEP_DONE : STEP_NEXT;
+	/* filemap_read's loop test, against the i_size it copied up to */
+	return l->err || l->pos >= limit ? STEP_DONE : STEP_NEXT;
 }
 
 /**
