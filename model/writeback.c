@@ -748,6 +748,37 @@ static enum step_result writeback_locked(struct kernel *k, struct task *t,
 	return STEP_NEXT;
 }
 
+/*
+ * writeback_iter: find the next page to write back and hold it for the
+ * next step, which locks it; none left: the gathered ioend goes, the call
+ * returns.  The lookup ends the step that wrote the page before (as the
+ * kernel's folio_batch finds pages before it locks them), so other tasks
+ * still run between a page's lookup and its lock.  After a page (@mapped)
+ * the step may have sent a bio already: the last ioend then waits for a
+ * step of its own, which takes a request tag first.
+ */
+static enum step_result writeback_iter(struct kernel *k, struct task *t,
+				       struct frame *f, bool mapped)
+{
+	struct range_locals *l = &f->u.r;
+
+	l->page = writeback_next(k, l);
+	if (!l->page && mapped && l->wpc.ioend) {
+		f->pc = 1;
+		return STEP_NEXT;
+	}
+	if (!l->page) {
+		iomap_submit_ioend(k, &l->wpc);
+		if (!xa_marked(&l->inode->i_mapping->i_pages,
+			       PAGECACHE_TAG_DIRTY))
+			l->inode->dirtied_when = 0;	/* clean again */
+		return task_return(t, 0);
+	}
+	get_page(l->page);
+	f->pc = 2;
+	return STEP_NEXT;
+}
+
 /**
  * fn_writepages - write back the dirty pages of [pos, end) of one inode.
  * Locals: r.inode, r.pos, r.end, r.flags = WB_SYNC_NONE/ALL.
@@ -770,17 +801,7 @@ enum step_result fn_writepages(struct kernel *k, struct task *t,
 		t->step_name = "writeback_iter";
 		if (blk_mq_get_tag(k, t) == STEP_BLOCK)
 			return STEP_BLOCK;
-		l->page = writeback_next(k, l);
-		if (!l->page) {
-			iomap_submit_ioend(k, &l->wpc);
-			if (!xa_marked(&l->inode->i_mapping->i_pages,
-				       PAGECACHE_TAG_DIRTY))
-				l->inode->dirtied_when = 0;	/* clean again */
-			return task_return(t, 0);
-		}
-		get_page(l->page);
-		f->pc = 2;
-		return STEP_NEXT;
+		return writeback_iter(k, t, f, false);
 	case 2:
 		t->step_name = "iomap_writepage_map";
 		if (blk_mq_get_tag(k, t) == STEP_BLOCK)
@@ -789,12 +810,9 @@ enum step_result fn_writepages(struct kernel *k, struct task *t,
 			iomap_submit_ioend(k, &l->wpc);
 			return task_block(t, WAIT_PAGE_LOCK, l->page);
 		}
-		f->pc = 1;
-		if (writeback_locked(k, t, l, l->page) == STEP_BLOCK) {
-			f->pc = 2;
+		if (writeback_locked(k, t, l, l->page) == STEP_BLOCK)
 			return STEP_BLOCK;
-		}
-		return STEP_NEXT;
+		return writeback_iter(k, t, f, true);
 	}
 	abort();
 }
