@@ -680,15 +680,11 @@ static struct page *writeback_next(struct kernel *k, struct range_locals *l)
 /* tag_pages_for_writeback: TOWRITE on every DIRTY page of the range. */
 static void tag_pages_for_writeback(struct kernel *k, struct range_locals *l)
 {
-	struct xarray *xa = &l->inode->i_mapping->i_pages;
-	uint64_t index;
-	struct page *p;
-
 	if (l->pos >= l->end)
 		return;
-	xa_for_each_range(xa, index, p, l->pos >> k->page_shift,
-			  (l->end - 1) >> k->page_shift, PAGECACHE_TAG_DIRTY)
-		xa_set_mark(xa, index, PAGECACHE_TAG_TOWRITE);
+	xa_copy_marks(&l->inode->i_mapping->i_pages, l->pos >> k->page_shift,
+		      (l->end - 1) >> k->page_shift, PAGECACHE_TAG_DIRTY,
+		      PAGECACHE_TAG_TOWRITE);
 }
 
 static void writeback_skip(struct kernel *k, struct task *t,

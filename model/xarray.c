@@ -637,6 +637,45 @@ void *xa_find(const struct xarray *xa, uint64_t *indexp, uint64_t max,
 }
 
 /**
+ * xa_copy_marks() - set @to on every entry of [@first, @last] that has
+ * @from, a leaf at a time (the page cache's tag_pages_for_writeback).
+ * @xa: the xarray.
+ * @first: first index.
+ * @last: last index.
+ * @from: XA_MARK_0..XA_MARK_MAX: the mark to copy.
+ * @to: XA_MARK_0..XA_MARK_MAX: the mark to set.
+ *
+ * O(height) per leaf holding a @from entry in the range, not per entry.
+ *
+ * Context: as xa_store().
+ */
+void xa_copy_marks(struct xarray *xa, uint64_t first, uint64_t last,
+		   xa_mark_t from, xa_mark_t to)
+{
+	uint64_t index = first, base, mask;
+	struct xa_node *leaf;
+
+	if (from > XA_MARK_MAX || to > XA_MARK_MAX)
+		return;
+	while (index <= last &&
+	       xa_find_from(xa, index, last, from, &index)) {
+		leaf = xa->xa_hint;	/* xa_find_from() found it there */
+		base = xa->xa_hint_base;
+		mask = UINT64_MAX << (index - base);
+		if (last - base < XA_SLOT_MASK)
+			mask &= UINT64_MAX >> (XA_SLOT_MASK - (last - base));
+		mask &= leaf->bits[from] & ~leaf->bits[to];
+		if (mask) {
+			xa_node_set_bit(leaf, __builtin_ctzll(mask), to);
+			leaf->bits[to] |= mask;
+		}
+		if (base + XA_SLOT_MASK >= last)
+			break;
+		index = base + XA_CHUNK_SIZE;
+	}
+}
+
+/**
  * xa_find_after() - find the first matching entry in (*@indexp, @max].
  * @xa: the xarray.
  * @indexp: in: index to search after; out: index of the entry found.

@@ -86,6 +86,8 @@ void xa_set_mark(struct xarray *xa, uint64_t index, xa_mark_t mark);
 void xa_clear_mark(struct xarray *xa, uint64_t index, xa_mark_t mark);
 void xa_update_marks(struct xarray *xa, uint64_t index, unsigned int set,
 		     unsigned int clear);
+void xa_copy_marks(struct xarray *xa, uint64_t first, uint64_t last,
+		   xa_mark_t from, xa_mark_t to);
 bool xa_get_mark(const struct xarray *xa, uint64_t index, xa_mark_t mark);
 unsigned int xa_get_marks(const struct xarray *xa, uint64_t index);
 void *xa_load_marks(const struct xarray *xa, uint64_t index,

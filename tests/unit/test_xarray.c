@@ -597,6 +597,25 @@ static void compare_all(const struct xarray *xa, const struct ref *ref)
 				 g_tree_nnodes(ref->t[m]) > 0);
 }
 
+/* xa_copy_marks() over [first, first + span] against the reference. */
+static void random_copy_marks(struct xarray *xa, struct ref *ref,
+			      uint64_t first, uint64_t *rng)
+{
+	uint64_t span = splitmix64(rng) % 300, last, ri = first;
+	xa_mark_t from = (xa_mark_t)(splitmix64(rng) % 3);
+	xa_mark_t to = (from + 1 + (xa_mark_t)(splitmix64(rng) % 2)) % 3;
+
+	last = first > UINT64_MAX - span ? UINT64_MAX : first + span;
+	xa_copy_marks(xa, first, last, from, to);
+	while (ref_find(ref, &ri, last, from)) {
+		ref_mark(ref, ri, to, true);
+		if (ri == last)
+			break;
+		ri++;
+	}
+	assert_int_equal(xa_check(xa), 0);
+}
+
 static void random_op(struct xarray *xa, struct ref *ref, uint64_t *rng,
 		      uint64_t op)
 {
@@ -614,8 +633,10 @@ static void random_op(struct xarray *xa, struct ref *ref, uint64_t *rng,
 	} else if (r < 75) {
 		xa_clear_mark(xa, index, m);
 		ref_mark(ref, index, m, false);
-	} else if (r < 85)
+	} else if (r < 83)
 		compare_load(xa, ref, index);
+	else if (r < 86)
+		random_copy_marks(xa, ref, index, rng);
 	else
 		compare_find(xa, ref, rng);
 }
