@@ -21,8 +21,10 @@
 #include <string.h>
 
 #include "model/core.h"
+#include "model/slab.h"
 #include "model/never.h"
 #include "model/oracle.h"
+#include "model/policy.h"
 
 void inode_mapping_init(struct address_space *m, struct inode *inode)
 {
@@ -133,16 +135,22 @@ void inode_free_blocks(struct kernel *k, struct inode *inode,
 /*
  * Let go of @p, held by (@m, @index) alone, on a dying kernel: the page
  * index, the LRU and the cache statistics go with the kernel, so the page
- * only leaves the LRU list (its neighbours outlive it) and is put, which
- * still checks that nothing else uses it.  Return: false for a page with
- * other owners or a DAX pfn, which filemap_remove_folio() drops.
+ * only leaves the LRU list (its neighbours outlive it) and is put; where
+ * the slab frees its frames whole (@whole) and only this slot holds the
+ * page, not even that: its frame goes with the slab and its content with
+ * the content pool.  Nothing reads what teardown would report.  Return:
+ * false for a page with other owners (or an owner array) or a DAX pfn,
+ * which filemap_remove_folio() drops.
  */
 static bool drop_page_final(struct kernel *k, struct page *p,
-			    struct address_space *m, pgoff_t index)
+			    struct address_space *m, pgoff_t index,
+			    bool whole)
 {
 	if (!k->dying || p->mapping != m || p->index != index ||
-	    p->nxowners || page_test(p, PG_dax))
+	    p->xowners || page_test(p, PG_dax))
 		return false;
+	if (whole && p->refcount == 1)
+		return true;
 	list_del_init(&p->lru);
 	p->mapping = NULL;
 	put_page(k, p);
@@ -156,11 +164,12 @@ static bool drop_page_final(struct kernel *k, struct page *p,
 static void drop_all_pages(struct kernel *k, struct inode *inode)
 {
 	struct address_space *m = inode->i_mapping;
+	bool whole = k->dying && page_slab_frees_whole();
 	struct page *p;
 	uint64_t index;
 
 	xa_for_each(&m->i_pages, index, p) {
-		if (drop_page_final(k, p, m, index))
+		if (drop_page_final(k, p, m, index, whole))
 			continue;
 		if (folio_nr_owners(p) == 1)
 			page_clear(k, p, PG_dirty);
@@ -212,8 +221,11 @@ void inode_evict(struct kernel *k, struct inode *inode)
 {
 	mapping_detach(k, inode);
 	drop_all_pages(k, inode);
-	inode_free_blocks(k, inode, inode->i_df, 0, UINT64_MAX);
-	inode_free_blocks(k, inode, inode->i_cowfp, 0, UINT64_MAX);
+	if (!k->dying || k->policy->block_changed) {	/* else the disk
+							   goes whole */
+		inode_free_blocks(k, inode, inode->i_df, 0, UINT64_MAX);
+		inode_free_blocks(k, inode, inode->i_cowfp, 0, UINT64_MAX);
+	}
 	inode_set_evicted(k, inode, true);
 	i_size_write(k, inode, 0);
 	inode->i_disk_size = 0;
