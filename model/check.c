@@ -97,12 +97,14 @@ static void check_page(struct kernel *k, struct address_space *m,
  */
 static void check_eof(struct kernel *k, struct inode *inode)
 {
-	uint64_t index = i_blocks_end(k, inode->i_size);
+	uint64_t index = i_blocks_end(k, inode->i_size), last;
 	struct page *p;
 
 	if (inode->i_rwsem.writer || inode->i_rwsem.readers ||
 	    inode_mmap_lock(inode)->writer)
 		return;
+	if (!xa_last_index(&inode->i_mapping->i_pages, &last) || last < index)
+		return;		/* nothing at or beyond EOF */
 	p = xa_find(&inode->i_mapping->i_pages, &index, UINT64_MAX, XA_PRESENT);
 	if (p)
 		PAGE_REPORT(k, "eof", p, "beyond EOF (i_size %llu)",

@@ -733,6 +733,35 @@ bool xa_scan(const struct xarray *xa, xa_scan_fn fn, void *arg)
 }
 
 /**
+ * xa_last_index() - the highest index holding an entry.
+ * @xa: the xarray.
+ * @indexp: out: that index.
+ *
+ * O(height): the descent follows the highest present slot of each node.
+ *
+ * Return: false if @xa is empty (*@indexp untouched).
+ */
+bool xa_last_index(const struct xarray *xa, uint64_t *indexp)
+{
+	const struct xa_node *node = xa->xa_head;
+	uint64_t index = 0;
+	unsigned int off;
+
+	if (!node)
+		return false;
+	for (;;) {
+		off = 63 - (unsigned int)__builtin_clzll(
+					node->bits[XA_BM_PRESENT]);
+		index |= (uint64_t)off << node->shift;
+		if (!node->shift)
+			break;
+		node = node->slots[off];
+	}
+	*indexp = index;
+	return true;
+}
+
+/**
  * xa_count() - number of entries in @xa.
  * @xa: the xarray.
  *

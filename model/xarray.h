@@ -98,6 +98,7 @@ void *xa_find(const struct xarray *xa, uint64_t *indexp, uint64_t max,
 void *xa_find_after(const struct xarray *xa, uint64_t *indexp, uint64_t max,
 		    xa_mark_t filter);
 uint64_t xa_count(const struct xarray *xa);
+bool xa_last_index(const struct xarray *xa, uint64_t *indexp);
 bool xa_empty(const struct xarray *xa);
 size_t xa_mem_bytes(const struct xarray *xa);
 

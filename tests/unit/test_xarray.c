@@ -590,11 +590,19 @@ static void compare_all(const struct xarray *xa, const struct ref *ref)
 {
 	unsigned int m;
 
+	GTreeNode *last = g_tree_node_last(ref->t[REF_PRESENT]);
+	uint64_t index = 12345;
+
 	assert_int_equal(xa_check(xa), 0);
 	assert_int_equal(xa_count(xa), g_tree_nnodes(ref->t[REF_PRESENT]));
 	for (m = XA_MARK_0; m <= XA_MARK_MAX; m++)
 		assert_int_equal(xa_marked(xa, m),
 				 g_tree_nnodes(ref->t[m]) > 0);
+	assert_int_equal(xa_last_index(xa, &index), last != NULL);
+	if (last)
+		assert_true(index == *(const uint64_t *)g_tree_node_key(last));
+	else
+		assert_true(index == 12345);	/* untouched */
 }
 
 /* xa_copy_marks() over [first, first + span] against the reference. */
