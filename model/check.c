@@ -362,24 +362,29 @@ static int edge_cmp(const void *a, const void *b)
 	return x->delta - y->delta;
 }
 
-/* Blocks [@from, @to) are mapped @refs times: do their counts agree? */
+/*
+ * Blocks [@from, @to) are mapped @refs times: do their counts agree?  A
+ * tight scan to the first that does not (a block past the disk's end
+ * never does), which is reported.
+ */
 static uint64_t check_block_span(struct kernel *k, uint64_t from, uint64_t to,
 				 int64_t refs)
 {
 	const struct block_device *b = &k->bdev;
-	uint64_t n;
+	uint64_t n, end = MIN(to, b->nblocks);
+	const struct block *blk = NULL;
 
-	for (n = from; n < to && !stopped(k); n++) {
-		const struct block *blk = n < b->nblocks ? &b->blocks[n] : NULL;
-
-		if (!blk || blk->refcount != refs || blk->state != BLK_USED)
-			check_report(k, "refcounts",
-				      "block %llu: refcount %u state %d but %lld extent references",
-				      (unsigned long long)n,
-				      blk ? blk->refcount : 0,
-				      blk ? (int)blk->state : -1,
-				      (long long)refs);
-	}
+	for (n = from; n < end; n++)
+		if (b->blocks[n].refcount != refs ||
+		    b->blocks[n].state != BLK_USED)
+			break;
+	if (n < end)
+		blk = &b->blocks[n];
+	if (n < to)
+		check_report(k, "refcounts",
+			      "block %llu: refcount %u state %d but %lld extent references",
+			      (unsigned long long)n, blk ? blk->refcount : 0,
+			      blk ? (int)blk->state : -1, (long long)refs);
 	return to - from;
 }
 
