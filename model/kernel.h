@@ -296,6 +296,8 @@ struct block_device {
 	struct bio *bio_pool;	/* free bios for reuse (the bio set's
 				   mempool), chained by io_next */
 	uint32_t bio_pool_len;	/* how many (model/writeback.c) */
+	uint64_t prefaulted;	/* blocks [0, prefaulted) are populated
+				   (model/bdev.c, bdev_prefault()) */
 };
 
 /* ------------------------------------------------------------------- mm */
