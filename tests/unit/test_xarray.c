@@ -621,7 +621,6 @@ static void random_copy_marks(struct xarray *xa, struct ref *ref,
 			break;
 		ri++;
 	}
-	assert_int_equal(xa_check(xa), 0);
 }
 
 static void random_op(struct xarray *xa, struct ref *ref, uint64_t *rng,
