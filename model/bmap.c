@@ -68,6 +68,7 @@ struct bmap {
 	 * bmap_remove() drop it (a tree node may go away or move).
 	 */
 	GTreeNode *hint;
+	struct bmap_irec *hint_rec;	/* its extent, without a glib call */
 	/*
 	 * if_seq: bumped by every change of the map, so that a mapping
 	 * found earlier can be revalidated in O(1) (xfs_imap_valid(),
@@ -171,9 +172,9 @@ static GTreeNode *bmap_hint_from(const struct bmap *map, uint64_t off,
 	*found = false;
 	if (!h)
 		return NULL;
-	if (irec_end(node_rec(h)) > off) {
-		n = node_rec(h)->br_startoff > off ? g_tree_node_previous(h) :
-						      NULL;
+	if (irec_end(map->hint_rec) > off) {
+		n = map->hint_rec->br_startoff > off ?
+			g_tree_node_previous(h) : NULL;
 		*found = !n || irec_end(node_rec(n)) <= off;
 		return h;
 	}
@@ -199,9 +200,21 @@ static GTreeNode *bmap_first_from(const struct bmap *map, uint64_t off)
 	if (prev && irec_end(node_rec(prev)) > off)
 		next = prev;
 out:
-	if (next)	/* a cache, not the map's state: const stays true */
+	if (next && next != map->hint) {	/* a cache, not the map's
+						   state: const stays true */
 		((struct bmap *)map)->hint = next;
+		((struct bmap *)map)->hint_rec = node_rec(next);
+	}
 	return next;
+}
+
+/*
+ * The extent of @node, which bmap_first_from() returned: the hint's,
+ * cached.
+ */
+static struct bmap_irec *found_rec(const struct bmap *map, GTreeNode *node)
+{
+	return node == map->hint ? map->hint_rec : node_rec(node);
 }
 
 /* The extent containing file block @off, or NULL. */
@@ -209,9 +222,9 @@ static struct bmap_irec *bmap_find(const struct bmap *map, uint64_t off)
 {
 	GTreeNode *node = bmap_first_from(map, off);
 
-	if (!node || node_rec(node)->br_startoff > off)
+	if (!node || found_rec(map, node)->br_startoff > off)
 		return NULL;
-	return node_rec(node);
+	return found_rec(map, node);
 }
 
 static struct bmap_irec *bmap_insert(struct bmap *map,
@@ -245,6 +258,7 @@ struct bmap *bmap_new(void)
 
 	map->tree = g_tree_new_full(bmap_key_cmp, NULL, NULL, g_free);
 	map->hint = NULL;
+	map->hint_rec = NULL;
 	map->seq = 0;
 	return map;
 }
@@ -319,17 +333,17 @@ bool bmap_equal(const struct bmap *a, const struct bmap *b)
 void bmap_lookup(const struct bmap *map, uint64_t off, struct bmap_irec *irec)
 {
 	GTreeNode *node = bmap_first_from(map, off);
+	const struct bmap_irec *rec = node ? found_rec(map, node) : NULL;
 
-	if (node && node_rec(node)->br_startoff <= off) {
-		*irec = *node_rec(node);
+	if (rec && rec->br_startoff <= off) {
+		*irec = *rec;
 		irec_trim_front(irec, off);
 		return;
 	}
 	irec->br_startoff = off;
 	irec->br_startblock = BMAP_NOBLOCK;
 	irec->br_state = EXT_HOLE;
-	irec->br_blockcount = node ? node_rec(node)->br_startoff - off :
-				     UINT64_MAX - off;
+	irec->br_blockcount = rec ? rec->br_startoff - off : UINT64_MAX - off;
 }
 
 /*
@@ -433,7 +447,7 @@ static bool bmap_append(struct bmap *map, const struct bmap_irec *new)
 
 	if (!map->hint)
 		return false;
-	left = node_rec(map->hint);
+	left = map->hint_rec;
 	if (!irec_mergeable(left, new))
 		return false;
 	next = g_tree_node_next(map->hint);
