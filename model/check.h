@@ -122,6 +122,8 @@ void checkq_clear(struct kernel *k);
 void check_mark_page(struct kernel *k, struct page *p);
 void check_mark_slot(struct kernel *k, struct address_space *m,
 		     uint64_t index);
+void check_mark_tag(struct kernel *k, struct address_space *m,
+		    uint64_t index);
 void check_mark_inode(struct kernel *k, struct inode *inode);
 void check_mark_pte(struct kernel *k, struct mm_struct *mm, uint64_t vpn);
 void check_mark_block(struct kernel *k, uint64_t block);

@@ -121,6 +121,17 @@ void check_mark_slot(struct kernel *k, struct address_space *m,
 	check_mark_inode(k, m->host);
 }
 
+/*
+ * A mark (tag) of a slot changed: the slot is checked again, not its
+ * inode, whose rules (nrpages, eof) no tag enters.
+ */
+void check_mark_tag(struct kernel *k, struct address_space *m,
+		    uint64_t index)
+{
+	if (k->chkq.on)
+		mark_slot(k, m, index);
+}
+
 void check_mark_pte(struct kernel *k, struct mm_struct *mm, uint64_t vpn)
 {
 	if (k->chkq.on)

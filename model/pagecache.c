@@ -47,7 +47,7 @@ void mapping_tag(struct kernel *k, struct address_space *m, pgoff_t index,
 		xa_set_mark(&m->i_pages, index, tag);
 	else
 		xa_clear_mark(&m->i_pages, index, tag);
-	check_mark_slot(k, m, index);
+	check_mark_tag(k, m, index);
 }
 
 void get_page(struct page *p)
@@ -316,7 +316,7 @@ static bool tag_owner(struct page_owner *o, void *arg)
 	const struct tag_ctx *c = arg;
 
 	xa_update_marks(&o->mapping->i_pages, o->index, c->set, c->clear);
-	check_mark_slot(c->k, o->mapping, o->index);
+	check_mark_tag(c->k, o->mapping, o->index);
 	if (c->set & (1U << PAGECACHE_TAG_DIRTY)) {
 		struct inode *host = o->mapping->host;
 
