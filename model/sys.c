@@ -237,8 +237,8 @@ __attribute__((destructor)) static void proc_cache_free(void)
 		free(proc_cache.p[--proc_cache.n]);
 }
 
-/* A kernel thread: a task with no mm and no files. */
-struct proc *kthread_new(struct kernel *k, const char *comm)
+/* A process of @k named @comm with the next pid: what both kinds share. */
+static struct proc *proc_start(struct kernel *k, const char *comm)
 {
 	struct proc *p = proc_alloc();
 
@@ -248,9 +248,17 @@ struct proc *kthread_new(struct kernel *k, const char *comm)
 	g_strlcpy(p->comm, comm, sizeof(p->comm));
 	p->task.id = p->pid;
 	p->task.proc = p;
+	g_ptr_array_add(k->procs, p);
+	return p;
+}
+
+/* A kernel thread: a task with no mm and no files. */
+struct proc *kthread_new(struct kernel *k, const char *comm)
+{
+	struct proc *p = proc_start(k, comm);
+
 	g_strlcpy(p->task.comm, comm, sizeof(p->task.comm));
 	g_strlcpy(p->thread, comm, sizeof(p->thread));
-	g_ptr_array_add(k->procs, p);
 	return p;
 }
 
@@ -280,18 +288,11 @@ static void comm_pid(char *buf, size_t size, const char *comm, int pid)
 
 struct proc *proc_new(struct kernel *k, const char *comm)
 {
-	struct proc *p = proc_alloc();
+	struct proc *p = proc_start(k, comm);
 
-	if (NEVER(!p))
-		abort();
-	p->pid = ++k->next_pid;
-	g_strlcpy(p->comm, comm, sizeof(p->comm));
 	p->mm = mm_new(k);
-	p->task.id = p->pid;
-	p->task.proc = p;
 	comm_pid(p->task.comm, sizeof(p->task.comm), comm, p->pid);
 	g_strlcpy(p->thread, p->task.comm, sizeof(p->thread));
-	g_ptr_array_add(k->procs, p);
 	return p;
 }
 

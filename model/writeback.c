@@ -517,7 +517,8 @@ static int __xfs_map_blocks(struct kernel *k, struct iomap_writepage_ctx *wpc,
 			    struct inode *inode, pgoff_t index,
 			    uint64_t *blockp, bool *cowp, bool *unwrittenp)
 {
-	struct bmap_irec imap, cow = { .br_blockcount = UINT64_MAX };
+	struct bmap_irec imap, cow = { .br_state = EXT_HOLE,
+				       .br_blockcount = UINT64_MAX };
 
 	if (xfs_imap_valid(wpc, inode, index))
 		goto out;

@@ -44,4 +44,23 @@ static inline void sys_xwrite(struct kernel *k, struct proc *p, int fd,
 	assert_int_equal(r.done, len);
 }
 
+/*
+ * End a test's kernel: its process exits and the kernel is freed.
+ * Return: -1 (after printing it) if the kernel reported a violation, for a
+ * cmocka teardown to fail the test; else 0.
+ */
+static inline int sys_teardown(struct kernel *k, struct proc *p)
+{
+	const char *v = kernel_violation(k);
+	int ret = 0;
+
+	if (v) {
+		print_error("violation: %s\n", v);
+		ret = -1;
+	}
+	proc_exit(k, p);
+	kernel_free(k);
+	return ret;
+}
+
 #endif /* PCSIM_TESTS_SYSENV_H */

@@ -23,6 +23,7 @@
 
 #include "model/core.h"
 #include "model/policy.h"
+#include "tests/unit/sysenv.h"
 
 #define PSZ	4096ULL
 #define PG(f)	(1UL << (f))
@@ -56,15 +57,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct env *e = *state;
-	const char *v = kernel_violation(e->k);
-	int ret = 0;
+	int ret = sys_teardown(e->k, e->p);
 
-	if (v) {
-		print_error("violation: %s\n", v);
-		ret = -1;
-	}
-	proc_exit(e->k, e->p);
-	kernel_free(e->k);
 	free(e);
 	return ret;
 }
