@@ -306,6 +306,51 @@ static uint64_t fsync_peak_bios(uint32_t depth, uint64_t pages)
 	return peak;
 }
 
+/* Steps one call of @req takes (kernel threads idle: none is due). */
+static uint64_t call_steps(struct kernel *k, struct proc *p,
+			   struct sys_req req)
+{
+	uint64_t before = k->steps;
+
+	assert_int_equal(sys_call(k, p, req).err, 0);
+	return k->steps - before;
+}
+
+/*
+ * The sleep points of docs/MODEL.md "Writeback and I/O": a 4 KiB read of
+ * an uncached page is syscall, xfs_ilock, filemap_get_pages (submits the
+ * read and sleeps on the folio), filemap_get_pages (copies, and the loop
+ * ends there), syscall_exit; of a cached page one filemap_get_pages less.
+ * fsync of @n dirty pages: syscall, the writeback's tag step and first
+ * lookup, one step a page (lock, map, find the next), the last ioend's
+ * own submission step, then the wait and the log force.
+ */
+static void test_step_structure(void **state)
+{
+	struct kernel *k = boot();
+	struct proc *p = proc_new(k, "t");
+	int a = open_file(k, p, "a");
+	uint64_t small, large;
+
+	sys_xwrite(k, p, a, 0, 8 * 4096, 0x61);
+	sys_call(k, p, (struct sys_req){ .kind = SYS_FSYNC, .fd = a });
+	sys_call(k, p, (struct sys_req){ .kind = SYS_DROP_CACHES });
+	assert_int_equal(call_steps(k, p, (struct sys_req){
+		.kind = SYS_PREAD, .fd = a, .off = 0, .len = 4096 }), 5);
+	assert_int_equal(call_steps(k, p, (struct sys_req){
+		.kind = SYS_PREAD, .fd = a, .off = 0, .len = 4096 }), 4);
+	sys_xwrite(k, p, a, 0, 2 * 4096, 0x62);
+	small = call_steps(k, p, (struct sys_req){ .kind = SYS_FSYNC,
+						   .fd = a });
+	sys_xwrite(k, p, a, 0, 8 * 4096, 0x63);
+	large = call_steps(k, p, (struct sys_req){ .kind = SYS_FSYNC,
+						   .fd = a });
+	assert_int_equal(large - small, 6);	/* one step a page */
+	proc_exit(k, p);
+	assert_int_equal(kernel_check_final(k), 0);
+	kernel_free(k);
+}
+
 /* At most queue_depth bios in flight (blk_mq_get_tag); 128 by default. */
 static void test_request_tags(void **state)
 {
@@ -401,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_crash_forgets_delalloc),
 		cmocka_unit_test(test_flusher_writes_expired_inodes),
 		cmocka_unit_test(test_request_tags),
+		cmocka_unit_test(test_step_structure),
 		cmocka_unit_test(test_kswapd_background_reclaim),
 		cmocka_unit_test(test_livelock_bound),
 	};
