@@ -618,20 +618,26 @@ static void touched_block(struct kernel *k, uint64_t block)
 /* What of a touched page to check: its owners' slots, its PTEs. */
 enum { TOUCHED_SLOTS = 1, TOUCHED_PTES = 2, TOUCHED_ALL = 3 };
 
+/* A touched page: the slots of its owners, then its PTEs. */
+static void touched_page(struct kernel *k, struct page *p, unsigned int what)
+{
+	struct touched c = { k, p };
+
+	if (what & TOUCHED_SLOTS)
+		page_for_each_owner(p, owner_slot, &c);
+	if (what & TOUCHED_PTES && !stopped(k))
+		check_page_ptes(k, p, true);
+}
+
 static void touched_one(struct kernel *k, const struct check_mark *m,
 			unsigned int what)
 {
-	struct touched c = { k, m->obj };
-
 	switch (m->kind) {
 	case CM_SLOT:
 		touched_slot(k, m->obj, m->idx);
 		break;
 	case CM_PAGE:
-		if (what & TOUCHED_SLOTS)
-			page_for_each_owner(m->obj, owner_slot, &c);
-		if (what & TOUCHED_PTES && !stopped(k))
-			check_page_ptes(k, m->obj, true);
+		touched_page(k, m->obj, what);
 		break;
 	case CM_INODE:
 		touched_inode(k, m->obj);
@@ -790,44 +796,55 @@ static uint64_t block_sweep_size(const struct kernel *k)
 /*
  * Does the mode sweep after every step (no incremental check)?  CHECK_AUTO
  * does while both sweeps together cover at most CHECK_AUTO_SMALL objects.
+ * @pages: page_sweep_size(k).
  */
-static bool sweeps_only(const struct kernel *k)
+static bool sweeps_only(const struct kernel *k, uint64_t pages)
 {
 	return k->cfg.check_mode == CHECK_FULL ||
 	       (k->cfg.check_mode == CHECK_AUTO && !k->cfg.check_interval &&
-		page_sweep_size(k) + block_sweep_size(k) <= CHECK_AUTO_SMALL);
+		pages + block_sweep_size(k) <= CHECK_AUTO_SMALL);
 }
 
 /*
  * Is a full sweep of @size objects due, the last at step *@last?  Every
- * kconfig.check_interval steps if set; else every step for full sweeps
- * and CHECK_VERIFY, and every max(CHECK_SWEEP_MIN, @size) steps between
- * incremental checks: about one object visit per step, whatever the size.
+ * kconfig.check_interval steps if set; else every step when @every (full
+ * sweeps only, and CHECK_VERIFY), and every max(CHECK_SWEEP_MIN, @size)
+ * steps between incremental checks: about one object visit per step,
+ * whatever the size.
  */
-static bool sweep_due(struct kernel *k, uint64_t *last, uint64_t size)
+static bool sweep_due(struct kernel *k, uint64_t *last, uint64_t size,
+		      bool every)
 {
 	uint64_t n = k->cfg.check_interval;
 
-	if (!n && (sweeps_only(k) || k->cfg.check_mode == CHECK_VERIFY))
-		n = 1;
-	else if (!n)
-		n = size > CHECK_SWEEP_MIN ? size : CHECK_SWEEP_MIN;
+	if (!n)
+		n = every ? 1 : MAX(size, CHECK_SWEEP_MIN);
 	if (k->steps - *last < n)
 		return false;
 	*last = k->steps;
 	return true;
 }
 
+/* Is every step followed by a sweep (CHECK_FULL, small CHECK_AUTO, VERIFY)? */
+static bool sweep_every_step(const struct kernel *k, bool only)
+{
+	return only || k->cfg.check_mode == CHECK_VERIFY;
+}
+
 void check_step(struct kernel *k)
 {
 	bool stepped = k->steps != k->chkq.step;
-	bool full;
+	uint64_t pages;
+	bool full, only;
 
 	k->chkq.step = k->steps;
 	if (k->violation)
 		return;
-	full = sweep_due(k, &k->last_check, page_sweep_size(k));
-	if (sweeps_only(k)) {
+	pages = page_sweep_size(k);
+	only = sweeps_only(k, pages);
+	full = sweep_due(k, &k->last_check, pages,
+			 sweep_every_step(k, only));
+	if (only) {
 		if (full)
 			check_all(k);
 		checkq_clear(k);
@@ -848,8 +865,10 @@ void check_step(struct kernel *k)
 
 void check_call(struct kernel *k)
 {
+	bool every = sweep_every_step(k, sweeps_only(k, page_sweep_size(k)));
+
 	if (!k->violation &&
-	    sweep_due(k, &k->last_block_check, block_sweep_size(k)))
+	    sweep_due(k, &k->last_block_check, block_sweep_size(k), every))
 		check_blocks(k);
 }
 

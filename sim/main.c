@@ -409,8 +409,11 @@ static int cmd_run(struct cli *c)
 		c->tracer = trace_writer_tracer(w);
 		c->opts.tracer = &c->tracer;
 	}
-	for (i = 0; i < c->nfiles; i++)
+	for (i = 0; i < c->nfiles; i++) {
+		c->opts.exit_after = i == c->nfiles - 1;
 		status = worse(status, run_one(c, i));
+	}
+	c->opts.exit_after = false;
 	status = worse(status, extents_close(c));
 	if (w && trace_writer_close(w)) {
 		fprintf(stderr, "pcsim: %s: write error\n", c->trace_out);

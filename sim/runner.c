@@ -41,6 +41,7 @@
 #include "model/kernel.h"
 #include "model/never.h"
 #include "model/policy.h"
+#include "model/slab.h"
 #include "model/sys.h"
 #include "sim/conc.h"
 #include "sim/output.h"
@@ -1350,7 +1351,7 @@ int runner_run(const struct scenario *sc, const struct run_opts *o,
 			sc->path, sched_unused_pins(r.sched));
 	sched_free(r.sched);
 	free(r.threads);
-	if (r.k)
+	if (r.k && !(o && o->exit_after && page_slab_frees_whole()))
 		kernel_free(r.k);
 	fflush(out);
 	return r.status;
