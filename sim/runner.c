@@ -1301,6 +1301,33 @@ static void run_write_schedule(const struct run *r, const char *path)
 	g_free(text);
 }
 
+/*
+ * A pinned entry whose step never ran N times is a stale schedule: the
+ * interleaving the file pins (and its purpose) is gone, usually because
+ * a step was renamed or merged.  Each is reported where it is written.
+ * An entry whose step ran but whose target could not run then is not: the
+ * model refused the switch (PIN_REFUSED), which is what a scenario that
+ * pins a switch only a wrong model allows expects.  Return: how many.
+ */
+static int run_stale_pins(const struct run *r)
+{
+	const struct scenario *sc = r->sc;
+	int i, n = 0;
+
+	for (i = 0; i < sc->nsched; i++) {
+		const struct sc_sched *e = &sc->sched[i];
+
+		if (sched_pin_state(r->sched, i) != PIN_STALE)
+			continue;
+		fprintf(r->err, "%s:%d:%d: stale schedule entry %s@%s/%s#%u->%s: %s never ran step #%u of %s/%s\n",
+			sc->path, e->lineno, e->col, e->thread, e->op,
+			e->step, e->n, e->target, e->thread, e->n, e->op,
+			e->step);
+		n++;
+	}
+	return n;
+}
+
 /**
  * runner_run - run a parsed scenario on a fresh kernel.
  * @sc:  the scenario (sim/scenario.h).
@@ -1346,9 +1373,10 @@ int runner_run(const struct scenario *sc, const struct run_opts *o,
 	if (o && o->schedule_text)
 		*o->schedule_text = r.sched && r.status == RUN_VIOLATION ?
 				    run_schedule_text(&r) : NULL;
-	if (r.sched && sched_unused_pins(r.sched))	/* a stale schedule */
-		fprintf(err, "%s: %d schedule entries never matched\n",
-			sc->path, sched_unused_pins(r.sched));
+	if (r.sched && rep)
+		rep->stale_pins = run_stale_pins(&r);
+	else if (r.sched)
+		run_stale_pins(&r);
 	sched_free(r.sched);
 	free(r.threads);
 	if (r.k && !(o && o->exit_after && page_slab_frees_whole()))

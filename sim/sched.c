@@ -722,6 +722,15 @@ bool sched_stopped(const struct sched *s)
 	return s->stopped;
 }
 
+enum sched_pin_state sched_pin_state(struct sched *s, int i)
+{
+	if (s->used[i])
+		return PIN_FIRED;
+	settle(s);
+	return counts_get(&s->counts, s->pin_keys[i]) >= s->pins[i].n ?
+	       PIN_REFUSED : PIN_STALE;
+}
+
 int sched_unused_pins(const struct sched *s)
 {
 	int i, n = 0;

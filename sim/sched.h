@@ -147,5 +147,14 @@ GPtrArray *sched_recorded(struct sched *s);	/* of char *, owned */
 bool sched_stopped(const struct sched *s);
 /* Pinned entries that never matched (a stale schedule). */
 int sched_unused_pins(const struct sched *s);
+/*
+ * What became of pinned entry @i (0-based, in sched_new() order) so far:
+ * it fired; its step ran N times but its target could not run then (the
+ * model refused the switch: a scenario may pin a switch that only a wrong
+ * model allows); or its step never ran N times (a stale schedule: the
+ * interleaving the entry pins no longer happens).
+ */
+enum sched_pin_state { PIN_FIRED, PIN_REFUSED, PIN_STALE };
+enum sched_pin_state sched_pin_state(struct sched *s, int i);
 
 #endif /* PCSIM_SIM_SCHED_H */

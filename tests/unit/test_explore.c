@@ -230,7 +230,7 @@ static void expect_replay(const char *text, const char *sched,
 	fclose(fo);
 	fclose(fe);
 	assert_non_null(strstr(out, want));
-	assert_null(strstr(err, "never matched"));
+	assert_null(strstr(err, "stale schedule"));
 	scenario_free(&sc);
 	free(out);
 	free(err);

@@ -364,6 +364,34 @@ static const struct {
 	{ "none", COW_TEXT, 8, 8, 8, 0, 0, 0, 4 },
 };
 
+/*
+ * Schedule entries: one fires, one is refused (its target has finished
+ * when its step runs: not an error), one names a step that never runs and
+ * is reported as stale where it is written.
+ */
+static void test_stale_schedule_entry(void **state)
+{
+	struct result r;
+
+	run_text("xfs_io -f -c \"pwrite -S 0x61 0 4k\" f\n"
+		 "thread T1\n"
+		 "\txfs_io -c \"pread 0 4k\" f\n"
+		 "end\n"
+		 "thread T2\n"
+		 "\txfs_io -c \"pread 0 4k\" f\n"
+		 "end\n"
+		 "schedule T1@open/syscall#1->T2\n"
+		 "schedule T1@pread/syscall#1->T2\n"
+		 "schedule T1@read/no_such_step#1->T2\n", NULL, &r);
+	assert_int_equal(r.status, RUN_OK);
+	assert_string_equal(r.err,
+			    "t.pcs:10:10: stale schedule entry "
+			    "T1@read/no_such_step#1->T2: T1 never ran step #1 "
+			    "of read/no_such_step\n");
+	assert_int_equal(r.rep.stale_pins, 1);
+	result_free(&r);
+}
+
 static void test_stats_sharing(void **state)
 {
 	size_t i;
@@ -453,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_blocksize_must_equal_pagesize),
 		cmocka_unit_test(test_config_only_is_checked),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_stale_schedule_entry),
 		cmocka_unit_test(test_stats_sharing),
 		cmocka_unit_test(test_stats_policy_reported),
 	};

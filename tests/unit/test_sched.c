@@ -141,6 +141,32 @@ static void test_pin_to_irq_and_stale_pin(void **state)
 	assert_int_equal(log[2], SCHED_IRQ);	/* after T1's 2nd step */
 	assert_int_equal(log[3], 0);
 	assert_int_equal(sched_unused_pins(s), 1);
+	assert_int_equal(sched_pin_state(s, 0), PIN_FIRED);
+	assert_int_equal(sched_pin_state(s, 1), PIN_STALE);
+	sched_free(s);
+}
+
+/*
+ * A pin whose step ran but whose target could not run then is refused,
+ * not stale; a count the step never reaches is stale.
+ */
+static void test_pin_refused_is_not_stale(void **state)
+{
+	struct sched_entry pins[] = {
+		{ "T1", "op", "s", "T3", 2 },	/* T3 never a candidate */
+		{ "T1", "op", "s", "T2", 50 },	/* T1 runs 6 steps */
+		{ "T1", "op", "t", "T2", 1 },	/* no step "t" */
+	};
+	struct sched *s = sched_new(SCHEDULE_FIFO, 0, 0, 3, names3, pins, 3);
+	int log[6], i;
+
+	drive(s, 2, false, 6, log);		/* only T1 and T2 can run */
+	for (i = 0; i < 6; i++)
+		assert_int_equal(log[i], 0);
+	assert_int_equal(sched_pin_state(s, 0), PIN_REFUSED);
+	assert_int_equal(sched_pin_state(s, 1), PIN_STALE);
+	assert_int_equal(sched_pin_state(s, 2), PIN_STALE);
+	assert_int_equal(sched_unused_pins(s), 3);
 	sched_free(s);
 }
 
@@ -163,6 +189,7 @@ int main(void)
 		cmocka_unit_test(test_pct_switches_rarely),
 		cmocka_unit_test(test_recorded_schedule_replays),
 		cmocka_unit_test(test_pin_to_irq_and_stale_pin),
+		cmocka_unit_test(test_pin_refused_is_not_stale),
 		cmocka_unit_test(test_strategy_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
