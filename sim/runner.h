@@ -85,9 +85,10 @@ struct run_report {
 	const char *policy;	/* the policy it ran: "none" for mainline */
 	struct sys_stats stats;	/* after the last line that ran */
 	struct sys_perf perf;	/* the same moment (model/perf.h) */
-	int stale_pins;		/* schedule entries that never matched: the
-				   interleaving they pinned no longer
-				   happens (each is reported on @err) */
+	int stale_pins;		/* schedule entries whose step never ran N
+				   times: the interleaving they pin no
+				   longer happens (each is reported on
+				   @err; sched_pin_state()) */
 };
 
 int runner_run(const struct scenario *sc, const struct run_opts *o,

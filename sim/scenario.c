@@ -1329,7 +1329,7 @@ static int dir_schedule(struct parser *p, const struct lex_words *ws)
  * Kernel threads the scheduler interleaves with every section (model/sys.c
  * starts them: kswapd with a memory limit, the flusher with a writeback
  * interval); a schedule may name them, and a pin naming one that does not
- * run is reported as never matched, like any stale pin.
+ * run is reported as stale, like any entry whose step never runs.
  */
 static bool is_kthread(const char *name)
 {

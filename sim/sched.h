@@ -145,7 +145,7 @@ void sched_ran(struct sched *s, int thread, const char *op, const char *step);
 GPtrArray *sched_recorded(struct sched *s);	/* of char *, owned */
 /* Did a hook stop the run (SCHED_STOP)? */
 bool sched_stopped(const struct sched *s);
-/* Pinned entries that never matched (a stale schedule). */
+/* Pinned entries that did not fire (refused or stale). */
 int sched_unused_pins(const struct sched *s);
 /*
  * What became of pinned entry @i (0-based, in sched_new() order) so far:
