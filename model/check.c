@@ -63,7 +63,7 @@ static void check_page(struct kernel *k, struct address_space *m,
 	bool dirty_tag = marks & (1U << PAGECACHE_TAG_DIRTY);
 	bool wb_tag = marks & (1U << PAGECACHE_TAG_WRITEBACK);
 
-	if (!folio_has_owner(p, m, index))
+	if (!folio_has_owner(k, p, m, index))
 		PAGE_REPORT(k, "index-consistent",
 			    p, "found at index %llu of inode %llu",
 			    (unsigned long long)index,
@@ -199,7 +199,7 @@ static void check_pte(struct kernel *k, struct vm_area_struct *vma,
 	uint64_t addr = vpn << k->page_shift;
 
 	c.index = vma->vm_pgoff + ((addr - vma->vm_start) >> k->page_shift);
-	page_for_each_owner(p, owner_reaches, &c);
+	page_for_each_owner(k, p, owner_reaches, &c);
 	if (!c.found)
 		PAGE_REPORT(k, "rmap-complete", p,
 			    "PTE at %#llx (mm %d) not reachable through i_mmap",
@@ -277,7 +277,7 @@ static void check_page_ptes(struct kernel *k, struct page *p, bool check_each)
 	if (!p->mapcount && !p->nxowners &&
 	    (!p->mapping || itree_empty(&p->mapping->i_mmap)))
 		return;		/* no VMA to find a PTE in: 0 == 0 */
-	page_for_each_owner(p, owner_ptes, &c);
+	page_for_each_owner(k, p, owner_ptes, &c);
 	if (!stopped(k) && c.ptes != (uint32_t)p->mapcount)
 		PAGE_REPORT(k, "refcounts", p, "mapcount %d but %u PTEs",
 			    p->mapcount, c.ptes);
@@ -624,7 +624,7 @@ static void touched_page(struct kernel *k, struct page *p, unsigned int what)
 	struct touched c = { k, p };
 
 	if (what & TOUCHED_SLOTS)
-		page_for_each_owner(p, owner_slot, &c);
+		page_for_each_owner(k, p, owner_slot, &c);
 	if (what & TOUCHED_PTES && !stopped(k))
 		check_page_ptes(k, p, true);
 }

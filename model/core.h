@@ -332,6 +332,9 @@ struct kernel {
 	struct kstats stats;
 	struct kperf perf;		/* what-if metrics (model/perf.h) */
 	struct xarray dax_pages;	/* block -> PG_dax page (pfn) */
+	struct xarray xowners;		/* page->id -> the page's extra
+					   owners, iff page->nxowners > 0
+					   (model/pagecache.c) */
 	uint64_t next_page_id, next_vma_id;
 	int next_pid, next_mm_id;
 	uint64_t nr_pages_alloc;	/* live struct pages */
@@ -449,8 +452,8 @@ void filemap_remove_folio_all(struct kernel *k, struct page *p);
 void mapping_tag(struct kernel *k, struct address_space *m, pgoff_t index,
 		 xa_mark_t tag, bool on);
 unsigned int folio_nr_owners(const struct page *p);
-bool folio_has_owner(const struct page *p, const struct address_space *m,
-		     pgoff_t index);
+bool folio_has_owner(const struct kernel *k, const struct page *p,
+		     const struct address_space *m, pgoff_t index);
 bool folio_shared(const struct page *p);
 void folio_mark_dirty(struct kernel *k, struct page *p);
 bool folio_clear_dirty_for_io(struct kernel *k, struct page *p);
@@ -463,8 +466,16 @@ const struct content *read_file_page(struct kernel *k, struct inode *inode,
 struct page *page_cache_read(struct kernel *k, struct task *t,
 			     struct address_space *m, pgoff_t index,
 			     struct inode *src, pgoff_t src_index);
-bool page_for_each_owner(struct page *p, bool (*fn)(struct page_owner *o,
-						     void *arg), void *arg);
+struct page_owner *page_xowners(const struct kernel *k,
+				const struct page *p);
+void page_owner_add(struct kernel *k, struct page *p,
+		    struct address_space *m, pgoff_t index);
+bool page_owner_del(struct kernel *k, struct page *p,
+		    const struct address_space *m, pgoff_t index);
+void page_xowners_destroy(struct kernel *k);
+bool page_for_each_owner(struct kernel *k, struct page *p,
+			 bool (*fn)(struct page_owner *o, void *arg),
+			 void *arg);
 
 /* ---- model/inode.c */
 struct inode *inode_new(struct kernel *k);

@@ -269,15 +269,15 @@ static enum step_result page_mkwrite_locked(struct kernel *k, struct task *t,
 	 */
 	if (page_test(l->page, PG_writeback))
 		return task_block(t, WAIT_PAGE_WRITEBACK, l->page);
-	if (folio_has_owner(l->page, m, index) &&
+	if (folio_has_owner(k, l->page, m, index) &&
 	    folio_shared(l->page)) {
 		ret = page_mkwrite_shared(k, t, l);
 		stale = ret == FAULT_OK &&
-			!folio_has_owner(l->page, m, index);
+			!folio_has_owner(k, l->page, m, index);
 	}
 	if (ret == FAULT_RETRY) {
 		/* the private copy is cached; the refault maps it */
-	} else if (!stale && (!folio_has_owner(l->page, m, index) ||
+	} else if (!stale && (!folio_has_owner(k, l->page, m, index) ||
 			      beyond_eof(k, m->host, index))) {
 		/*
 		 * folio_mkwrite_check_truncate: -EFAULT, i.e. VM_FAULT_NOPAGE:
@@ -361,7 +361,7 @@ enum step_result fn_fault(struct kernel *k, struct task *t, struct frame *f)
 		t->step_name = "filemap_fault(lock)";
 		if (!folio_trylock(k, t, l->page))
 			return task_block(t, WAIT_PAGE_LOCK, l->page);
-		if (!folio_has_owner(l->page, m, fault_index(k, l))) {
+		if (!folio_has_owner(k, l->page, m, fault_index(k, l))) {
 			/* truncated or invalidated meanwhile: retry_find */
 			folio_unlock(k, t, l->page);
 			return fault_out(k, t, l, FAULT_RETRY);

@@ -139,15 +139,15 @@ void inode_free_blocks(struct kernel *k, struct inode *inode,
  * the slab frees its frames whole (@whole) and only this slot holds the
  * page, not even that: its frame goes with the slab and its content with
  * the content pool.  Nothing reads what teardown would report.  Return:
- * false for a page with other owners (or an owner array) or a DAX pfn,
- * which filemap_remove_folio() drops.
+ * false for a page with other owners (their entry in kernel->xowners goes
+ * with the last of them) or a DAX pfn, which filemap_remove_folio() drops.
  */
 static bool drop_page_final(struct kernel *k, struct page *p,
 			    struct address_space *m, pgoff_t index,
 			    bool whole)
 {
 	if (!k->dying || p->mapping != m || p->index != index ||
-	    p->xowners || page_test(p, PG_dax))
+	    p->nxowners || page_test(p, PG_dax))
 		return false;
 	if (whole && p->refcount == 1)
 		return true;

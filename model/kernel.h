@@ -110,17 +110,21 @@ struct page_owner {
  * struct page - one page-cache page (one page per folio in this model).
  *
  * @mapping/@index is the owner under mainline Linux: exactly one.  Sharing
- * designs (issue 3) add further owners in @xowners, each at its own index;
- * page_for_each_owner() walks all of them.
+ * designs (issue 3) add further owners, each at its own index: @nxowners
+ * of them, kept outside the page in the kernel's side table
+ * (kernel->xowners, page_xowners()); page_for_each_owner() walks all of
+ * them.
  *
- * Guarded by PG_locked for: @mapping, @index, @xowners, @content (stores
- * through a writable PTE are the exception, as in the kernel).
+ * Guarded by PG_locked for: @mapping, @index, @nxowners and the page's
+ * extra owners, @content (stores through a writable PTE are the
+ * exception, as in the kernel).
  * @refcount: one for each i_pages slot that holds it, one per PTE (so it is
  * >= @mapcount), one per task reference (task->pages).  Freed at zero.
  *
- * Size: 72 bytes, an 80-byte malloc chunk (docs/PERFORMANCE.md); bit
- * fields hold what fits, and a DAX pfn, never on the LRU, keeps its block
- * where a page cache page keeps its LRU link.
+ * Size: 64 bytes, one cache line (the slab's frames are aligned to it,
+ * docs/PERFORMANCE.md); bit fields hold what fits, the extra owners that
+ * only sharing designs have live in the side table, and a DAX pfn, never
+ * on the LRU, keeps its block where a page cache page keeps its LRU link.
  */
 #define PAGE_ID_BITS 40		/* 10^12 page allocations a run */
 #define PAGE_XOWNERS_MAX ((1u << 24) - 1)
@@ -131,21 +135,20 @@ struct page {
 					   checker's queue, 0 if not queued
 					   (model/checkq.c) */
 	uint32_t flags : 8;		/* PG_* bits (fewer than 8) */
-	uint32_t nxowners : 24;		/* entries in @xowners */
+	uint32_t nxowners : 24;		/* extra owners: page_xowners() */
 	int refcount;
 	int mapcount;			/* PTEs mapping this page */
 	int locker;			/* task id holding PG_locked, -1 */
 	const struct content *content;	/* the page's bytes */
 	struct address_space *mapping;	/* primary owner; NULL once truncated */
 	pgoff_t index;			/* primary owner's index */
-	struct page_owner *xowners;	/* additional owners (sharing designs) */
 	union {
 		struct list_head lru;	/* kernel->lru, oldest first */
 		uint64_t dax_block;	/* PG_dax: the block this pfn is, or
 					   DAX_HOLE for a hole's zero pfn */
 	};
 };
-_Static_assert(sizeof(struct page) == 72, "struct page grew: see above");
+_Static_assert(sizeof(struct page) == 64, "struct page grew: see above");
 
 static inline bool page_test(const struct page *p, enum pageflags f)
 {

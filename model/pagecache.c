@@ -12,6 +12,8 @@
  *     the i_pages of every owner;
  *   - a page in i_pages at index i of mapping m has the owner (m, i);
  *   - refcount = owners + mapcount + task references.
+ * And kept here by construction: kernel->xowners has an entry for a page
+ * iff page->nxowners > 0 (see "Extra owners" below).
  *
  * Locking: the caller holds PG_locked for insertion, removal and the dirty
  * transitions, except folio_mark_dirty() from a fault holding the PTE.
@@ -50,6 +52,113 @@ void mapping_tag(struct kernel *k, struct address_space *m, pgoff_t index,
 	check_mark_tag(k, m, index);
 }
 
+/*
+ * Extra owners.  Only sharing designs give a page more than one owner;
+ * the owners after the primary one (page->mapping, page->index) live in a
+ * side table so that struct page stays one cache line: kernel->xowners
+ * maps page->id (stable, never an address: the table is deterministic) to
+ * a malloc'd array of page->nxowners struct page_owner, in the order they
+ * were added but for the removals' swaps (page_owner_del()).
+ *
+ * Writers: page_owner_add() and page_owner_del() in the contexts of
+ * filemap_add_folio() and filemap_remove_folio() (PG_locked, see struct
+ * page), put_page() for a page freed with extra owners, and
+ * page_xowners_destroy() with the kernel.
+ * Invariant: an entry exists iff its page is live and page->nxowners > 0.
+ * A page without extra owners (every page under mainline) never looks the
+ * table up.
+ */
+
+/* @p's extra owners, page->nxowners of them; NULL if it has none. */
+struct page_owner *page_xowners(const struct kernel *k, const struct page *p)
+{
+	if (!p->nxowners)
+		return NULL;
+	return xa_load(&k->xowners, p->id);
+}
+
+/* Forget every extra owner of @p: its entry and array go. */
+static void xowners_free(struct kernel *k, struct page *p)
+{
+	free(xa_erase(&k->xowners, p->id));
+	p->nxowners = 0;
+}
+
+/* Position of (@m, @index) among the @n owners @x, or @n if absent. */
+static uint32_t xowner_find(const struct page_owner *x, uint32_t n,
+			    const struct address_space *m, pgoff_t index)
+{
+	uint32_t i = 0;
+
+	while (i < n && (x[i].mapping != m || x[i].index != index))
+		i++;
+	return i;
+}
+
+/**
+ * page_owner_add - make (@m, @index) an owner of @p: the primary one if @p
+ * has none, else one more extra owner.  Only the page's own record: the
+ * i_pages slot and its reference are filemap_add_folio()'s.
+ */
+void page_owner_add(struct kernel *k, struct page *p,
+		    struct address_space *m, pgoff_t index)
+{
+	struct page_owner *x;
+
+	if (!p->mapping) {
+		p->mapping = m;
+		p->index = index;
+		return;
+	}
+	if (NEVER(p->nxowners == PAGE_XOWNERS_MAX))
+		abort();
+	x = realloc(page_xowners(k, p), (p->nxowners + 1) * sizeof(*x));
+	if (NEVER(!x))
+		abort();
+	x[p->nxowners++] = (struct page_owner){ m, index };
+	xa_store(&k->xowners, p->id, x);
+}
+
+/**
+ * page_owner_del - forget owner (@m, @index) of @p; if it was the primary
+ * one, the first extra owner takes its place.  The last extra owner takes
+ * the freed position; the entry goes with the last extra owner.
+ * Return: false if (@m, @index) was not an owner of @p.
+ */
+bool page_owner_del(struct kernel *k, struct page *p,
+		    const struct address_space *m, pgoff_t index)
+{
+	struct page_owner *x = page_xowners(k, p);
+	uint32_t i = 0;
+
+	if (p->mapping == m && p->index == index) {
+		p->mapping = NULL;
+		if (!p->nxowners)
+			return true;
+		p->mapping = x[0].mapping;
+		p->index = x[0].index;
+	} else {
+		i = xowner_find(x, p->nxowners, m, index);
+		if (i == p->nxowners)
+			return false;
+	}
+	x[i] = x[--p->nxowners];
+	if (!p->nxowners)
+		xowners_free(k, p);
+	return true;
+}
+
+/* With the kernel: the arrays of pages that teardown left in the slab. */
+void page_xowners_destroy(struct kernel *k)
+{
+	struct page_owner *x;
+	uint64_t id;
+
+	xa_for_each(&k->xowners, id, x)
+		free(x);
+	xa_destroy(&k->xowners);
+}
+
 void get_page(struct page *p)
 {
 	p->refcount++;
@@ -73,7 +182,8 @@ void put_page(struct kernel *k, struct page *p)
 	if (page_test(p, PG_dax))
 		dax_page_freed(k, p);
 	content_put(k->pool, p->content);
-	free(p->xowners);
+	if (p->nxowners)
+		xowners_free(k, p);
 	k->nr_pages_alloc--;
 	page_slab_put(k->slab, p);
 }
@@ -89,17 +199,13 @@ unsigned int folio_nr_owners(const struct page *p)
 }
 
 /* Is (@m, @index) one of @p's owners? */
-bool folio_has_owner(const struct page *p, const struct address_space *m,
-		     pgoff_t index)
+bool folio_has_owner(const struct kernel *k, const struct page *p,
+		     const struct address_space *m, pgoff_t index)
 {
-	uint32_t i;
-
 	if (p->mapping == m && p->index == index)
 		return true;
-	for (i = 0; i < p->nxowners; i++)
-		if (p->xowners[i].mapping == m && p->xowners[i].index == index)
-			return true;
-	return false;
+	return xowner_find(page_xowners(k, p), p->nxowners, m,
+			   index) < p->nxowners;
 }
 
 /*
@@ -229,19 +335,7 @@ void filemap_add_folio(struct kernel *k, struct address_space *m,
 	if (!p->mapping)
 		shrink_page_cache(k);
 	get_page(p);
-	if (!p->mapping) {
-		p->mapping = m;
-		p->index = index;
-	} else {
-		if (NEVER(p->nxowners == PAGE_XOWNERS_MAX))
-			abort();
-		p->xowners = realloc(p->xowners,
-				     (p->nxowners + 1) * sizeof(*p->xowners));
-		if (NEVER(!p->xowners))
-			abort();
-		p->xowners[p->nxowners].mapping = m;
-		p->xowners[p->nxowners++].index = index;
-	}
+	page_owner_add(k, p, m, index);
 	xa_store(&m->i_pages, index, p);
 	copy_tags(k, p, m, index);
 	check_mark_slot(k, m, index);
@@ -249,29 +343,6 @@ void filemap_add_folio(struct kernel *k, struct address_space *m,
 	m->nrpages++;
 	k->stats.file_views += m->nviews;
 	cache_account(k, p, 1);
-}
-
-/* Forget owner (@m, @index) of @p; the first other owner becomes primary. */
-static bool owner_del(struct page *p, const struct address_space *m,
-		      pgoff_t index)
-{
-	uint32_t i = 0;
-
-	if (p->mapping == m && p->index == index) {
-		p->mapping = NULL;
-		if (!p->nxowners)
-			return true;
-		p->mapping = p->xowners[0].mapping;
-		p->index = p->xowners[0].index;
-	} else {
-		while (i < p->nxowners && (p->xowners[i].mapping != m ||
-					   p->xowners[i].index != index))
-			i++;
-		if (i == p->nxowners)
-			return false;
-	}
-	p->xowners[i] = p->xowners[--p->nxowners];
-	return true;
 }
 
 /**
@@ -285,7 +356,7 @@ static bool owner_del(struct page *p, const struct address_space *m,
 void filemap_remove_folio(struct kernel *k, struct page *p,
 			  struct address_space *m, pgoff_t index)
 {
-	if (!owner_del(p, m, index))
+	if (!page_owner_del(k, p, m, index))
 		return;
 	check_mark_page(k, p);
 	check_mark_slot(k, m, index);
@@ -333,7 +404,7 @@ static void tags_update(struct kernel *k, struct page *p, unsigned int set,
 {
 	struct tag_ctx c = { k, set, clear, k->events.now };
 
-	page_for_each_owner(p, tag_owner, &c);
+	page_for_each_owner(k, p, tag_owner, &c);
 }
 
 #define TAG(t)	(1U << PAGECACHE_TAG_##t)
@@ -445,19 +516,22 @@ const struct content *read_file_page(struct kernel *k, struct inode *inode,
 }
 
 /**
- * page_for_each_owner - call @fn for every (mapping, index) of @p.
+ * page_for_each_owner - call @fn for every (mapping, index) of @p, the
+ * primary owner first.  @fn must not add or remove owners of @p.
  * Return: true if @fn stopped the walk by returning true.
  */
-bool page_for_each_owner(struct page *p, bool (*fn)(struct page_owner *o,
-						     void *arg), void *arg)
+bool page_for_each_owner(struct kernel *k, struct page *p,
+			 bool (*fn)(struct page_owner *o, void *arg),
+			 void *arg)
 {
 	struct page_owner primary = { p->mapping, p->index };
+	struct page_owner *x = page_xowners(k, p);
 	uint32_t i;
 
 	if (p->mapping && fn(&primary, arg))
 		return true;
 	for (i = 0; i < p->nxowners; i++)
-		if (fn(&p->xowners[i], arg))
+		if (fn(&x[i], arg))
 			return true;
 	return false;
 }

@@ -86,7 +86,8 @@ struct policy_ops {
 	 * rmap_walk - call @fn for every owner whose VMAs may map @p
 	 * (folio_mkclean, try_to_unmap).  Default: every owner.
 	 */
-	bool (*rmap_walk)(struct page *p, owner_fn fn, void *arg);
+	bool (*rmap_walk)(struct kernel *k, struct page *p, owner_fn fn,
+			  void *arg);
 
 	/*
 	 * writepage - write back the locked, dirty-cleared page @p for

@@ -128,7 +128,7 @@ static enum step_result write_begin(struct kernel *k, struct task *t,
 			folio_unlock(k, t, p);
 			return task_block(t, WAIT_PAGE_WRITEBACK, p);
 		}
-		if (folio_has_owner(p, l->inode->i_mapping, index))
+		if (folio_has_owner(k, p, l->inode->i_mapping, index))
 			goto uptodate;
 		folio_unlock(k, t, p);		/* truncated: retry */
 		put_page(k, p);
@@ -336,7 +336,8 @@ static enum step_result read_one_page(struct kernel *k, struct task *t,
 
 	if (l->pos >= limit)
 		return STEP_DONE;
-	if (l->page && !folio_has_owner(l->page, l->inode->i_mapping, index)) {
+	if (l->page &&
+	    !folio_has_owner(k, l->page, l->inode->i_mapping, index)) {
 		/*
 		 * filemap_update_page after the wait: the folio left the
 		 * mapping meanwhile (truncated, or COW-broken away from a

@@ -26,8 +26,8 @@
 bool rmap_walk(struct kernel *k, struct page *p, owner_fn fn, void *arg)
 {
 	if (k->policy->rmap_walk)
-		return k->policy->rmap_walk(p, fn, arg);
-	return page_for_each_owner(p, fn, arg);
+		return k->policy->rmap_walk(k, p, fn, arg);
+	return page_for_each_owner(k, p, fn, arg);
 }
 
 /**

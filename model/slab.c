@@ -6,12 +6,12 @@
  * the kernel's pages live in mem_map rather than in kmalloc: chunks of
  * SLAB_CHUNK frames carved in order, freed frames reused last-in first-out
  * through a free list threaded through them.  A frame costs sizeof(struct
- * page) (72 bytes) instead of malloc's 80-byte chunk, and a million pages
- * need about 70 mappings instead of a million allocations.  Chunks grow
- * from SLAB_FIRST frames (a fuzz run's kernel needs one of those) to
- * SLAB_CHUNK; a few first chunks are kept per OS thread for the next
- * kernel, so that a campaign of small runs makes no mmap/munmap calls and
- * no page faults after its first runs.
+ * page) (64 bytes, one cache line: chunks are page aligned) instead of
+ * malloc's 80-byte chunk, and a million pages need about 70 mappings
+ * instead of a million allocations.  Chunks grow from SLAB_FIRST frames (a
+ * fuzz run's kernel needs one of those) to SLAB_CHUNK; a few first chunks
+ * are kept per OS thread for the next kernel, so that a campaign of small
+ * runs makes no mmap/munmap calls and no page faults after its first runs.
  *
  * Nothing depends on where a frame is: pages are named by page->id, never
  * ordered by address, so reuse order cannot change a run.
@@ -46,8 +46,8 @@
 #define RUNNING_ON_VALGRIND 0
 #endif
 
-#define SLAB_FIRST 512		/* frames of the first chunk: 36 KiB */
-#define SLAB_CHUNK 16384	/* frames of the largest chunks: 1.1 MiB */
+#define SLAB_FIRST 512		/* frames of the first chunk: 32 KiB */
+#define SLAB_CHUNK 16384	/* frames of the largest chunks: 1 MiB */
 #define SLAB_CACHE 4		/* first chunks kept for the next kernel */
 
 /* Frames of chunk @i of a slab: doubling from SLAB_FIRST to SLAB_CHUNK. */

@@ -115,6 +115,7 @@ static uint64_t mapping_name(const struct address_space *m)
 /* A page, by content, state and owners. */
 static uint64_t page_name(const struct hctx *c, const struct page *p)
 {
+	const struct page_owner *x;
 	uint64_t h;
 	uint32_t i;
 
@@ -128,9 +129,10 @@ static uint64_t page_name(const struct hctx *c, const struct page *p)
 	h = hash_mix(h, mapping_name(p->mapping));
 	h = hash_mix(h, p->index);
 	h = hash_mix(h, p->nxowners);
+	x = page_xowners(c->k, p);
 	for (i = 0; i < p->nxowners; i++) {
-		h = hash_mix(h, mapping_name(p->xowners[i].mapping));
-		h = hash_mix(h, p->xowners[i].index);
+		h = hash_mix(h, mapping_name(x[i].mapping));
+		h = hash_mix(h, x[i].index);
 	}
 	return hash_mix(h, page_test(p, PG_dax) ? p->dax_block : 0);
 }

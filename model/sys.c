@@ -46,6 +46,7 @@ struct kernel *kernel_new(const struct kconfig *cfg)
 	INIT_LIST_HEAD(&k->mms);
 	eventq_init(&k->events);
 	xa_init(&k->dax_pages);
+	xa_init(&k->xowners);
 	checkq_init(&k->chkq, cfg->check_mode != CHECK_FULL);
 	k->slab = page_slab_new();
 	bdev_init(k, cfg->disk_size >> k->page_shift);
@@ -101,6 +102,7 @@ void kernel_free(struct kernel *k)
 		free_inode(k, g_ptr_array_index(k->inodes, i));
 	shared_mappings_free(k);
 	xa_destroy(&k->dax_pages);
+	page_xowners_destroy(k);
 	if (k->policy->fini)
 		k->policy->fini(k);
 	g_ptr_array_free(k->inodes, TRUE);

@@ -596,12 +596,13 @@ static bool add_owner(struct page_owner *o, void *arg)
 }
 
 /* All-host writeback: the completion remaps every owner of @p. */
-static void bio_record_owners(struct bio *bio, struct page *p)
+static void bio_record_owners(struct kernel *k, struct bio *bio,
+			      struct page *p)
 {
 	bio->owners = calloc(folio_nr_owners(p), sizeof(*bio->owners));
 	if (NEVER(!bio->owners))
 		abort();
-	page_for_each_owner(p, add_owner, bio);
+	page_for_each_owner(k, p, add_owner, bio);
 }
 
 /*
@@ -643,7 +644,7 @@ void __writepage_map(struct kernel *k, struct iomap_writepage_ctx *wpc,
 		page_set_content(k, p, content_fill(k->pool, p->content, valid,
 						    kpage_size(k) - valid, 0));
 	if (all_owners && bio->cow)
-		bio_record_owners(bio, p);
+		bio_record_owners(k, bio, p);
 	folio_start_writeback(k, p);
 	get_page(p);
 	bio->write = true;
@@ -702,7 +703,7 @@ static enum step_result writeback_locked(struct kernel *k, struct task *t,
 {
 	pgoff_t index = l->pos >> k->page_shift;
 
-	if (!folio_has_owner(p, l->inode->i_mapping, index)) {
+	if (!folio_has_owner(k, p, l->inode->i_mapping, index)) {
 		folio_unlock(k, t, p);		/* truncated meanwhile */
 		if (filemap_get_page(l->inode->i_mapping, index)) {
 			/*

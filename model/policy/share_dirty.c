@@ -60,7 +60,7 @@ static void share_dirty_remap(struct kernel *k, struct remap_locals *l)
 		struct page *p = filemap_get_page(dst, didx + i);
 
 		if (p && page_test(p, PG_dirty))
-			page_for_each_owner(p, reserve_owner, k);
+			page_for_each_owner(k, p, reserve_owner, k);
 	}
 }
 
@@ -129,7 +129,7 @@ static void allhost_writepage(struct kernel *k,
 		return;
 	}
 	k->stats.cow_block_allocs++;
-	page_for_each_owner(p, stage_owner, &c);
+	page_for_each_owner(k, p, stage_owner, &c);
 	__writepage_map(k, wpc, inode, p, index, true);
 }
 

@@ -8,7 +8,8 @@
  * extents and block refcounts across fsync, reflink and a write to the
  * clone; PTEs, mapcount and folio_mkclean across mmap, store, fsync and
  * munmap; truncate of pages and PTEs beyond EOF and of the EOF page tail;
- * drop_caches, cycle_mount and crash.
+ * drop_caches, cycle_mount and crash; the extra owners of a shared page
+ * (kernel->xowners) as owners come and go.
  *
  * Every test boots a fresh 64 MiB kernel with the mainline policy and one
  * process (the fixture), and ends by checking that no invariant fired.
@@ -774,6 +775,143 @@ static void test_ioend_dropped_by_power_cut(void **state)
 	ioend_dropped(state, true);
 }
 
+/* ---- extra owners (sharing designs): the side table kernel->xowners */
+
+#define NOWNERS	3
+#define OWNER_INDEX(i)	(10 + (pgoff_t)(i))	/* mapping i's index */
+
+struct owners_seen {
+	struct page_owner o[NOWNERS];
+	unsigned int n;
+};
+
+static bool note_owner(struct page_owner *o, void *arg)
+{
+	struct owners_seen *s = arg;
+
+	assert_true(s->n < NOWNERS);
+	s->o[s->n++] = *o;
+	return false;
+}
+
+/*
+ * @p's owners are exactly (@m[i], OWNER_INDEX(i)) for each bit i of @left:
+ * as page_for_each_owner() visits them, once each, and as folio_has_owner()
+ * sees them; the side table has an entry for @p iff it has extra owners.
+ */
+static void assert_owners(struct kernel *k, struct page *p,
+			  struct address_space **m, unsigned int left)
+{
+	unsigned int n = __builtin_popcount(left), i, j, hits;
+	struct owners_seen s = { .n = 0 };
+	bool want;
+
+	page_for_each_owner(k, p, note_owner, &s);
+	assert_int_equal(s.n, n);
+	assert_int_equal(folio_nr_owners(p), n);
+	assert_int_equal(p->nxowners, n ? n - 1 : 0);
+	for (i = 0; i < NOWNERS; i++) {
+		want = left & (1u << i);
+		for (hits = 0, j = 0; j < s.n; j++)
+			hits += s.o[j].mapping == m[i] &&
+				s.o[j].index == OWNER_INDEX(i);
+		assert_int_equal(hits, want);
+		assert_int_equal(folio_has_owner(k, p, m[i], OWNER_INDEX(i)),
+				 want);
+		assert_int_equal(filemap_get_page(m[i], OWNER_INDEX(i)) == p,
+				 want);
+	}
+	assert_int_equal(xa_load(&k->xowners, p->id) != NULL, n > 1);
+	assert_int_equal(xa_count(&k->xowners), n > 1);
+	assert_int_equal(p->refcount, 1 + n);
+}
+
+/* The mappings of NOWNERS new files. */
+static void owner_mappings(struct env *e, struct address_space **m)
+{
+	unsigned int i;
+
+	for (i = 0; i < NOWNERS; i++)
+		m[i] = inode_new(e->k)->i_mapping;
+}
+
+/* A page of three mappings, its owners removed in the order @order. */
+static void owners_removed_in_order(struct env *e, const unsigned int *order)
+{
+	struct address_space *m[NOWNERS];
+	struct page *p = page_alloc(e->k, content_zero(e->k->pool));
+	unsigned int i, left = 0;
+
+	owner_mappings(e, m);
+	for (i = 0; i < NOWNERS; i++) {
+		filemap_add_folio(e->k, m[i], p, OWNER_INDEX(i));
+		left |= 1u << i;
+		assert_owners(e->k, p, m, left);
+	}
+	assert_ptr_equal(p->mapping, m[0]);	/* the first is primary */
+	for (i = 0; i < NOWNERS; i++) {
+		filemap_remove_folio(e->k, p, m[order[i]],
+				     OWNER_INDEX(order[i]));
+		left &= ~(1u << order[i]);
+		assert_owners(e->k, p, m, left);
+	}
+	assert_null(p->mapping);
+	put_page(e->k, p);
+	assert_int_equal(e->k->nr_pages_alloc, 0);
+}
+
+/* Every order: primary first, last or in the middle, extra ones swapped. */
+static void test_xowners_removal_orders(void **state)
+{
+	static const unsigned int orders[][NOWNERS] = {
+		{ 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 },
+		{ 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(orders) / sizeof(orders[0]); i++)
+		owners_removed_in_order(*state, orders[i]);
+}
+
+/*
+ * Owners that are not there: a mapping that holds the page at another
+ * index, or not at all, removes nothing.
+ */
+static void test_xowners_remove_absent(void **state)
+{
+	struct env *e = *state;
+	struct address_space *m[NOWNERS];
+	struct page *p = page_alloc(e->k, content_zero(e->k->pool));
+
+	owner_mappings(e, m);
+	filemap_add_folio(e->k, m[0], p, OWNER_INDEX(0));
+	filemap_add_folio(e->k, m[1], p, OWNER_INDEX(1));
+	assert_false(page_owner_del(e->k, p, m[1], OWNER_INDEX(0)));
+	assert_false(page_owner_del(e->k, p, m[2], OWNER_INDEX(2)));
+	assert_owners(e->k, p, m, 3);
+	filemap_remove_folio_all(e->k, p);
+	assert_owners(e->k, p, m, 0);
+	put_page(e->k, p);
+}
+
+/*
+ * A page still shared when the kernel goes: teardown frees its owner
+ * array (a leak here fails under ASan and valgrind).
+ */
+static void test_xowners_at_teardown(void **state)
+{
+	struct env *e = *state;
+	struct address_space *m[NOWNERS];
+	struct page *p = page_alloc(e->k, content_zero(e->k->pool));
+	unsigned int i;
+
+	owner_mappings(e, m);
+	for (i = 0; i < NOWNERS; i++)
+		filemap_add_folio(e->k, m[i], p, OWNER_INDEX(i));
+	assert_owners(e->k, p, m, 7);
+	put_page(e->k, p);		/* the three slots keep it */
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -797,6 +935,9 @@ int main(void)
 		T(test_ioend_submitted_before_sleep),
 		T(test_ioend_dropped_by_abort),
 		T(test_ioend_dropped_by_power_cut),
+		T(test_xowners_removal_orders),
+		T(test_xowners_remove_absent),
+		T(test_xowners_at_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
