@@ -505,6 +505,13 @@ static bool check_compare(const struct golden *g, const char *act,
 	return pass;
 }
 
+/* A stale schedule fails the check; Return: the exit status, 1. */
+static int check_stale(const struct golden *g, int n)
+{
+	printf("FAIL %s: %d stale schedule entries (see above)\n", g->name, n);
+	return 1;
+}
+
 /*
  * Run one scenario into memory and check it; Return: its exit status.  Under
  * the file's own design, a stale schedule entry (its step never ran N
@@ -529,8 +536,7 @@ static int check_one(struct cli *c, int i)
 	if (st == RUN_ERROR)
 		printf("FAIL %s: scenario error (see above)\n", g.name);
 	else if (rep.stale_pins && !c->opts.policy)
-		printf("FAIL %s: %d stale schedule entries (see above)\n",
-		       g.name, rep.stale_pins), st = 1;
+		st = check_stale(&g, rep.stale_pins);
 	else
 		st = check_compare(&g, buf, len) ? 0 : 1;
 	free(buf);

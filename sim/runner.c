@@ -1307,7 +1307,8 @@ static void run_write_schedule(const struct run *r, const char *path)
  * a step was renamed or merged.  Each is reported where it is written.
  * An entry whose step ran but whose target could not run then is not: the
  * model refused the switch (PIN_REFUSED), which is what a scenario that
- * pins a switch only a wrong model allows expects.  Return: how many.
+ * pins a switch only a wrong model allows expects.  Only a run that went
+ * to its end can tell.  Return: how many.
  */
 static int run_stale_pins(const struct run *r)
 {
@@ -1350,7 +1351,7 @@ int runner_run(const struct scenario *sc, const struct run_opts *o,
 {
 	struct run r;
 	struct run_thread t = { .r = &r, .id = 0 };
-	int i;
+	int i, stale;
 
 	run_init(&r, sc, o, out, err);
 	for (i = 0; i < sc->nlines && r.status == RUN_OK; ) {
@@ -1373,10 +1374,10 @@ int runner_run(const struct scenario *sc, const struct run_opts *o,
 	if (o && o->schedule_text)
 		*o->schedule_text = r.sched && r.status == RUN_VIOLATION ?
 				    run_schedule_text(&r) : NULL;
-	if (r.sched && rep)
-		rep->stale_pins = run_stale_pins(&r);
-	else if (r.sched)
-		run_stale_pins(&r);
+	/* a run a violation or an error stopped never reached the rest */
+	stale = r.sched && r.status == RUN_OK ? run_stale_pins(&r) : 0;
+	if (rep)
+		rep->stale_pins = stale;
 	sched_free(r.sched);
 	free(r.threads);
 	if (r.k && !(o && o->exit_after && page_slab_frees_whole()))

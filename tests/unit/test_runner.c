@@ -392,6 +392,25 @@ static void test_stale_schedule_entry(void **state)
 	result_free(&r);
 }
 
+/* A run a violation stopped never reached its later entries: not stale. */
+static void test_stopped_run_has_no_stale_entry(void **state)
+{
+	struct run_opts o = { .policy = "writeback-in-place" };
+	struct result r;
+
+	run_text("xfs_io -f -c \"pwrite -S 0x61 0 8k\" -c \"fsync\" a\n"
+		 "xfs_io -f -c \"reflink a\" -c \"pwrite -S 0x62 0 4k\" "
+		 "-c \"fsync\" b\n"
+		 "thread T1\n"
+		 "\txfs_io -c \"pread 0 4k\" a\n"
+		 "end\n"
+		 "schedule T1@pread/syscall#1->irq\n", &o, &r);
+	assert_int_equal(r.status, RUN_VIOLATION);
+	assert_null(strstr(r.err, "stale"));
+	assert_int_equal(r.rep.stale_pins, 0);
+	result_free(&r);
+}
+
 static void test_stats_sharing(void **state)
 {
 	size_t i;
@@ -482,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_config_only_is_checked),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_stale_schedule_entry),
+		cmocka_unit_test(test_stopped_run_has_no_stale_entry),
 		cmocka_unit_test(test_stats_sharing),
 		cmocka_unit_test(test_stats_policy_reported),
 	};
