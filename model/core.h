@@ -131,6 +131,8 @@ struct range_locals {
 	struct iomap_writepage_ctx wpc;	/* FN_WRITEPAGES: the open ioend */
 	uint64_t token;		/* FN_FSYNC, FN_SYNC_ALL: the oracle's
 				   oracle_durable_begin(), 0 before */
+	pgoff_t map_end;	/* FN_BUFFERED_WRITE: first page past the
+				   iteration's mapping (0: none yet) */
 };
 
 /*
@@ -558,6 +560,9 @@ bool call_zero_eof(struct kernel *k, struct task *t, struct inode *inode,
 		   uint64_t newsize);
 int xfs_buffered_write_iomap_begin(struct kernel *k, struct inode *inode,
 				   pgoff_t index);
+int xfs_buffered_write_iomap_begin_range(struct kernel *k,
+					 struct inode *inode, uint64_t pos,
+					 uint64_t count, pgoff_t *map_end);
 enum step_result write_return(struct task *t, struct range_locals *l);
 
 /* Frame step functions. */

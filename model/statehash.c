@@ -362,6 +362,7 @@ static uint64_t range_hash(const struct hctx *c, uint64_t h,
 	if (l->md5)		/* the bytes summed so far */
 		h = hash_mix(h, bstream_hash(l->md5));
 	h = hash_mix(h, l->token);
+	h = hash_mix(h, l->map_end);
 	if (l->wpc.ioend)	/* gathered, not submitted yet */
 		h = hash_mix(h, ioend_hash(c, l->wpc.ioend));
 	return h;
