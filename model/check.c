@@ -334,7 +334,7 @@ int check_all(struct kernel *k)
 	return stopped(k) ? -1 : 0;
 }
 
-/* A reference count change at a block: +1 where an extent starts, -1 past it. */
+/* A refcount change at a block: +1 where an extent starts, -1 past it. */
 struct ref_edge {
 	uint64_t block;
 	int delta;
@@ -508,10 +508,11 @@ int check_blocks_full(struct kernel *k)
  * check_touched() checks the rules above for the objects in the check
  * queue (model/checkq.c), in the order of the sweep: i_pages slots and
  * pages, inodes, i_mmap trees, PTEs, then each touched page's PTEs found
- * through rmap (which also counts them against mapcount), then blocks.  What only a
- * sweep can see stays with the sweep: the O(1) counters against their
- * sums (kstats.file_views) and block refcounts against extent references
- * (XFS would need its rmap btree for that; check_blocks at call ends).
+ * through rmap (which also counts them against mapcount), then blocks.
+ * What only a sweep can see stays with the sweep: the O(1) counters
+ * against their sums (kstats.file_views) and block refcounts against
+ * extent references (XFS would need its rmap btree for that;
+ * check_blocks at call ends).
  */
 struct touched {
 	struct kernel *k;

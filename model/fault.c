@@ -139,7 +139,8 @@ enum step_result fn_maccess(struct kernel *k, struct task *t, struct frame *f)
 	return STEP_NEXT;
 }
 
-static pgoff_t fault_index(const struct kernel *k, const struct maccess_locals *l)
+static pgoff_t fault_index(const struct kernel *k,
+			   const struct maccess_locals *l)
 {
 	return l->vma->vm_pgoff +
 	       ((l->fault_addr - l->vma->vm_start) >> k->page_shift);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * model/kernel.h - the simulated kernel: objects, their fields, who guards them.
+ * model/kernel.h - the simulated kernel: objects, their fields, who guards
+ * them.
  *
  * This header is the design essay of the model.  It declares the kernel
  * objects that pcsim simulates, with the kernel's names, so that a reviewer
