@@ -57,6 +57,11 @@ void kernel_set_tracer(struct kernel *k, const struct tracer *tr)
 	k->tracer = tr;
 }
 
+void kernel_trace_sched(struct kernel *k, const char *what)
+{
+	trace_emit(k, TR_SCHED, NULL, "", what, 0, 0);
+}
+
 const char *kernel_proc_thread(const struct proc *p)
 {
 	return p->thread;

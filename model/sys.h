@@ -104,6 +104,8 @@ void proc_exit(struct kernel *k, struct proc *p);
 void proc_set_thread(struct proc *p, const char *name);
 /* Report every event of the run to @tr (NULL: stop). */
 void kernel_set_tracer(struct kernel *k, const struct tracer *tr);
+/* A scheduling note for the tracer (TR_SCHED, interrupt track), if any. */
+void kernel_trace_sched(struct kernel *k, const char *what);
 /* Note model coverage into @cov (model/coverage.h; NULL: stop). */
 struct model_cov;
 void kernel_set_coverage(struct kernel *k, struct model_cov *cov);

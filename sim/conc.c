@@ -18,6 +18,7 @@
  * Locking: none; coroutines switch only at conc_syscall() and at the end
  * of a thread's lines.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "model/hashmix.h"
@@ -201,6 +202,27 @@ static uint64_t progress(const struct conc_run *c)
 	return h;
 }
 
+/*
+ * The scenario's schedule entries the decision fired or refused, for the
+ * trace: a refused entry's step ran but its target could not run then.
+ */
+static void trace_pins(const struct conc_run *c)
+{
+	char pin[200], what[240];
+	int i;
+
+	if ((i = sched_pin_refused(c->s)) >= 0) {
+		sched_pin_text(c->s, i, pin, sizeof(pin));
+		snprintf(what, sizeof(what), "schedule %s refused", pin);
+		kernel_trace_sched(c->k, what);
+	}
+	if ((i = sched_pin_fired(c->s)) >= 0) {
+		sched_pin_text(c->s, i, pin, sizeof(pin));
+		snprintf(what, sizeof(what), "schedule %s", pin);
+		kernel_trace_sched(c->k, what);
+	}
+}
+
 /* One decision of the main loop.  Return: -1 if the run must stop. */
 static int decide(struct conc_run *c)
 {
@@ -213,6 +235,7 @@ static int decide(struct conc_run *c)
 	if (c->wants_world)	/* only a hook reads it */
 		sched_set_world(c->s, c->k, progress(c));
 	pick = sched_pick(c->s, cand, n);
+	trace_pins(c);
 	if (pick == SCHED_STOP)
 		return -1;
 	if (pick == SCHED_IRQ)

@@ -106,6 +106,8 @@ struct sched {
 	const struct kernel *world;	/* sched_set_world() */
 	uint64_t progress;
 	bool stopped;			/* the hook said SCHED_STOP */
+	int fired, refused;		/* pins the last sched_pick() fired and
+					   refused (sched_pin_fired()), -1 */
 };
 
 static const char *const strategy_names[] = {
@@ -415,6 +417,7 @@ struct sched *sched_new(enum sched_strategy strategy, uint64_t seed,
 	for (i = 0; i < nthreads; i++)
 		s->names[i] = g_strdup(names[i]);
 	s->last = -1;
+	s->fired = s->refused = -1;
 	s->log = spare_take(&spare_log, &s->logcap);
 	s->taken.v = spare_take(&spare_taken, &s->taken.cap);
 	s->pins = calloc(npins + 1, sizeof(*s->pins));
@@ -533,7 +536,10 @@ static int pick_strategy(struct sched *s, const int *cand, int n)
 }
 
 
-/* The unused pin for the current label whose target can run, or -2. */
+/*
+ * The unused pin for the current label whose target can run, or -2; the
+ * first one whose target cannot is noted as refused.
+ */
 static int pick_pinned(struct sched *s, const int *cand, int n)
 {
 	uint64_t key = label_key(&s->cur);
@@ -545,12 +551,34 @@ static int pick_pinned(struct sched *s, const int *cand, int n)
 		if (s->used[i] || s->pin_keys[i] != key || e->n != s->cur.n)
 			continue;
 		target = thread_index(s, e->target);
-		if (!has(cand, n, target))
+		if (!has(cand, n, target)) {
+			if (s->refused < 0)
+				s->refused = i;
 			continue;
+		}
 		s->used[i] = true;
+		s->fired = i;
 		return target;
 	}
 	return -2;
+}
+
+int sched_pin_fired(const struct sched *s)
+{
+	return s->fired;
+}
+
+int sched_pin_refused(const struct sched *s)
+{
+	return s->refused;
+}
+
+void sched_pin_text(const struct sched *s, int i, char *buf, size_t n)
+{
+	const struct sched_entry *e = &s->pins[i];
+
+	snprintf(buf, n, "%s@%s/%s#%u->%s", e->thread, e->op, e->step, e->n,
+		 e->target);
 }
 
 void sched_set_hook(struct sched *s, const struct sched_hook *hook)
@@ -649,6 +677,7 @@ int sched_pick(struct sched *s, const int *cand, int n)
 	int fifo = pick_fifo(s, cand, n), choice;
 
 	s->decisions++;
+	s->fired = s->refused = -1;
 	if (!s->has_label)		/* no step yet since start or irq */
 		return fifo;
 	if (s->npins || s->hook)	/* they read the label */

@@ -156,5 +156,13 @@ int sched_unused_pins(const struct sched *s);
  */
 enum sched_pin_state { PIN_FIRED, PIN_REFUSED, PIN_STALE };
 enum sched_pin_state sched_pin_state(struct sched *s, int i);
+/*
+ * The pinned entry the last sched_pick() fired, and the first one it
+ * refused (its step had just run, its target could not run), or -1; for
+ * traces.  sched_pin_text() writes entry @i as THREAD@OP/STEP#N->TARGET.
+ */
+int sched_pin_fired(const struct sched *s);
+int sched_pin_refused(const struct sched *s);
+void sched_pin_text(const struct sched *s, int i, char *buf, size_t n);
 
 #endif /* PCSIM_SIM_SCHED_H */

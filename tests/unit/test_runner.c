@@ -27,6 +27,7 @@
 #include "sim/output.h"
 #include "sim/runner.h"
 #include "sim/scenario.h"
+#include "sim/trace.h"
 
 #define STATS	OUT_XFS_IO_STATS "\n"
 
@@ -392,6 +393,40 @@ static void test_stale_schedule_entry(void **state)
 	result_free(&r);
 }
 
+/* The trace names the entries that fired and those refused. */
+static void test_schedule_entries_traced(void **state)
+{
+	struct trace_writer *w;
+	struct tracer tr;
+	struct run_opts o = { 0 };
+	struct result r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	w = trace_writer_stream(f, TRACE_TEXT);
+	tr = trace_writer_tracer(w);
+	o.tracer = &tr;
+	run_text("xfs_io -f -c \"pwrite -S 0x61 0 4k\" f\n"
+		 "thread T1\n"
+		 "\txfs_io -c \"pread 0 4k\" f\n"
+		 "end\n"
+		 "thread T2\n"
+		 "\txfs_io -c \"pread 0 4k\" f\n"
+		 "end\n"
+		 "schedule T1@open/syscall#1->T2 T1@pread/syscall#1->T2\n",
+		 &o, &r);
+	assert_int_equal(trace_writer_close(w), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(r.status, RUN_OK);
+	assert_non_null(strstr(buf, "] sched schedule T1@open/syscall#1->T2\n"));
+	assert_non_null(strstr(buf, "] sched schedule "
+				    "T1@pread/syscall#1->T2 refused\n"));
+	free(buf);
+	result_free(&r);
+}
+
 /* A run a violation stopped never reached its later entries: not stale. */
 static void test_stopped_run_has_no_stale_entry(void **state)
 {
@@ -502,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_stale_schedule_entry),
 		cmocka_unit_test(test_stopped_run_has_no_stale_entry),
+		cmocka_unit_test(test_schedule_entries_traced),
 		cmocka_unit_test(test_stats_sharing),
 		cmocka_unit_test(test_stats_policy_reported),
 	};

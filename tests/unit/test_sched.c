@@ -158,9 +158,16 @@ static void test_pin_refused_is_not_stale(void **state)
 		{ "T1", "op", "t", "T2", 1 },	/* no step "t" */
 	};
 	struct sched *s = sched_new(SCHEDULE_FIFO, 0, 0, 3, names3, pins, 3);
+	char text[64];
 	int log[6], i;
 
-	drive(s, 2, false, 6, log);		/* only T1 and T2 can run */
+	drive(s, 2, false, 3, log);		/* only T1 and T2 can run */
+	assert_int_equal(sched_pin_refused(s), 0);	/* after step #2 */
+	assert_int_equal(sched_pin_fired(s), -1);
+	sched_pin_text(s, 0, text, sizeof(text));
+	assert_string_equal(text, "T1@op/s#2->T3");
+	drive(s, 2, false, 3, log + 3);
+	assert_int_equal(sched_pin_refused(s), -1);	/* reset each pick */
 	for (i = 0; i < 6; i++)
 		assert_int_equal(log[i], 0);
 	assert_int_equal(sched_pin_state(s, 0), PIN_REFUSED);
