@@ -365,6 +365,16 @@ static const struct {
 	{ "none", COW_TEXT, 8, 8, 8, 0, 0, 0, 4 },
 };
 
+/* Two threads that read one cached page (schedule entries follow). */
+#define TWO_READERS							\
+	"xfs_io -f -c \"pwrite -S 0x61 0 4k\" f\n"				\
+	"thread T1\n"							\
+	"\txfs_io -c \"pread 0 4k\" f\n"					\
+	"end\n"								\
+	"thread T2\n"							\
+	"\txfs_io -c \"pread 0 4k\" f\n"					\
+	"end\n"
+
 /*
  * Schedule entries: one fires, one is refused (its target has finished
  * when its step runs: not an error), one names a step that never runs and
@@ -374,13 +384,7 @@ static void test_stale_schedule_entry(void **state)
 {
 	struct result r;
 
-	run_text("xfs_io -f -c \"pwrite -S 0x61 0 4k\" f\n"
-		 "thread T1\n"
-		 "\txfs_io -c \"pread 0 4k\" f\n"
-		 "end\n"
-		 "thread T2\n"
-		 "\txfs_io -c \"pread 0 4k\" f\n"
-		 "end\n"
+	run_text(TWO_READERS
 		 "schedule T1@open/syscall#1->T2\n"
 		 "schedule T1@pread/syscall#1->T2\n"
 		 "schedule T1@read/no_such_step#1->T2\n", NULL, &r);
@@ -408,13 +412,7 @@ static void test_schedule_entries_traced(void **state)
 	w = trace_writer_stream(f, TRACE_TEXT);
 	tr = trace_writer_tracer(w);
 	o.tracer = &tr;
-	run_text("xfs_io -f -c \"pwrite -S 0x61 0 4k\" f\n"
-		 "thread T1\n"
-		 "\txfs_io -c \"pread 0 4k\" f\n"
-		 "end\n"
-		 "thread T2\n"
-		 "\txfs_io -c \"pread 0 4k\" f\n"
-		 "end\n"
+	run_text(TWO_READERS
 		 "schedule T1@open/syscall#1->T2 T1@pread/syscall#1->T2\n",
 		 &o, &r);
 	assert_int_equal(trace_writer_close(w), 0);
