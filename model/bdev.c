@@ -91,14 +91,20 @@ void bdev_destroy(struct kernel *k)
 	b->bio_pool_len = 0;
 }
 
+/* Could @n more blocks be reserved or allocated (free + busy)? */
+bool bdev_has_space(const struct kernel *k, uint64_t n)
+{
+	const struct block_device *b = &k->bdev;
+
+	return b->reserved + n <= b->nfree + b->nbusy;
+}
+
 /* xfs_mod_fdblocks(-n): reserve space for a delalloc extent. */
 int bdev_reserve(struct kernel *k, uint64_t n)
 {
-	struct block_device *b = &k->bdev;
-
-	if (b->reserved + n > b->nfree + b->nbusy)
+	if (!bdev_has_space(k, n))
 		return -ENOSPC;
-	b->reserved += n;
+	k->bdev.reserved += n;
 	return 0;
 }
 

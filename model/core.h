@@ -432,6 +432,7 @@ void lock_released(struct task *t, int lclass);
 /* ---- model/bdev.c */
 void bdev_init(struct kernel *k, uint64_t nblocks);
 void bdev_destroy(struct kernel *k);
+bool bdev_has_space(const struct kernel *k, uint64_t n);
 int bdev_reserve(struct kernel *k, uint64_t n);		/* delalloc */
 void bdev_unreserve(struct kernel *k, uint64_t n);
 int bdev_alloc(struct kernel *k, uint64_t *blockp, bool reserved);
@@ -560,6 +561,8 @@ bool call_zero_eof(struct kernel *k, struct task *t, struct inode *inode,
 		   uint64_t newsize);
 int xfs_buffered_write_iomap_begin(struct kernel *k, struct inode *inode,
 				   pgoff_t index);
+pgoff_t shared_run_end(struct kernel *k, const struct bmap_irec *irec,
+		       pgoff_t end, bool *shared);
 int xfs_buffered_write_iomap_begin_range(struct kernel *k,
 					 struct inode *inode, uint64_t pos,
 					 uint64_t count, pgoff_t *map_end);

@@ -176,6 +176,32 @@ static uint32_t dax_chunk(const struct kernel *k, uint64_t pos, uint64_t end)
 	return end - pos < room ? end - pos : room;
 }
 
+/*
+ * xfs_direct_write_iomap_begin(IOMAP_DAX) at the start of an iteration
+ * (l->map_end: its end): a hole to the end of the write or the next
+ * extent, or a written extent's run of shared (or unshared) blocks.  A
+ * hole or a shared run gets all its blocks in one transaction
+ * (xfs_iomap_write_direct, xfs_reflink_allocate_cow with convert_now),
+ * whose space reservation fails the whole iteration with -ENOSPC.  The
+ * model checks the space here and allocates page by page as the copy
+ * goes; between two pages another task could take the space the kernel's
+ * transaction would hold (docs/MODEL.md "Space reservation").
+ */
+static int dax_iomap_begin(struct kernel *k, struct range_locals *l,
+			   pgoff_t index)
+{
+	pgoff_t end = i_blocks_end(k, l->end);
+	struct bmap_irec irec;
+	bool alloc = true;
+
+	bmap_lookup(l->inode->i_df, index, &irec);
+	end = MIN(end, irec.br_startoff + irec.br_blockcount);
+	if (irec.br_state == EXT_WRITTEN)
+		end = shared_run_end(k, &irec, end, &alloc);
+	l->map_end = end;
+	return alloc && !bdev_has_space(k, end - index) ? -ENOSPC : 0;
+}
+
 /* One block of xfs_file_dax_write.  Return: 0 or -errno. */
 static int dax_write_one(struct kernel *k, struct range_locals *l)
 {
@@ -188,6 +214,11 @@ static int dax_write_one(struct kernel *k, struct range_locals *l)
 	bool changed;
 	int err;
 
+	if (!(l->flags & RW_ZERO) && index >= l->map_end) {
+		err = dax_iomap_begin(k, l, index);
+		if (err)
+			return err;
+	}
 	if (!(l->flags & RW_ZERO) || dax_zero_needed(inode, index)) {
 		err = dax_iomap_write_block(k, inode, index, false, &changed);
 		if (err)

@@ -61,10 +61,11 @@ static bool block_is_shared(struct kernel *k, const struct bmap_irec *irec)
 
 /*
  * The written extent @irec from its first block, trimmed to the run of
- * blocks that are all shared or all not (xfs_bmap_trim_cow), and to @end.
+ * blocks that are all shared or all not (xfs_bmap_trim_cow), and to @end:
+ * the end of the iteration's mapping (model/dax.c too).
  */
-static pgoff_t shared_run_end(struct kernel *k, const struct bmap_irec *irec,
-			      pgoff_t end, bool *shared)
+pgoff_t shared_run_end(struct kernel *k, const struct bmap_irec *irec,
+		       pgoff_t end, bool *shared)
 {
 	uint64_t n = 1, max = MIN(irec->br_blockcount,
 				  end - irec->br_startoff);
