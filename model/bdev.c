@@ -141,7 +141,7 @@ int bdev_alloc(struct kernel *k, uint64_t *blockp, bool reserved)
 {
 	struct block_device *b = &k->bdev;
 
-	if (!reserved && b->reserved >= b->nfree + b->nbusy)
+	if (!reserved && !bdev_has_space(k, 1))
 		return -ENOSPC;
 	if (!b->nfree && b->nbusy)
 		xfs_log_force(k);

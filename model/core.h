@@ -561,8 +561,8 @@ bool call_zero_eof(struct kernel *k, struct task *t, struct inode *inode,
 		   uint64_t newsize);
 int xfs_buffered_write_iomap_begin(struct kernel *k, struct inode *inode,
 				   pgoff_t index);
-pgoff_t shared_run_end(struct kernel *k, const struct bmap_irec *irec,
-		       pgoff_t end, bool *shared);
+pgoff_t iomap_data_run(struct kernel *k, struct inode *inode, pgoff_t index,
+		       pgoff_t end, struct bmap_irec *irec, bool *shared);
 int xfs_buffered_write_iomap_begin_range(struct kernel *k,
 					 struct inode *inode, uint64_t pos,
 					 uint64_t count, pgoff_t *map_end);

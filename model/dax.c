@@ -190,16 +190,13 @@ static uint32_t dax_chunk(const struct kernel *k, uint64_t pos, uint64_t end)
 static int dax_iomap_begin(struct kernel *k, struct range_locals *l,
 			   pgoff_t index)
 {
-	pgoff_t end = i_blocks_end(k, l->end);
 	struct bmap_irec irec;
-	bool alloc = true;
+	bool shared, alloc;
 
-	bmap_lookup(l->inode->i_df, index, &irec);
-	end = MIN(end, irec.br_startoff + irec.br_blockcount);
-	if (irec.br_state == EXT_WRITTEN)
-		end = shared_run_end(k, &irec, end, &alloc);
-	l->map_end = end;
-	return alloc && !bdev_has_space(k, end - index) ? -ENOSPC : 0;
+	l->map_end = iomap_data_run(k, l->inode, index, i_blocks_end(k, l->end),
+				    &irec, &shared);
+	alloc = irec.br_state != EXT_WRITTEN || shared;
+	return alloc && !bdev_has_space(k, l->map_end - index) ? -ENOSPC : 0;
 }
 
 /* One block of xfs_file_dax_write.  Return: 0 or -errno. */

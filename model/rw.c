@@ -59,21 +59,26 @@ static bool block_is_shared(struct kernel *k, const struct bmap_irec *irec)
 	       block_shared(k, irec->br_startblock);
 }
 
-/*
- * The written extent @irec from its first block, trimmed to the run of
- * blocks that are all shared or all not (xfs_bmap_trim_cow), and to @end:
- * the end of the iteration's mapping (model/dax.c too).
+/**
+ * iomap_data_run - the data fork part of an iteration's mapping from page
+ * @index, trimmed to @end: the hole or extent there (@irec, from @index)
+ * and, for a written extent, its run of blocks that are all shared or all
+ * not (xfs_bmap_trim_cow; *@shared says which).  Buffered and DAX writes
+ * (model/dax.c) map with it.  Return: the first page past the run.
  */
-pgoff_t shared_run_end(struct kernel *k, const struct bmap_irec *irec,
-		       pgoff_t end, bool *shared)
+pgoff_t iomap_data_run(struct kernel *k, struct inode *inode, pgoff_t index,
+		       pgoff_t end, struct bmap_irec *irec, bool *shared)
 {
-	uint64_t n = 1, max = MIN(irec->br_blockcount,
-				  end - irec->br_startoff);
+	uint64_t n = 1, max;
 
-	*shared = block_shared(k, irec->br_startblock);
+	bmap_lookup(inode->i_df, index, irec);
+	max = MIN(irec->br_blockcount, end - index);
+	*shared = block_is_shared(k, irec);
+	if (irec->br_state != EXT_WRITTEN)
+		return index + max;
 	while (n < max && block_shared(k, irec->br_startblock + n) == *shared)
 		n++;
-	return irec->br_startoff + n;
+	return index + n;
 }
 
 /* Reserve [@index, @end) as delalloc in @fork, all or nothing. */
@@ -114,15 +119,10 @@ int xfs_buffered_write_iomap_begin_range(struct kernel *k,
 	struct bmap_irec irec, cow;
 	bool shared;
 
-	bmap_lookup(inode->i_df, index, &irec);
-	end = MIN(end, irec.br_startoff + irec.br_blockcount);
+	end = iomap_data_run(k, inode, index, end, &irec, &shared);
 	*map_end = end;
 	if (irec.br_state == EXT_HOLE)
 		return reserve_delalloc(k, inode->i_df, index, end);
-	if (irec.br_state != EXT_WRITTEN)
-		return 0;
-	end = shared_run_end(k, &irec, end, &shared);
-	*map_end = end;
 	if (!shared)
 		return 0;
 	bmap_lookup(inode->i_cowfp, index, &cow);

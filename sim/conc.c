@@ -206,21 +206,21 @@ static uint64_t progress(const struct conc_run *c)
  * The scenario's schedule entries the decision fired or refused, for the
  * trace: a refused entry's step ran but its target could not run then.
  */
-static void trace_pins(const struct conc_run *c)
+static void trace_pin(const struct conc_run *c, int i, const char *how)
 {
 	char pin[200], what[240];
-	int i;
 
-	if ((i = sched_pin_refused(c->s)) >= 0) {
-		sched_pin_text(c->s, i, pin, sizeof(pin));
-		snprintf(what, sizeof(what), "schedule %s refused", pin);
-		kernel_trace_sched(c->k, what);
-	}
-	if ((i = sched_pin_fired(c->s)) >= 0) {
-		sched_pin_text(c->s, i, pin, sizeof(pin));
-		snprintf(what, sizeof(what), "schedule %s", pin);
-		kernel_trace_sched(c->k, what);
-	}
+	if (i < 0)
+		return;
+	sched_pin_text(c->s, i, pin, sizeof(pin));
+	snprintf(what, sizeof(what), "schedule %s%s", pin, how);
+	kernel_trace_sched(c->k, what);
+}
+
+static void trace_pins(const struct conc_run *c)
+{
+	trace_pin(c, sched_pin_refused(c->s), " refused");
+	trace_pin(c, sched_pin_fired(c->s), "");
 }
 
 /* One decision of the main loop.  Return: -1 if the run must stop. */

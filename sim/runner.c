@@ -1313,6 +1313,7 @@ static void run_write_schedule(const struct run *r, const char *path)
 static int run_stale_pins(const struct run *r)
 {
 	const struct scenario *sc = r->sc;
+	char pin[200];
 	int i, n = 0;
 
 	for (i = 0; i < sc->nsched; i++) {
@@ -1320,10 +1321,10 @@ static int run_stale_pins(const struct run *r)
 
 		if (sched_pin_state(r->sched, i) != PIN_STALE)
 			continue;
-		fprintf(r->err, "%s:%d:%d: stale schedule entry %s@%s/%s#%u->%s: %s never ran step #%u of %s/%s\n",
-			sc->path, e->lineno, e->col, e->thread, e->op,
-			e->step, e->n, e->target, e->thread, e->n, e->op,
-			e->step);
+		sched_pin_text(r->sched, i, pin, sizeof(pin));
+		fprintf(r->err, "%s:%d:%d: stale schedule entry %s: %s never ran step #%u of %s/%s\n",
+			sc->path, e->lineno, e->col, pin, e->thread, e->n,
+			e->op, e->step);
 		n++;
 	}
 	return n;
